@@ -1,0 +1,313 @@
+"""knobsim's command line: the window by default, ``train`` headless, ``screenshot``.
+
+Parsing and the headless ``train`` run live here; the window is imported only when it
+is needed, so ``knobsim train`` never loads Qt. Bad input ends in one line on stderr and
+exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from knobsim import __version__
+
+EXIT_OK = 0
+EXIT_DIVERGED = 1
+EXIT_USAGE = 2
+
+#: the dataset each model starts on when none is named
+DEFAULT_DATASET = {
+    "line": "linear",
+    "poly": "sine",
+    "logistic": "blobs",
+    "mlp": "sine",
+    "nextword": "rhymes",
+}
+
+
+class UsageError(Exception):
+    """Bad input from the command line; the message is the one line we print."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number, not {text}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be zero or a positive number, not {text}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number, not {text}")
+    return value
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"sizes look like 1280x800, not {text!r}") from None
+    if not (200 <= w <= 8000 and 200 <= h <= 8000):
+        raise argparse.ArgumentTypeError(f"width and height must be 200 to 8000, not {text}")
+    return w, h
+
+
+def _add_setup_options(p: argparse.ArgumentParser) -> None:
+    """Options that choose a model, its data and its optimizer (train and screenshot)."""
+    from knobsim.core.datasets import DATASETS
+    from knobsim.core.models import ACTIVATIONS, MODELS
+    from knobsim.core.optimizers import OPTIMIZERS
+
+    p.add_argument("--model", default="line", help=f"one of {', '.join(MODELS)} (default line)")
+    data = p.add_mutually_exclusive_group()
+    data.add_argument(
+        "--dataset", help=f"one of {', '.join(DATASETS)} (default depends on the model)"
+    )
+    data.add_argument("--csv", metavar="PATH", help="your own data: x,y or x1,x2,label rows")
+    data.add_argument(
+        "--corpus", metavar="NAME_OR_FILE", help="nextword: a built-in corpus or a text file"
+    )
+    p.add_argument("--optimizer", default="gd", help=f"one of {', '.join(OPTIMIZERS)}")
+    p.add_argument("--lr", type=_positive_float, help="learning rate (default per optimizer)")
+    p.add_argument("--batch-size", type=_positive_int, help="mini-batch size (sgd default 10)")
+    p.add_argument("--seed", type=int, default=0, help="seeds data and starting weights")
+    p.add_argument("--noise", type=_non_negative_float, help="noise of the built-in dataset")
+    p.add_argument("--points", type=_positive_int, help="number of training points")
+    p.add_argument("--degree", type=int, default=3, help="poly: degree 0 to 15 (default 3)")
+    p.add_argument(
+        "--hidden", default="8", help="mlp: units per hidden layer, e.g. 8 or 4,2 (default 8)"
+    )
+    p.add_argument(
+        "--activation", default="tanh", help=f"mlp: one of {', '.join(ACTIVATIONS)}"
+    )
+    p.add_argument("--l2", type=_non_negative_float, default=0.0, help="L2 strength (default 0)")
+    p.add_argument("--context", type=int, default=1, help="nextword: 1 or 2 words of context")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="knobsim",
+        description=(
+            "Turn a model's parameters by hand as knobs, then watch gradient descent turn "
+            "them. With no command, opens the window."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"knobsim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    train = sub.add_parser(
+        "train", help="train a model headless and print its progress", description=(
+            "Train a model headless. Prints progress, or with --json one JSON object."
+        )
+    )
+    _add_setup_options(train)
+    train.add_argument("--steps", type=_positive_int, default=1000, help="optimizer steps")
+    train.add_argument("--json", action="store_true", help="print one JSON object at the end")
+
+    shot = sub.add_parser(
+        "screenshot",
+        help="render the window headless to a PNG",
+        description="Render the window headless (after --steps training steps) to a PNG.",
+    )
+    shot.add_argument("out", metavar="OUT.png", help="where to write the image")
+    _add_setup_options(shot)
+    shot.add_argument("--steps", type=int, default=0, help="training steps first (default 0)")
+    shot.add_argument("--size", type=_size, default=(1280, 800), help="WxH (default 1280x800)")
+    return parser
+
+
+def build_session(args: argparse.Namespace):
+    """A ``Session`` from parsed options; raises ``UsageError`` with a readable line."""
+    from knobsim.core.corpus import BUILTIN_CORPORA, builtin_corpus, load_corpus
+    from knobsim.core.datasets import DATASETS, DataError, load_csv, make_dataset
+    from knobsim.core.models import MODELS, make_model
+    from knobsim.core.optimizers import DEFAULT_LR, OPTIMIZERS, OptimizerConfig
+    from knobsim.core.session import Session
+
+    if args.model not in MODELS:
+        raise UsageError(f"unknown model {args.model!r}; choose one of {', '.join(MODELS)}")
+    if args.optimizer not in OPTIMIZERS:
+        raise UsageError(
+            f"unknown optimizer {args.optimizer!r}; choose one of {', '.join(OPTIMIZERS)}"
+        )
+    try:
+        if args.csv:
+            dataset = load_csv(args.csv, seed=args.seed)
+        elif args.model == "nextword" or args.corpus:
+            name = args.corpus or args.dataset or DEFAULT_DATASET["nextword"]
+            if name in BUILTIN_CORPORA:
+                corpus = builtin_corpus(name)
+            elif os.path.exists(name) or args.corpus:
+                corpus = load_corpus(name)
+            else:
+                raise UsageError(
+                    f"unknown corpus {name!r}; choose one of {', '.join(BUILTIN_CORPORA)} "
+                    "or give a text file"
+                )
+            dataset = corpus.to_dataset(args.context)
+        else:
+            name = args.dataset or DEFAULT_DATASET[args.model]
+            if name not in DATASETS:
+                raise UsageError(
+                    f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}"
+                )
+            dataset = make_dataset(name, n_points=args.points, noise=args.noise, seed=args.seed)
+        model = make_model(
+            args.model,
+            dataset,
+            degree=args.degree,
+            hidden=args.hidden,
+            activation=args.activation,
+            l2=args.l2,
+            context=args.context,
+        )
+        lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
+        config = OptimizerConfig(args.optimizer, lr=lr, batch_size=args.batch_size)
+    except (DataError, ValueError) as exc:
+        raise UsageError(str(exc).rstrip(".")) from None
+    return Session(model, dataset, optimizer=config, seed=args.seed)
+
+
+def _finite_or_none(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def run_train(args: argparse.Namespace) -> int:
+    session = build_session(args)
+    steps = args.steps
+    out = sys.stdout
+    if not args.json:
+        print(
+            f"knobsim: training {session.model.describe()} on {session.dataset.name} "
+            f"({session.dataset.n_train} training points) with {session.config.name}, "
+            f"learning rate {session.config.lr:g}",
+            file=out,
+        )
+        print(f"{'step':>8}  {'train loss':>12}  {'test loss':>12}", file=out)
+        print(f"{0:>8}  {session.train_loss:>12.6g}  {session.test_loss:>12.6g}", file=out)
+    chunk = max(1, steps // 10)
+    report = None
+    done = 0
+    while done < steps:
+        n = min(chunk, steps - done)
+        report = session.step(n)
+        done += report.steps
+        if not args.json:
+            print(
+                f"{session.step_count:>8}  {session.train_loss:>12.6g}  "
+                f"{session.test_loss:>12.6g}",
+                file=out,
+                flush=True,
+            )
+        if report.diverged:
+            break
+    diverged = bool(report and report.diverged)
+    if args.json:
+        h = session.history
+        result = {
+            "model": session.model.name,
+            "dataset": session.dataset.name,
+            "n_params": session.n_params,
+            "params": session.as_dict(),
+            "history": [
+                {"step": int(s), "train_loss": _finite_or_none(float(a)),
+                 "test_loss": _finite_or_none(float(b))}
+                for s, a, b in zip(h.steps, h.train, h.test, strict=True)
+            ],
+            "final_train_loss": session.train_loss,
+            "final_test_loss": session.test_loss,
+            "diverged": diverged,
+        }
+        if diverged:
+            result["message"] = report.message
+        json.dump(result, out)
+        out.write("\n")
+    else:
+        width = max(len(n) for n in session.param_names)
+        shown = list(session.as_dict().items())
+        print(f"knobs ({session.n_params}):", file=out)
+        for name, value in shown[:40]:
+            print(f"  {name:<{width}}  {value: .6g}", file=out)
+        if len(shown) > 40:
+            print(f"  ... and {len(shown) - 40} more (use --json for all)", file=out)
+    if diverged:
+        print(f"knobsim: {report.message}", file=sys.stderr)
+        return EXIT_DIVERGED
+    return EXIT_OK
+
+
+def has_display() -> bool:
+    """True when Qt can open a window here (or a platform plugin was chosen)."""
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def run_gui() -> int:
+    if not has_display():
+        print(
+            "knobsim: no display found (DISPLAY is not set), so the window cannot open; "
+            "use 'knobsim screenshot OUT.png' to render it to an image instead.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    from knobsim.app import run
+
+    return run()
+
+
+def run_screenshot(args: argparse.Namespace) -> int:
+    session = build_session(args)
+    if args.steps < 0:
+        raise UsageError(f"--steps must be zero or more, not {args.steps}")
+    from knobsim.app import screenshot
+
+    return screenshot(session, args.out, steps=args.steps, size=args.size)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` (default ``sys.argv[1:]``) and return a process exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command == "train":
+            return run_train(args)
+        if args.command == "screenshot":
+            return run_screenshot(args)
+        return run_gui()
+    except UsageError as exc:
+        print(f"knobsim: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("knobsim: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,658 @@
+"""Pure-numpy models: each one a machine whose knobs are a flat parameter vector.
+
+Models are stateless: they hold hyper-parameters and receive ``theta`` in every call,
+so the training session owns the one and only copy of the weights. Nothing here
+imports Qt.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from knobsim.core.datasets import Dataset
+
+Array = NDArray[np.float64]
+
+MODELS: tuple[str, ...] = ("line", "poly", "logistic", "mlp", "nextword")
+LABELS: dict[str, str] = {
+    "line": "Line  (y = w·x + b)",
+    "poly": "Polynomial",
+    "logistic": "Logistic regression",
+    "mlp": "Neural network (MLP)",
+    "nextword": "Next-word model",
+}
+DESCRIPTIONS: dict[str, str] = {
+    "line": "A straight line: two knobs, the slope w and the intercept b.",
+    "poly": "A curve built from polynomial wiggles; the degree sets how many knobs it has.",
+    "logistic": "Draws one straight boundary between two classes: two weights and a bias.",
+    "mlp": "A small neural network: every connection and every bias is a knob.",
+    "nextword": "A tiny language model: a table of knobs 'after word A, how strongly word B'.",
+}
+ACTIVATIONS: tuple[str, ...] = ("tanh", "relu", "sigmoid")
+MAX_DEGREE = 15
+MAX_HIDDEN = 16
+
+
+def nice_ceil(v: float) -> float:
+    """Round ``v`` up to 1, 2 or 5 times a power of ten (a tidy slider limit)."""
+    v = abs(float(v))
+    if not math.isfinite(v) or v <= 0:
+        return 1.0
+    exp = math.floor(math.log10(v))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if m * 10.0**exp >= v * (1 - 1e-12):
+            return m * 10.0**exp
+    return 10.0 ** (exp + 1)  # pragma: no cover - unreachable
+
+
+def _sigmoid(z: NDArray) -> NDArray:
+    # split by sign so exp never overflows
+    out = np.empty_like(z)
+    pos = z >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
+    ez = np.exp(z[~pos])
+    out[~pos] = ez / (1.0 + ez)
+    return out
+
+
+def _bce_from_logits(z: NDArray, y: NDArray) -> NDArray:
+    """Mean binary cross-entropy over the last axis, from logits (stable)."""
+    # -[y log s(z) + (1-y) log(1-s(z))] = softplus(z) - y z
+    return np.mean(np.logaddexp(0.0, z) - y * z, axis=-1)
+
+
+class InputScaler:
+    """Affine map of each input column from its training range onto [-1, 1]."""
+
+    def __init__(self, lo: Sequence[float], hi: Sequence[float]) -> None:
+        lo_a = np.asarray(lo, dtype=float)
+        hi_a = np.asarray(hi, dtype=float)
+        span = hi_a - lo_a
+        span = np.where(span > 0, span, 2.0)  # a constant column stays put
+        self.lo = lo_a
+        self.hi = hi_a
+        self.center = (hi_a + lo_a) / 2
+        self.half = span / 2
+
+    @classmethod
+    def identity(cls, n_inputs: int) -> InputScaler:
+        return cls([-1.0] * n_inputs, [1.0] * n_inputs)
+
+    @classmethod
+    def fit(cls, X: NDArray) -> InputScaler:
+        X = np.asarray(X, dtype=float)
+        return cls(X.min(axis=0), X.max(axis=0))
+
+    def __call__(self, X: NDArray) -> Array:
+        return (np.asarray(X, dtype=float) - self.center) / self.half
+
+
+class Model:
+    """The protocol every model follows; see docs/architecture.md.
+
+    Subclasses set ``name``, ``task``, ``n_inputs``, ``param_names`` and implement
+    ``_outputs(thetas, X)`` (batched forward), ``_data_loss_many`` and
+    ``_data_loss_and_grad``.
+    """
+
+    name: str = ""
+    task: str = "regression"
+    n_inputs: int = 1
+    param_names: list[str]
+
+    def __init__(self, l2: float = 0.0) -> None:
+        l2 = float(l2)
+        if not math.isfinite(l2) or l2 < 0:
+            raise ValueError(f"L2 strength must be zero or a positive number, not {l2}.")
+        self.l2 = l2
+
+    # -- the protocol --------------------------------------------------------------
+    @property
+    def n_params(self) -> int:
+        return len(self.param_names)
+
+    def param_index(self, name: str) -> int:
+        try:
+            return self.param_names.index(name)
+        except ValueError:
+            raise KeyError(f"{self.name} has no parameter {name!r}.") from None
+
+    def init_params(self, rng: np.random.Generator) -> Array:
+        raise NotImplementedError
+
+    def param_ranges(self) -> Array:
+        """Slider range per parameter, shape (n_params, 2)."""
+        raise NotImplementedError
+
+    def predict(self, theta: Array, X: NDArray) -> Array:
+        raise NotImplementedError
+
+    def data_loss(self, theta: Array, X: NDArray, y: NDArray) -> float:
+        return float(self._data_loss_many(np.asarray(theta, float)[None, :], X, y)[0])
+
+    def loss(self, theta: Array, X: NDArray, y: NDArray) -> float:
+        """Mean data loss plus the L2 penalty ``l2 * sum(theta**2)``."""
+        return float(self.loss_many(np.asarray(theta, float)[None, :], X, y)[0])
+
+    def loss_many(self, thetas: Array, X: NDArray, y: NDArray) -> Array:
+        """Loss for a stack of parameter vectors, (k, n_params) -> (k,), vectorised."""
+        thetas = np.asarray(thetas, dtype=float)
+        out = self._data_loss_many(thetas, X, y)
+        if self.l2:
+            out = out + self.l2 * np.einsum("kp,kp->k", thetas, thetas)
+        return out
+
+    def loss_and_grad(self, theta: Array, X: NDArray, y: NDArray) -> tuple[float, Array]:
+        theta = np.asarray(theta, dtype=float)
+        loss, g = self._data_loss_and_grad(theta, X, y)
+        if self.l2:
+            # d/dtheta l2*|theta|^2 = 2*l2*theta
+            loss += self.l2 * float(theta @ theta)
+            g = g + 2.0 * self.l2 * theta
+        return loss, g
+
+    def grad(self, theta: Array, X: NDArray, y: NDArray) -> Array:
+        return self.loss_and_grad(theta, X, y)[1]
+
+    def describe(self) -> str:
+        """A short human description, e.g. 'poly, degree 3 (4 knobs)'."""
+        return f"{self.name} ({self.n_params} knobs)"
+
+    # -- to implement --------------------------------------------------------------
+    def _data_loss_many(self, thetas: Array, X: NDArray, y: NDArray) -> Array:
+        raise NotImplementedError
+
+    def _data_loss_and_grad(self, theta: Array, X: NDArray, y: NDArray) -> tuple[float, Array]:
+        raise NotImplementedError
+
+
+class _Regression(Model):
+    """Shared MSE plumbing for models whose output is a real number per sample."""
+
+    task = "regression"
+
+    def predict(self, theta: Array, X: NDArray) -> Array:
+        return self._outputs(np.asarray(theta, float)[None, :], X)[0]
+
+    def _data_loss_many(self, thetas: Array, X: NDArray, y: NDArray) -> Array:
+        r = self._outputs(thetas, X) - np.asarray(y, float)  # (k, n)
+        return np.mean(r * r, axis=-1)
+
+
+class _Linear(Model):
+    """Models that are linear in their knobs: output = features(X) @ theta, (k, n)."""
+
+    def _features(self, X: NDArray) -> Array:
+        raise NotImplementedError
+
+    def _outputs(self, thetas: Array, X: NDArray) -> Array:
+        return thetas @ self._features(X).T  # (k, n)
+
+
+class Line(_Linear, _Regression):
+    """y = w·x + b in the data's own units, mean squared error."""
+
+    name = "line"
+    n_inputs = 1
+
+    def __init__(self, l2: float = 0.0, *, w_limit: float = 2.0, b_limit: float = 2.0) -> None:
+        super().__init__(l2)
+        self.param_names = ["w", "b"]
+        self.w_limit = float(w_limit)
+        self.b_limit = float(b_limit)
+
+    @classmethod
+    def for_data(cls, X: NDArray, y: NDArray, l2: float = 0.0) -> Line:
+        """Fit the knob ranges to the data so the best line sits well inside them."""
+        x = np.asarray(X, float).reshape(-1)
+        y = np.asarray(y, float)
+        xs, ys = float(np.std(x)), float(np.std(y))
+        if xs > 0:
+            w_ols = float(np.cov(x, y, bias=True)[0, 1] / xs**2)
+        else:
+            w_ols = 0.0
+        b_ols = float(np.mean(y) - w_ols * np.mean(x))
+        w_scale = ys / xs if xs > 0 else 1.0
+        w_lim = nice_ceil(2 * max(abs(w_ols), w_scale, 1e-6))
+        b_lim = nice_ceil(2 * max(abs(b_ols), 2 * ys, float(np.max(np.abs(y))), 1e-6))
+        return cls(l2, w_limit=w_lim, b_limit=b_lim)
+
+    def init_params(self, rng: np.random.Generator) -> Array:
+        lim = np.array([self.w_limit, self.b_limit])
+        return rng.uniform(-0.5, 0.5, size=2) * lim
+
+    def param_ranges(self) -> Array:
+        return np.array([[-self.w_limit, self.w_limit], [-self.b_limit, self.b_limit]])
+
+    def _features(self, X: NDArray) -> Array:
+        x = np.asarray(X, float).reshape(-1)
+        return np.stack([x, np.ones_like(x)], axis=1)  # (n, 2)
+
+    def _data_loss_and_grad(self, theta: Array, X: NDArray, y: NDArray) -> tuple[float, Array]:
+        x = np.asarray(X, float).reshape(-1)
+        r = theta[0] * x + theta[1] - y  # residuals (n,)
+        n = x.shape[0]
+        # dL/dw = 2/n * sum(r * x);  dL/db = 2/n * sum(r)
+        g = np.array([2.0 / n * float(r @ x), 2.0 / n * float(r.sum())])
+        return float(r @ r) / n, g
+
+    def describe(self) -> str:
+        return "line (2 knobs)"
+
+
+def legendre_features(u: NDArray, degree: int) -> Array:
+    """Legendre polynomials P_0..P_degree at u in [-1, 1], shape (n, degree + 1)."""
+    u = np.asarray(u, float).reshape(-1)
+    P = np.empty((u.shape[0], degree + 1))
+    P[:, 0] = 1.0
+    if degree >= 1:
+        P[:, 1] = u
+    for j in range(1, degree):
+        # Bonnet's recursion: (j+1) P_{j+1} = (2j+1) u P_j - j P_{j-1}
+        P[:, j + 1] = ((2 * j + 1) * u * P[:, j] - j * P[:, j - 1]) / (j + 1)
+    return P
+
+
+class Polynomial(_Linear, _Regression):
+    """y = sum_j c_j P_j(u), u = x scaled to [-1, 1], P_j the Legendre polynomials.
+
+    The knob c_j sets how much of the j-th degree "wiggle" the curve holds. Legendre
+    rather than plain powers u**j: the same curves, but the knobs barely interfere
+    with each other, so gradient descent can actually fit degree 15 (with u**j the
+    problem's condition number grows like 10**degree and training crawls).
+    """
+
+    name = "poly"
+    n_inputs = 1
+
+    def __init__(self, degree: int = 3, l2: float = 0.0, *, scaler: InputScaler | None = None):
+        super().__init__(l2)
+        degree = int(degree)
+        if not 0 <= degree <= MAX_DEGREE:
+            raise ValueError(f"Polynomial degree must be between 0 and {MAX_DEGREE}, not {degree}.")
+        self.degree = degree
+        self.scaler = scaler or InputScaler.identity(1)
+        self.param_names = [f"c{j}" for j in range(degree + 1)]
+
+    def init_params(self, rng: np.random.Generator) -> Array:
+        return rng.normal(0.0, 0.3, size=self.n_params)
+
+    def param_ranges(self) -> Array:
+        return np.tile([-3.0, 3.0], (self.n_params, 1))
+
+    def _features(self, X: NDArray) -> Array:
+        return legendre_features(self.scaler(np.asarray(X, float).reshape(-1, 1))[:, 0], self.degree)
+
+    def _data_loss_and_grad(self, theta: Array, X: NDArray, y: NDArray) -> tuple[float, Array]:
+        F = self._features(X)  # (n, degree+1)
+        r = F @ theta - y
+        n = F.shape[0]
+        # dL/dc = 2/n * F^T r
+        return float(r @ r) / n, (2.0 / n) * (F.T @ r)
+
+    def describe(self) -> str:
+        return f"polynomial of degree {self.degree} ({self.n_params} knobs)"
+
+
+class Logistic(Model):
+    """P(class 1 | x) = sigmoid(w1·x1 + w2·x2 + b), binary cross-entropy."""
+
+    name = "logistic"
+    task = "classification"
+    n_inputs = 2
+
+    def __init__(self, l2: float = 0.0, *, scaler: InputScaler | None = None) -> None:
+        super().__init__(l2)
+        self.scaler = scaler or InputScaler.identity(2)
+        self.param_names = ["w1", "w2", "b"]
+
+    def init_params(self, rng: np.random.Generator) -> Array:
+        return rng.normal(0.0, 0.5, size=3)
+
+    def param_ranges(self) -> Array:
+        return np.array([[-6.0, 6.0], [-6.0, 6.0], [-4.0, 4.0]])
+
+    def _features(self, X: NDArray) -> Array:
+        U = self.scaler(X)
+        return np.column_stack([U, np.ones(U.shape[0])])  # (n, 3)
+
+    def logits_many(self, thetas: Array, X: NDArray) -> Array:
+        return thetas @ self._features(X).T  # (k, n)
+
+    def predict(self, theta: Array, X: NDArray) -> Array:
+        return _sigmoid(self.logits_many(np.asarray(theta, float)[None, :], X)[0])
+
+    def _data_loss_many(self, thetas: Array, X: NDArray, y: NDArray) -> Array:
+        return _bce_from_logits(self.logits_many(thetas, X), np.asarray(y, float))
+
+    def _data_loss_and_grad(self, theta: Array, X: NDArray, y: NDArray) -> tuple[float, Array]:
+        F = self._features(X)
+        z = F @ theta
+        y = np.asarray(y, float)
+        n = F.shape[0]
+        # dL/dz = (sigmoid(z) - y) / n ; dL/dtheta = F^T dL/dz
+        dz = (_sigmoid(z) - y) / n
+        return float(_bce_from_logits(z, y)), F.T @ dz
+
+    def describe(self) -> str:
+        return "logistic regression (3 knobs)"
+
+
+def _act(name: str, a: NDArray) -> NDArray:
+    if name == "tanh":
+        return np.tanh(a)
+    if name == "relu":
+        return np.maximum(a, 0.0)
+    return _sigmoid(a)
+
+
+def _act_grad(name: str, a: NDArray, h: NDArray) -> NDArray:
+    """d act(a) / da, given the pre-activation a and the activation h."""
+    if name == "tanh":
+        return 1.0 - h * h
+    if name == "relu":
+        return (a > 0).astype(float)
+    return h * (1.0 - h)
+
+
+class MLP(Model):
+    """A fully connected network with one or two hidden layers.
+
+    Regression: 1 input, linear output, MSE. Classification: 2 inputs, sigmoid output,
+    binary cross-entropy. Parameters are laid out layer by layer, W then b, each
+    weight named ``W<layer>[from,to]`` and each bias ``b<layer>[unit]``.
+    """
+
+    name = "mlp"
+
+    def __init__(
+        self,
+        hidden: Sequence[int] = (8,),
+        activation: str = "tanh",
+        task: str = "regression",
+        l2: float = 0.0,
+        *,
+        scaler: InputScaler | None = None,
+    ) -> None:
+        super().__init__(l2)
+        hidden = tuple(int(h) for h in hidden)
+        if not 1 <= len(hidden) <= 2:
+            raise ValueError(f"An MLP has one or two hidden layers, not {len(hidden)}.")
+        for h in hidden:
+            if not 1 <= h <= MAX_HIDDEN:
+                raise ValueError(f"Hidden layers have 1 to {MAX_HIDDEN} units, not {h}.")
+        if activation not in ACTIVATIONS:
+            raise ValueError(
+                f"Unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}."
+            )
+        if task not in ("regression", "classification"):
+            raise ValueError(f"An MLP does regression or classification, not {task!r}.")
+        self.hidden = hidden
+        self.activation = activation
+        self.task = task
+        self.n_inputs = 1 if task == "regression" else 2
+        self.scaler = scaler or InputScaler.identity(self.n_inputs)
+        self.sizes = (self.n_inputs, *hidden, 1)
+        self.param_names = []
+        self._slices: list[tuple[slice, tuple[int, int], slice]] = []
+        offset = 0
+        for layer, (a, b) in enumerate(zip(self.sizes[:-1], self.sizes[1:], strict=True), 1):
+            w = slice(offset, offset + a * b)
+            offset += a * b
+            bias = slice(offset, offset + b)
+            offset += b
+            self._slices.append((w, (a, b), bias))
+            self.param_names += [f"W{layer}[{i},{j}]" for i in range(a) for j in range(b)]
+            self.param_names += [f"b{layer}[{j}]" for j in range(b)]
+
+    @property
+    def layer_slices(self) -> list[tuple[slice, tuple[int, int], slice]]:
+        """(weight slice, weight shape, bias slice) per layer, for the network view."""
+        return list(self._slices)
+
+    def init_params(self, rng: np.random.Generator) -> Array:
+        theta = np.zeros(self.n_params)
+        for w, (a, b), bias in self._slices:
+            # Xavier for tanh/sigmoid, He for ReLU: keeps the units out of saturation
+            gain = 2.0 if self.activation == "relu" else 1.0
+            theta[w] = rng.normal(0.0, math.sqrt(gain / a), size=a * b)
+            theta[bias] = rng.normal(0.0, 0.1, size=b)
+        return theta
+
+    def param_ranges(self) -> Array:
+        return np.tile([-5.0, 5.0], (self.n_params, 1))
+
+    def unpack(self, thetas: Array) -> list[tuple[Array, Array]]:
+        """(k, n_params) -> [(W (k, a, b), b (k, b)) per layer] (views)."""
+        k = thetas.shape[0]
+        return [
+            (thetas[:, w].reshape(k, a, b), thetas[:, bias]) for w, (a, b), bias in self._slices
+        ]
+
+    def hidden_outputs(self, theta: Array, X: NDArray) -> list[Array]:
+        """Every layer's activations for one theta: [(n, h1), ((n, h2)), (n,) output]."""
+        layers = self.unpack(np.asarray(theta, float)[None, :])
+        h = self.scaler(X)
+        outs = []
+        for i, (W, b) in enumerate(layers):
+            a = h @ W[0] + b[0]
+            h = a if i == len(layers) - 1 else _act(self.activation, a)
+            outs.append(h)
+        outs[-1] = outs[-1][:, 0]
+        if self.task == "classification":
+            outs[-1] = _sigmoid(outs[-1])
+        return outs
+
+    def _forward_many(self, thetas: Array, X: NDArray) -> Array:
+        """(k, n_params), (n, d) -> (k, n) output before any sigmoid."""
+        layers = self.unpack(thetas)
+        h = self.scaler(X)[None, :, :]  # (1, n, d)
+        for i, (W, b) in enumerate(layers):
+            a = h @ W + b[:, None, :]  # (k, n, units)
+            h = a if i == len(layers) - 1 else _act(self.activation, a)
+        return h[:, :, 0]
+
+    def predict(self, theta: Array, X: NDArray) -> Array:
+        out = self._forward_many(np.asarray(theta, float)[None, :], X)[0]
+        return _sigmoid(out) if self.task == "classification" else out
+
+    def _data_loss_many(self, thetas: Array, X: NDArray, y: NDArray) -> Array:
+        out = self._forward_many(thetas, X)
+        y = np.asarray(y, float)
+        if self.task == "classification":
+            return _bce_from_logits(out, y)
+        r = out - y
+        return np.mean(r * r, axis=-1)
+
+    def _data_loss_and_grad(self, theta: Array, X: NDArray, y: NDArray) -> tuple[float, Array]:
+        layers = [(W[0], b[0]) for W, b in self.unpack(theta[None, :])]
+        y = np.asarray(y, float)
+        h = self.scaler(X)  # (n, d)
+        n = h.shape[0]
+        acts = [h]  # inputs to each layer
+        pre = []
+        for i, (W, b) in enumerate(layers):
+            a = h @ W + b  # (n, units)
+            pre.append(a)
+            h = a if i == len(layers) - 1 else _act(self.activation, a)
+            acts.append(h)
+        out = h[:, 0]
+        if self.task == "classification":
+            loss = float(_bce_from_logits(out, y))
+            d = (_sigmoid(out) - y) / n  # dL/dz for BCE on logits
+        else:
+            r = out - y
+            loss = float(r @ r) / n
+            d = 2.0 * r / n  # dL/dy_hat for MSE
+        delta = d[:, None]  # (n, 1): dL/da of the output layer
+        g = np.empty_like(theta)
+        for i in range(len(layers) - 1, -1, -1):
+            w_sl, (a_in, b_out), b_sl = self._slices[i]
+            # dL/dW = h_in^T delta ; dL/db = sum over samples of delta
+            g[w_sl] = (acts[i].T @ delta).reshape(-1)
+            g[b_sl] = delta.sum(axis=0)
+            if i > 0:
+                # back through W and the previous layer's activation
+                delta = (delta @ layers[i][0].T) * _act_grad(self.activation, pre[i - 1], acts[i])
+        return loss, g
+
+    def describe(self) -> str:
+        shape = "-".join(str(s) for s in self.sizes)
+        return f"{shape} {self.activation} network ({self.n_params} knobs)"
+
+
+class NextWord(Model):
+    """A next-word model: a table of logits "after context A, how strongly word B".
+
+    ``context`` words choose a row of the (V**context, V) table; softmax over the row
+    gives the next-word probabilities; the loss is the mean cross-entropy (nats).
+    """
+
+    name = "nextword"
+    task = "nextword"
+
+    def __init__(self, vocab: Sequence[str], context: int = 1, l2: float = 0.0) -> None:
+        super().__init__(l2)
+        vocab = tuple(vocab)
+        if len(vocab) < 2:
+            raise ValueError("A next-word model needs at least two words in its vocabulary.")
+        if context not in (1, 2):
+            raise ValueError(f"The context is one or two words, not {context}.")
+        self.vocab = vocab
+        self.context = int(context)
+        self.n_inputs = self.context
+        V = len(vocab)
+        self.n_rows = V**self.context
+        self.param_names = [
+            f"{self.context_label(r)}→{vocab[j]}" for r in range(self.n_rows) for j in range(V)
+        ]
+
+    @property
+    def V(self) -> int:
+        return len(self.vocab)
+
+    def context_label(self, row: int) -> str:
+        """The words of table row ``row``, e.g. 'the' or 'the cat'."""
+        words = []
+        for _ in range(self.context):
+            row, j = divmod(row, self.V)
+            words.append(self.vocab[j])
+        return " ".join(reversed(words))
+
+    def context_row(self, words: Sequence[int]) -> int:
+        row = 0
+        for w in words:
+            row = row * self.V + int(w)
+        return row
+
+    def init_params(self, rng: np.random.Generator) -> Array:
+        return rng.normal(0.0, 0.5, size=self.n_params)
+
+    def param_ranges(self) -> Array:
+        return np.tile([-6.0, 6.0], (self.n_params, 1))
+
+    def _rows(self, X: NDArray) -> NDArray[np.int64]:
+        X = np.asarray(X, dtype=np.int64).reshape(len(X), -1)
+        row = np.zeros(X.shape[0], dtype=np.int64)
+        for c in range(X.shape[1]):
+            row = row * self.V + X[:, c]
+        return row
+
+    def counts(self, X: NDArray, y: NDArray) -> Array:
+        """(n_rows, V) transition counts of the data."""
+        idx = self._rows(X) * self.V + np.asarray(y, dtype=np.int64)
+        return np.bincount(idx, minlength=self.n_rows * self.V).reshape(self.n_rows, self.V)
+
+    def probabilities(self, theta: Array) -> Array:
+        """Softmax of every row of the table, (n_rows, V)."""
+        L = np.asarray(theta, float).reshape(self.n_rows, self.V)
+        e = np.exp(L - L.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def predict(self, theta: Array, X: NDArray) -> Array:
+        """Next-word probabilities for each context, (n, V)."""
+        return self.probabilities(theta)[self._rows(X)]
+
+    def _data_loss_many(self, thetas: Array, X: NDArray, y: NDArray) -> Array:
+        C = self.counts(X, y).astype(float)  # (R, V)
+        n = C.sum()
+        L = thetas.reshape(-1, self.n_rows, self.V)  # (k, R, V)
+        m = L.max(axis=2, keepdims=True)
+        lse = np.log(np.exp(L - m).sum(axis=2)) + m[:, :, 0]  # (k, R)
+        # CE = 1/n sum_rows [n_r * logsumexp(L_r) - sum_j C_rj L_rj]
+        return (lse @ C.sum(axis=1) - np.einsum("krv,rv->k", L, C)) / n
+
+    def _data_loss_and_grad(self, theta: Array, X: NDArray, y: NDArray) -> tuple[float, Array]:
+        C = self.counts(X, y).astype(float)
+        n = C.sum()
+        L = theta.reshape(self.n_rows, self.V)
+        m = L.max(axis=1, keepdims=True)
+        e = np.exp(L - m)
+        Z = e.sum(axis=1, keepdims=True)
+        P = e / Z
+        lse = np.log(Z[:, 0]) + m[:, 0]
+        n_r = C.sum(axis=1)
+        loss = float(lse @ n_r - np.sum(L * C)) / n
+        # dCE/dL_rj = (n_r * softmax(L_r)_j - C_rj) / n
+        g = (n_r[:, None] * P - C) / n
+        return loss, g.reshape(-1)
+
+    def describe(self) -> str:
+        return f"next-word model, {self.context}-word context ({self.n_params} knobs)"
+
+
+def parse_hidden(text: str | Sequence[int]) -> tuple[int, ...]:
+    """'8' -> (8,), '4,2' -> (4, 2); raises ValueError with a readable message."""
+    if not isinstance(text, str):
+        return tuple(int(h) for h in text)
+    try:
+        hidden = tuple(int(part) for part in text.replace(" ", "").split(","))
+    except ValueError:
+        raise ValueError(
+            f"--hidden takes unit counts like '8' or '4,2', not {text!r}."
+        ) from None
+    return hidden
+
+
+def make_model(
+    name: str,
+    dataset: Dataset,
+    *,
+    degree: int = 3,
+    hidden: Sequence[int] | str = (8,),
+    activation: str = "tanh",
+    l2: float = 0.0,
+    context: int = 1,
+) -> Model:
+    """Build model ``name`` fitted to ``dataset`` (knob ranges and input scaling).
+
+    Raises ``ValueError`` when the model cannot run on that kind of data.
+    """
+    if name not in MODELS:
+        raise ValueError(f"Unknown model {name!r}; choose one of {', '.join(MODELS)}.")
+    task = dataset.task
+    needs = {"line": "regression", "poly": "regression", "logistic": "classification"}
+    if name in needs and task != needs[name]:
+        raise ValueError(
+            f"The {name} model needs {needs[name]} data, but {dataset.name!r} is {task} data."
+        )
+    if name == "nextword":
+        if task != "nextword":
+            raise ValueError(f"The nextword model needs a text corpus, not {dataset.name!r}.")
+        return NextWord(dataset.vocab, context=context, l2=l2)
+    if name == "mlp" and task not in ("regression", "classification"):
+        raise ValueError(f"The mlp model needs numeric data, not the corpus {dataset.name!r}.")
+    if name == "line":
+        return Line.for_data(dataset.X_train, dataset.y_train, l2=l2)
+    scaler = InputScaler.fit(dataset.X_train)
+    if name == "poly":
+        return Polynomial(degree, l2, scaler=scaler)
+    if name == "logistic":
+        return Logistic(l2, scaler=scaler)
+    return MLP(parse_hidden(hidden), activation, task, l2, scaler=scaler)

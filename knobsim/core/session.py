@@ -1,0 +1,346 @@
+"""The training session: the one object holding model, weights, data, optimizer, history.
+
+Every change to the weights goes through here, by hand (``set_param``) or by the
+optimizer (``step``), so every view reads the same vector. Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from knobsim.core.datasets import Dataset
+from knobsim.core.history import LossHistory
+from knobsim.core.models import Model
+from knobsim.core.optimizers import (
+    BatchSampler,
+    OptimizerConfig,
+    init_state,
+    minibatch_size,
+    update,
+)
+
+Array = NDArray[np.float64]
+
+#: training counts as exploding when the loss grows this many times over its start
+EXPLODE_FACTOR = 1000.0
+
+
+@dataclass(frozen=True)
+class StepReport:
+    """What ``Session.step`` did.
+
+    ``diverged`` is True when the loss became NaN/infinite or grew ``EXPLODE_FACTOR``
+    fold; the session then restored the last good weights and ``message`` says what
+    happened in plain words.
+    """
+
+    steps: int
+    diverged: bool = False
+    message: str = ""
+
+
+class Session:
+    """Model + parameters + data + optimizer + history.
+
+    Parameters
+    ----------
+    model, dataset
+        A model built for the dataset (see ``make_model``).
+    optimizer
+        An ``OptimizerConfig`` or an optimizer name.
+    seed
+        Seeds the starting weights (``reset``), the mini-batch order and ``randomize``.
+    history_limit
+        The loss history keeps at most about twice this many points.
+    """
+
+    def __init__(
+        self,
+        model: Model,
+        dataset: Dataset,
+        *,
+        optimizer: OptimizerConfig | str = "gd",
+        seed: int = 0,
+        history_limit: int = 2000,
+    ) -> None:
+        self._check_fit(model, dataset)
+        self.model = model
+        self.dataset = dataset
+        self.config = OptimizerConfig(optimizer) if isinstance(optimizer, str) else optimizer
+        self.seed = int(seed)
+        self.history = LossHistory(history_limit)
+        self._locked = np.zeros(model.n_params, dtype=bool)
+        #: bumped on every change of the weights, data or model; views compare it
+        self.version = 0
+        self.reset(seed)
+
+    # -- reading ---------------------------------------------------------------------
+    @property
+    def params(self) -> Array:
+        """The weights, read-only (write through ``set_param`` / ``set_params``)."""
+        view = self._theta.view()
+        view.flags.writeable = False
+        return view
+
+    @property
+    def param_names(self) -> list[str]:
+        return self.model.param_names
+
+    @property
+    def n_params(self) -> int:
+        return self.model.n_params
+
+    def value(self, name: str) -> float:
+        return float(self._theta[self.model.param_index(name)])
+
+    def as_dict(self) -> dict[str, float]:
+        return dict(zip(self.model.param_names, self._theta.tolist(), strict=True))
+
+    @property
+    def train_loss(self) -> float:
+        if self._train_loss is None:
+            d = self.dataset
+            self._train_loss = self.model.loss(self._theta, d.X_train, d.y_train)
+        return self._train_loss
+
+    @property
+    def test_loss(self) -> float:
+        if self._test_loss is None:
+            d = self.dataset
+            self._test_loss = self.model.loss(self._theta, d.X_test, d.y_test)
+        return self._test_loss
+
+    def grad(self) -> Array:
+        """Full-batch gradient of the training loss at the current weights (n_params,)."""
+        if self._grad is None:
+            d = self.dataset
+            self._grad = self.model.grad(self._theta, d.X_train, d.y_train)
+        return self._grad
+
+    def accuracy(self, which: str = "train") -> float | None:
+        """Share of points classified right (classification only, else None)."""
+        if self.model.task != "classification":
+            return None
+        d = self.dataset
+        X, y = (d.X_train, d.y_train) if which == "train" else (d.X_test, d.y_test)
+        p = self.model.predict(self._theta, X)
+        return float(np.mean((p >= 0.5) == (y >= 0.5)))
+
+    @property
+    def locked(self) -> frozenset[int]:
+        return frozenset(np.flatnonzero(self._locked).tolist())
+
+    def is_locked(self, key: str | int) -> bool:
+        return bool(self._locked[self._index(key)])
+
+    # -- writing ---------------------------------------------------------------------
+    def set_param(self, key: str | int, value: float, *, by_hand: bool = True) -> None:
+        """Set one weight, as a hand on a knob does. Marks the loss history."""
+        i = self._index(key)
+        value = float(value)
+        if not math.isfinite(value):
+            raise ValueError(f"{self.model.param_names[i]} must be a finite number, not {value}.")
+        if self._theta[i] == value:
+            return
+        theta = self._theta.copy()
+        theta[i] = value
+        self._commit(theta, by_hand=by_hand)
+
+    def set_params(self, theta: Iterable[float], *, by_hand: bool = True) -> None:
+        """Replace every weight at once (undo, a landscape click, loading a file)."""
+        theta = np.array(theta, dtype=float).reshape(-1)
+        if theta.shape != (self.n_params,):
+            raise ValueError(
+                f"{self.model.describe()} has {self.n_params} weights, not {theta.size}."
+            )
+        if not np.all(np.isfinite(theta)):
+            raise ValueError("Weights must be finite numbers (no NaN or infinity).")
+        if np.array_equal(theta, self._theta):
+            return
+        self._commit(theta, by_hand=by_hand)
+
+    def set_locked(self, key: str | int, locked: bool) -> None:
+        """A locked knob is left alone by ``step`` (its hand setting still works)."""
+        self._locked[self._index(key)] = bool(locked)
+
+    def set_optimizer(self, config: OptimizerConfig | str | None = None, **changes) -> None:
+        """Change optimizer settings without touching the weights.
+
+        The optimizer's memory (momentum, Adam's moments) restarts only when the
+        optimizer itself changes; a new learning rate or batch size carries on.
+        """
+        if isinstance(config, str):
+            config = replace(self.config, name=config)
+        new = replace(config or self.config, **changes)
+        if new.name != self.config.name:
+            self._opt_state = init_state(new, self.n_params)
+        old_batch = minibatch_size(self.config, self.dataset.n_train)
+        self.config = new
+        if minibatch_size(new, self.dataset.n_train) != old_batch:
+            self._sampler = self._make_sampler()
+
+    def set_l2(self, l2: float) -> None:
+        """Change the model's L2 strength (no reset)."""
+        l2 = float(l2)
+        if not math.isfinite(l2) or l2 < 0:
+            raise ValueError(f"L2 strength must be zero or a positive number, not {l2}.")
+        self.model.l2 = l2
+        self._invalidate()
+        self._record()
+
+    def set_model(self, model: Model, theta: Iterable[float] | None = None) -> None:
+        """Swap in another model (same data); keeps ``theta`` if given, else seeded start."""
+        self._check_fit(model, self.dataset)
+        self.model = model
+        self._locked = np.zeros(model.n_params, dtype=bool)
+        if theta is None:
+            self.reset()
+            return
+        theta = np.array(theta, dtype=float).reshape(-1)
+        if theta.shape != (model.n_params,) or not np.all(np.isfinite(theta)):
+            raise ValueError(f"{model.describe()} needs {model.n_params} finite weights.")
+        self._theta = theta
+        self._opt_state = init_state(self.config, model.n_params)
+        self.history.clear()
+        self.step_count = 0
+        self._invalidate()
+        self._record()
+
+    def set_dataset(self, dataset: Dataset) -> None:
+        """New data for the same model: weights stay, the loss curve starts over."""
+        self._check_fit(self.model, dataset)
+        self.dataset = dataset
+        self._sampler = self._make_sampler()
+        self.history.clear()
+        self.step_count = 0
+        self._invalidate()
+        self._record()
+
+    def reset(self, seed: int | None = None) -> None:
+        """Seeded starting weights, fresh optimizer memory, an empty loss curve."""
+        if seed is not None:
+            self.seed = int(seed)
+        # randomize() draws from its own stream so it never repeats the seeded start
+        self._rng = np.random.default_rng([self.seed, 1])
+        self._theta = self.model.init_params(np.random.default_rng(self.seed))
+        self._opt_state = init_state(self.config, self.n_params)
+        self._sampler = self._make_sampler()
+        self.step_count = 0
+        self.history.clear()
+        self._invalidate()
+        self._record()
+
+    def randomize(self) -> None:
+        """New random weights (a hand move; the loss curve carries on)."""
+        theta = self.model.init_params(self._rng)
+        self._opt_state = init_state(self.config, self.n_params)
+        theta[self._locked] = self._theta[self._locked]
+        self._commit(theta, by_hand=True)
+
+    # -- training --------------------------------------------------------------------
+    def step(self, n: int = 1, *, record_every: int = 1) -> StepReport:
+        """Run ``n`` optimizer steps; stop early, restoring good weights, on divergence.
+
+        ``record_every`` thins the loss history (the last step is always recorded).
+        """
+        n = int(n)
+        if n < 0:
+            raise ValueError(f"The number of steps must be zero or more, not {n}.")
+        record_every = max(1, int(record_every))
+        model, d, cfg = self.model, self.dataset, self.config
+        X, y = d.X_train, d.y_train
+        batch = minibatch_size(cfg, d.n_train)
+        mask = self._locked if self._locked.any() else None
+        theta, state = self._theta, self._opt_state
+        start_loss = self.train_loss
+        limit = EXPLODE_FACTOR * max(start_loss, 1e-6)
+        good = theta
+        done = 0
+        message = ""
+        for k in range(n):
+            if batch is None:
+                loss, g = model.loss_and_grad(theta, X, y)
+            else:
+                idx = self._sampler.next()
+                loss, g = model.loss_and_grad(theta, X[idx], y[idx])
+            if not (math.isfinite(loss) and loss <= limit and np.all(np.isfinite(g))):
+                message = self._divergence_message(loss, start_loss)
+                break
+            good = theta
+            theta, state = update(cfg, theta, g, state, mask)
+            done += 1
+            self.step_count += 1
+            if (k + 1) % record_every == 0 or k == n - 1:
+                self._theta = theta
+                self._invalidate()
+                if not (math.isfinite(self.train_loss) and self.train_loss <= limit):
+                    message = self._divergence_message(self.train_loss, start_loss)
+                    break
+                good = theta
+                self._record()
+        if message:
+            self._theta = np.array(good)
+            self._opt_state = init_state(cfg, self.n_params)
+            self._invalidate()
+            self._record()
+            return StepReport(done, True, message)
+        self._theta = theta
+        self._opt_state = state
+        self._invalidate()
+        if done and (self.history.last() is None or self.history.last()[0] != self.step_count):
+            self._record()
+        return StepReport(done)
+
+    # -- internals -------------------------------------------------------------------
+    def _index(self, key: str | int) -> int:
+        if isinstance(key, str):
+            return self.model.param_index(key)
+        i = int(key)
+        if not 0 <= i < self.n_params:
+            raise IndexError(f"Parameter index {i} is out of range (0..{self.n_params - 1}).")
+        return i
+
+    def _commit(self, theta: Array, *, by_hand: bool) -> None:
+        self._theta = theta
+        self._invalidate()
+        if by_hand:
+            self.history.mark(self.step_count, "hand")
+        self._record()
+
+    def _invalidate(self) -> None:
+        self._train_loss = self._test_loss = None
+        self._grad = None
+        self.version += 1
+
+    def _record(self) -> None:
+        self.history.append(self.step_count, self.train_loss, self.test_loss)
+
+    def _make_sampler(self) -> BatchSampler | None:
+        batch = minibatch_size(self.config, self.dataset.n_train)
+        if batch is None:
+            return None
+        return BatchSampler(self.dataset.n_train, batch, np.random.default_rng(self.seed + 1))
+
+    def _divergence_message(self, loss: float, start: float) -> str:
+        what = "became NaN" if math.isnan(loss) else (
+            "became infinite" if math.isinf(loss) else f"grew from {start:.3g} to {loss:.3g}"
+        )
+        return (
+            f"Training exploded: the error {what} with learning rate {self.config.lr:g}. "
+            "The last good weights were restored; try a smaller learning rate."
+        )
+
+    @staticmethod
+    def _check_fit(model: Model, dataset: Dataset) -> None:
+        if model.task != dataset.task:
+            raise ValueError(
+                f"The {model.name} model needs {model.task} data, "
+                f"but {dataset.name!r} is {dataset.task} data."
+            )
+        if dataset.n_train < 1:
+            raise ValueError(f"{dataset.name!r} has no training points.")

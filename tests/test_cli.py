@@ -1,0 +1,179 @@
+"""The command line: `knobsim train` end to end, and every bad input's message."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from knobsim import __version__
+from knobsim.cli import main
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_poly_cubic_json_loss_falls_tenfold(capsys):
+    code, out, err = run(
+        capsys, "train", "--model", "poly", "--degree", "3", "--dataset", "cubic",
+        "--steps", "2000", "--json",
+    )
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["model"] == "poly" and result["dataset"] == "cubic"
+    assert result["n_params"] == 4 and list(result["params"]) == ["c0", "c1", "c2", "c3"]
+    history = result["history"]
+    assert history[0]["step"] == 0 and history[-1]["step"] == 2000
+    assert set(history[0]) == {"step", "train_loss", "test_loss"}
+    assert result["final_train_loss"] < history[0]["train_loss"] / 10
+    assert result["final_test_loss"] == history[-1]["test_loss"]
+
+
+def test_train_prints_progress_and_knobs(capsys):
+    code, out, _ = run(capsys, "train", "--steps", "50")
+    assert code == 0
+    assert "training line (2 knobs) on linear" in out
+    assert "    50" in out and "knobs (2):" in out and "\n  w " in out
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--model", "mlp", "--hidden", "4,2", "--dataset", "xor", "--activation", "relu"], 25),
+        (["--model", "logistic", "--dataset", "moons", "--optimizer", "adam"], 3),
+        (["--model", "nextword", "--corpus", "rhymes", "--optimizer", "adam", "--lr", "0.1"], None),
+        (["--model", "poly", "--degree", "15", "--l2", "0.01", "--points", "20"], 16),
+    ],
+)
+def test_every_model_trains_from_the_command_line(capsys, args, expected):
+    code, out, err = run(capsys, "train", "--steps", "100", "--json", *args)
+    assert code == 0, err
+    result = json.loads(out)
+    if expected is not None:
+        assert result["n_params"] == expected
+    assert result["final_train_loss"] < result["history"][0]["train_loss"]
+
+
+def test_same_seed_same_result(capsys):
+    a = json.loads(run(capsys, "train", "--model", "mlp", "--optimizer", "sgd", "--json")[1])
+    b = json.loads(run(capsys, "train", "--model", "mlp", "--optimizer", "sgd", "--json")[1])
+    assert a["params"] == b["params"]
+
+
+def test_csv_training(capsys, tmp_path):
+    path = tmp_path / "points.csv"
+    path.write_text("x,y\n" + "".join(f"{i},{2 * i + 1}\n" for i in range(10)))
+    code, out, err = run(
+        capsys, "train", "--csv", str(path), "--steps", "3000", "--lr", "0.01", "--json"
+    )
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["dataset"] == "csv:points.csv"
+    assert result["params"]["w"] == pytest.approx(2, abs=0.05)
+
+
+def test_diverging_training_stops_with_finite_weights(capsys):
+    code, out, err = run(capsys, "train", "--lr", "100", "--steps", "100", "--json")
+    assert code == 1
+    assert "exploded" in err and "\n" not in err.strip()
+    result = json.loads(out)
+    assert result["diverged"] is True
+    assert all(abs(v) < 1e6 for v in result["params"].values())
+    assert result["final_train_loss"] == pytest.approx(result["history"][-1]["train_loss"])
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert __version__ in capsys.readouterr().out
+
+
+def test_help_lists_the_options(capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    out = capsys.readouterr().out
+    for option in ("--model", "--dataset", "--csv", "--optimizer", "--lr", "--steps", "--seed",
+                   "--noise", "--points", "--degree", "--hidden", "--activation", "--l2",
+                   "--json"):
+        assert option in out
+
+
+def _bad_csv(tmp_path, name: str, text: str | bytes) -> str:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text)
+    return str(path)
+
+
+BAD_INPUTS = [
+    (["--model", "transformer"], "unknown model 'transformer'"),
+    (["--dataset", "mnist"], "unknown dataset 'mnist'"),
+    (["--optimizer", "lbfgs"], "unknown optimizer 'lbfgs'"),
+    (["--lr", "0"], "--lr: must be a positive number"),
+    (["--lr", "-0.1"], "--lr: must be a positive number"),
+    (["--lr", "nan"], "--lr: must be a positive number"),
+    (["--lr", "fast"], "--lr: 'fast' is not a number"),
+    (["--steps", "0"], "--steps: must be a positive whole number"),
+    (["--steps", "-5"], "--steps: must be a positive whole number"),
+    (["--model", "poly", "--degree", "16"], "degree must be between 0 and 15"),
+    (["--model", "mlp", "--hidden", "4,x"], "--hidden takes unit counts"),
+    (["--model", "mlp", "--hidden", "4,4,4"], "one or two hidden layers"),
+    (["--model", "line", "--dataset", "circles"], "needs regression data"),
+    (["--csv", "/nonexistent/data.csv"], "not found"),
+    (["--noise", "-1"], "--noise: must be zero or a positive number"),
+    (["--frobnicate"], "unrecognized arguments: --frobnicate"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD_INPUTS, ids=[" ".join(a) for a, _ in BAD_INPUTS])
+def test_bad_input_is_one_line_and_status_2(capsys, args, message):
+    code, out, err = run(capsys, "train", *args)
+    assert code == 2
+    assert out == ""
+    assert err.startswith("knobsim: error: ")
+    assert err.count("\n") == 1, err
+    assert message in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.csv", "", "empty"),
+        ("words.csv", "x,y\n1,2\n3,abc\n4,5\n6,7\n", "row 3"),
+        ("columns.csv", "1,2,3,4\n1,2,3,4\n1,2,3,4\n1,2,3,4\n", "4 columns"),
+        ("nan.csv", "1,2\n2,3\n3,nan\n4,5\n5,6\n", "row 3"),
+        ("inf.csv", "1,2\n2,3\n3,4\n4,inf\n5,6\n", "row 4"),
+        ("binary.csv", b"\x00\xff\xfe\x00binary", "csv"),
+    ],
+)
+def test_bad_csv_names_the_problem(capsys, tmp_path, name, content, message):
+    path = _bad_csv(tmp_path, name, content)
+    code, out, err = run(capsys, "train", "--csv", path)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1, err
+    assert message in err.lower() or message in err
+    assert "Traceback" not in err
+
+
+def test_nan_and_infinity_rows_are_named(capsys, tmp_path):
+    _, _, err = run(capsys, "train", "--csv", _bad_csv(tmp_path, "a.csv", "1,2\n2,3\n3,nan\n4,5\n"))
+    assert "nan" in err.lower()
+    _, _, err = run(capsys, "train", "--csv", _bad_csv(tmp_path, "b.csv", "1,2\n2,inf\n3,4\n4,5\n"))
+    assert "infinit" in err.lower()
+
+
+def test_no_display_says_so_in_one_line(capsys, monkeypatch):
+    for var in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
+    code, out, err = run(capsys)
+    assert code == 2
+    assert "no display" in err and "knobsim screenshot" in err
+    assert err.count("\n") == 1
