@@ -105,9 +105,7 @@ def _add_setup_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--hidden", default="8", help="mlp: units per hidden layer, e.g. 8 or 4,2 (default 8)"
     )
-    p.add_argument(
-        "--activation", default="tanh", help=f"mlp: one of {', '.join(ACTIVATIONS)}"
-    )
+    p.add_argument("--activation", default="tanh", help=f"mlp: one of {', '.join(ACTIVATIONS)}")
     p.add_argument("--l2", type=_non_negative_float, default=0.0, help="L2 strength (default 0)")
     p.add_argument("--context", type=int, default=1, help="nextword: 1 or 2 words of context")
 
@@ -124,9 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     train = sub.add_parser(
-        "train", help="train a model headless and print its progress", description=(
-            "Train a model headless. Prints progress, or with --json one JSON object."
-        )
+        "train",
+        help="train a model headless and print its progress",
+        description=("Train a model headless. Prints progress, or with --json one JSON object."),
     )
     _add_setup_options(train)
     train.add_argument("--steps", type=_positive_int, default=1000, help="optimizer steps")
@@ -176,9 +174,7 @@ def build_session(args: argparse.Namespace):
         else:
             name = args.dataset or DEFAULT_DATASET[args.model]
             if name not in DATASETS:
-                raise UsageError(
-                    f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}"
-                )
+                raise UsageError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
             dataset = make_dataset(name, n_points=args.points, noise=args.noise, seed=args.seed)
         model = make_model(
             args.model,
@@ -222,8 +218,7 @@ def run_train(args: argparse.Namespace) -> int:
         done += report.steps
         if not args.json:
             print(
-                f"{session.step_count:>8}  {session.train_loss:>12.6g}  "
-                f"{session.test_loss:>12.6g}",
+                f"{session.step_count:>8}  {session.train_loss:>12.6g}  {session.test_loss:>12.6g}",
                 file=out,
                 flush=True,
             )
@@ -238,8 +233,11 @@ def run_train(args: argparse.Namespace) -> int:
             "n_params": session.n_params,
             "params": session.as_dict(),
             "history": [
-                {"step": int(s), "train_loss": _finite_or_none(float(a)),
-                 "test_loss": _finite_or_none(float(b))}
+                {
+                    "step": int(s),
+                    "train_loss": _finite_or_none(float(a)),
+                    "test_loss": _finite_or_none(float(b)),
+                }
                 for s, a, b in zip(h.steps, h.train, h.test, strict=True)
             ],
             "final_train_loss": session.train_loss,

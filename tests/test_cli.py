@@ -18,8 +18,17 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 def test_poly_cubic_json_loss_falls_tenfold(capsys):
     code, out, err = run(
-        capsys, "train", "--model", "poly", "--degree", "3", "--dataset", "cubic",
-        "--steps", "2000", "--json",
+        capsys,
+        "train",
+        "--model",
+        "poly",
+        "--degree",
+        "3",
+        "--dataset",
+        "cubic",
+        "--steps",
+        "2000",
+        "--json",
     )
     assert code == 0, err
     result = json.loads(out)
@@ -96,9 +105,22 @@ def test_help_lists_the_options(capsys):
     with pytest.raises(SystemExit):
         main(["train", "--help"])
     out = capsys.readouterr().out
-    for option in ("--model", "--dataset", "--csv", "--optimizer", "--lr", "--steps", "--seed",
-                   "--noise", "--points", "--degree", "--hidden", "--activation", "--l2",
-                   "--json"):
+    for option in (
+        "--model",
+        "--dataset",
+        "--csv",
+        "--optimizer",
+        "--lr",
+        "--steps",
+        "--seed",
+        "--noise",
+        "--points",
+        "--degree",
+        "--hidden",
+        "--activation",
+        "--l2",
+        "--json",
+    ):
         assert option in out
 
 

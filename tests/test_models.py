@@ -40,9 +40,21 @@ def _cases():
     cases = [
         ("line", lambda l2: Line(l2), _regression_data),
         ("poly0", lambda l2: Polynomial(0, l2), _regression_data),
-        ("poly4", lambda l2: Polynomial(4, l2, scaler=InputScaler([-1.5], [2.0])), _regression_data),
-        ("poly15", lambda l2: Polynomial(15, l2, scaler=InputScaler([-1.5], [2.0])), _regression_data),
-        ("logistic", lambda l2: Logistic(l2, scaler=InputScaler([-2, 0], [1, 3])), _classification_data),
+        (
+            "poly4",
+            lambda l2: Polynomial(4, l2, scaler=InputScaler([-1.5], [2.0])),
+            _regression_data,
+        ),
+        (
+            "poly15",
+            lambda l2: Polynomial(15, l2, scaler=InputScaler([-1.5], [2.0])),
+            _regression_data,
+        ),
+        (
+            "logistic",
+            lambda l2: Logistic(l2, scaler=InputScaler([-2, 0], [1, 3])),
+            _classification_data,
+        ),
     ]
     for act in ("tanh", "relu", "sigmoid"):
         cases.append(
@@ -55,11 +67,17 @@ def _cases():
                 _classification_data,
             )
         )
-    cases.append(("mlp-reg-2layer", lambda l2: MLP((3, 4), "tanh", "regression", l2), _regression_data))
-    cases.append(("mlp-cls-1layer", lambda l2: MLP((6,), "tanh", "classification", l2), _classification_data))
-    words = ("." , "the", "cat", "sat", "mat")
+    cases.append(
+        ("mlp-reg-2layer", lambda l2: MLP((3, 4), "tanh", "regression", l2), _regression_data)
+    )
+    cases.append(
+        ("mlp-cls-1layer", lambda l2: MLP((6,), "tanh", "classification", l2), _classification_data)
+    )
+    words = (".", "the", "cat", "sat", "mat")
     cases.append(("nextword", lambda l2: NextWord(words, 1, l2), lambda r: _text_data(r, 5, 1)))
-    cases.append(("nextword-ctx2", lambda l2: NextWord(words, 2, l2), lambda r: _text_data(r, 5, 2)))
+    cases.append(
+        ("nextword-ctx2", lambda l2: NextWord(words, 2, l2), lambda r: _text_data(r, 5, 2))
+    )
     return cases
 
 
@@ -138,7 +156,9 @@ def test_legendre_features_are_the_legendre_polynomials():
 def test_polynomial_scales_inputs_to_unit_interval():
     model = Polynomial(1, scaler=InputScaler([10.0], [20.0]))
     # c1 = 1: prediction is u, which runs from -1 at x=10 to 1 at x=20
-    np.testing.assert_allclose(model.predict(np.array([0.0, 1.0]), np.array([[10.0], [15.0], [20.0]])), [-1, 0, 1])
+    np.testing.assert_allclose(
+        model.predict(np.array([0.0, 1.0]), np.array([[10.0], [15.0], [20.0]])), [-1, 0, 1]
+    )
 
 
 def test_polynomial_degree_limits():

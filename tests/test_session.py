@@ -173,3 +173,23 @@ def test_classification_accuracy_rises_with_training():
     session.step(300)
     assert session.accuracy("train") > 0.9
     assert session.accuracy("test") > 0.85
+
+
+def test_trail_keeps_the_recent_path_bounded():
+    from knobsim.core.session import TRAIL_LENGTH
+
+    session = _line_session("gd", 0.1)
+    session.step(5)
+    assert session.trail.shape == (6, 2)
+    np.testing.assert_array_equal(session.trail[-1], session.params)
+    session.step(TRAIL_LENGTH + 50)
+    trail = session.trail
+    assert trail.shape == (TRAIL_LENGTH, 2)
+    np.testing.assert_array_equal(trail[-1], session.params)
+    # oldest first: the loss falls along the path
+    losses = [
+        session.model.loss(t, session.dataset.X_train, session.dataset.y_train) for t in trail
+    ]
+    assert losses[0] > losses[-1]
+    session.reset()
+    assert session.trail.shape == (1, 2)

@@ -255,7 +255,5 @@ def builtin_corpus(name: str) -> Corpus:
     Corpus
     """
     if name not in BUILTIN_CORPORA:
-        raise DataError(
-            f"Unknown corpus {name!r}; choose one of {', '.join(BUILTIN_CORPORA)}."
-        )
+        raise DataError(f"Unknown corpus {name!r}; choose one of {', '.join(BUILTIN_CORPORA)}.")
     return load_corpus(assets_dir() / "corpora" / f"{name}.txt")

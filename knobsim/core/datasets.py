@@ -203,10 +203,9 @@ def _xor(m: int, label: int, rng: np.random.Generator) -> NDArray:
 def _circles(m: int, label: int, rng: np.random.Generator) -> NDArray:
     u = rng.uniform(0.0, 1.0, size=m)
     angle = rng.uniform(0.0, 2.0 * np.pi, size=m)
-    if label == 0:
-        r = 0.45 * np.sqrt(u)  # uniform over the inner disc
-    else:
-        r = np.sqrt(0.70**2 + u * (0.95**2 - 0.70**2))  # uniform over the ring
+    # sqrt: uniform over the area of the inner disc (label 0) or of the outer ring
+    r0, r1 = (0.0, 0.45) if label == 0 else (0.70, 0.95)
+    r = np.sqrt(r0**2 + u * (r1**2 - r0**2))
     return _polar(r, angle)
 
 
@@ -302,7 +301,9 @@ def make_dataset(
     if name not in DATASETS:
         raise DataError(f"Unknown dataset {name!r}; choose one of {', '.join(DATASETS)}.")
     default = DEFAULTS[name]
-    n_train = _check_count(default.n_points if n_points is None else n_points, "n_points", 2)
+    n_train = _check_count(
+        default.n_points if n_points is None else n_points, "n_points", MIN_POINTS
+    )
     n_test = _check_count(n_train if n_test is None else n_test, "n_test", 1)
     noise = default.noise if noise is None else noise
     try:
@@ -479,9 +480,7 @@ def _is_number(cell: str) -> bool:
     return True
 
 
-def load_csv(
-    path: str | os.PathLike[str], *, test_fraction: float = 0.3, seed: int = 0
-) -> Dataset:
+def load_csv(path: str | os.PathLike[str], *, test_fraction: float = 0.3, seed: int = 0) -> Dataset:
     """Load a person's CSV file as a regression or classification dataset.
 
     Two columns ``x,y`` make a regression dataset; three columns ``x1,x2,label`` with

@@ -45,7 +45,9 @@ class LossHistory:
 
     def __init__(self, limit: int = 2000) -> None:
         if isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 1:
-            raise ValueError(f"The history limit must be a whole number of 1 or more (got {limit!r}).")
+            raise ValueError(
+                f"The history limit must be a whole number of 1 or more (got {limit!r})."
+            )
         self.limit = int(limit)
         self._cap = 2 * self.limit
         self._steps = np.zeros(self._cap, dtype=np.int64)

@@ -213,10 +213,7 @@ class Line(_Linear, _Regression):
         x = np.asarray(X, float).reshape(-1)
         y = np.asarray(y, float)
         xs, ys = float(np.std(x)), float(np.std(y))
-        if xs > 0:
-            w_ols = float(np.cov(x, y, bias=True)[0, 1] / xs**2)
-        else:
-            w_ols = 0.0
+        w_ols = float(np.cov(x, y, bias=True)[0, 1] / xs**2) if xs > 0 else 0.0
         b_ols = float(np.mean(y) - w_ols * np.mean(x))
         w_scale = ys / xs if xs > 0 else 1.0
         w_lim = nice_ceil(2 * max(abs(w_ols), w_scale, 1e-6))
@@ -287,7 +284,9 @@ class Polynomial(_Linear, _Regression):
         return np.tile([-3.0, 3.0], (self.n_params, 1))
 
     def _features(self, X: NDArray) -> Array:
-        return legendre_features(self.scaler(np.asarray(X, float).reshape(-1, 1))[:, 0], self.degree)
+        return legendre_features(
+            self.scaler(np.asarray(X, float).reshape(-1, 1))[:, 0], self.degree
+        )
 
     def _data_loss_and_grad(self, theta: Array, X: NDArray, y: NDArray) -> tuple[float, Array]:
         F = self._features(X)  # (n, degree+1)
@@ -614,9 +613,7 @@ def parse_hidden(text: str | Sequence[int]) -> tuple[int, ...]:
     try:
         hidden = tuple(int(part) for part in text.replace(" ", "").split(","))
     except ValueError:
-        raise ValueError(
-            f"--hidden takes unit counts like '8' or '4,2', not {text!r}."
-        ) from None
+        raise ValueError(f"--hidden takes unit counts like '8' or '4,2', not {text!r}.") from None
     return hidden
 
 

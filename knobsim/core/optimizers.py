@@ -25,9 +25,7 @@ LABELS: dict[str, str] = {
 
 DESCRIPTIONS: dict[str, str] = {
     "gd": "Each step looks at every training point and moves the knobs a little way downhill.",
-    "sgd": (
-        "Each step looks at a small random handful of points, so steps are cheap but wobbly."
-    ),
+    "sgd": ("Each step looks at a small random handful of points, so steps are cheap but wobbly."),
     "momentum": (
         "Like a ball rolling downhill: it builds up speed in directions that keep pointing "
         "the same way."
@@ -126,9 +124,7 @@ class OptimizerConfig:
 
 
 def _is_real(value: object) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
-        value, bool
-    )
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
 
 
 def init_state(config: OptimizerConfig, n_params: int) -> dict[str, NDArray | int]:
@@ -207,8 +203,7 @@ def update(
         mask = np.asarray(mask, dtype=bool)
         if mask.shape != theta.shape:
             raise ValueError(
-                f"The lock mask has shape {mask.shape} but the parameters have shape "
-                f"{theta.shape}."
+                f"The lock mask has shape {mask.shape} but the parameters have shape {theta.shape}."
             )
         if not mask.any():
             mask = None  # nothing locked: take the fast path

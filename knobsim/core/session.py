@@ -28,6 +28,8 @@ Array = NDArray[np.float64]
 
 #: training counts as exploding when the loss grows this many times over its start
 EXPLODE_FACTOR = 1000.0
+#: how many recent weight vectors the session remembers for the landscape's path
+TRAIL_LENGTH = 400
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class Session:
         self.config = OptimizerConfig(optimizer) if isinstance(optimizer, str) else optimizer
         self.seed = int(seed)
         self.history = LossHistory(history_limit)
+        self._trail = np.zeros((TRAIL_LENGTH, model.n_params))
+        self._trail_n = 0
         self._locked = np.zeros(model.n_params, dtype=bool)
         #: bumped on every change of the weights, data or model; views compare it
         self.version = 0
@@ -207,6 +211,7 @@ class Session:
         self._theta = theta
         self._opt_state = init_state(self.config, model.n_params)
         self.history.clear()
+        self._clear_trail()
         self.step_count = 0
         self._invalidate()
         self._record()
@@ -217,6 +222,7 @@ class Session:
         self.dataset = dataset
         self._sampler = self._make_sampler()
         self.history.clear()
+        self._clear_trail()
         self.step_count = 0
         self._invalidate()
         self._record()
@@ -232,6 +238,7 @@ class Session:
         self._sampler = self._make_sampler()
         self.step_count = 0
         self.history.clear()
+        self._clear_trail()
         self._invalidate()
         self._record()
 
@@ -319,6 +326,22 @@ class Session:
 
     def _record(self) -> None:
         self.history.append(self.step_count, self.train_loss, self.test_loss)
+        # the recent path through weight space, a ring buffer (for the landscape)
+        if self._trail.shape[1] != self.n_params:
+            self._clear_trail()
+        self._trail[self._trail_n % TRAIL_LENGTH] = self._theta
+        self._trail_n += 1
+
+    def _clear_trail(self) -> None:
+        self._trail = np.zeros((TRAIL_LENGTH, self.n_params))
+        self._trail_n = 0
+
+    @property
+    def trail(self) -> Array:
+        """The weights at the most recent recorded moments, oldest first, (m, n_params)."""
+        n = min(self._trail_n, TRAIL_LENGTH)
+        start = self._trail_n % TRAIL_LENGTH if self._trail_n > TRAIL_LENGTH else 0
+        return np.roll(self._trail, -start, axis=0)[:n]
 
     def _make_sampler(self) -> BatchSampler | None:
         batch = minibatch_size(self.config, self.dataset.n_train)
@@ -327,8 +350,10 @@ class Session:
         return BatchSampler(self.dataset.n_train, batch, np.random.default_rng(self.seed + 1))
 
     def _divergence_message(self, loss: float, start: float) -> str:
-        what = "became NaN" if math.isnan(loss) else (
-            "became infinite" if math.isinf(loss) else f"grew from {start:.3g} to {loss:.3g}"
+        what = (
+            "became NaN"
+            if math.isnan(loss)
+            else ("became infinite" if math.isinf(loss) else f"grew from {start:.3g} to {loss:.3g}")
         )
         return (
             f"Training exploded: the error {what} with learning rate {self.config.lr:g}. "

@@ -1,0 +1,81 @@
+"""Builds knobsim's Qt application and window; renders it headless for screenshots."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QSize
+from PySide6.QtWidgets import QApplication
+
+from knobsim import __version__
+from knobsim.core.session import Session
+
+ORGANIZATION = "knobsim"
+APPLICATION = "knobsim"
+
+
+def ensure_app(argv: list[str] | None = None) -> QApplication:
+    """The running QApplication, created (with knobsim's names) when there is none."""
+    app = QApplication.instance()
+    if app is None:
+        QCoreApplication.setOrganizationName(ORGANIZATION)
+        QCoreApplication.setApplicationName(APPLICATION)
+        QCoreApplication.setApplicationVersion(__version__)
+        app = QApplication(argv if argv is not None else [sys.argv[0]])
+        app.setDesktopFileName("knobsim")
+    from knobsim.ui.theme import apply_pyqtgraph_theme
+
+    apply_pyqtgraph_theme()
+    return app  # type: ignore[return-value]
+
+
+def create_window(session: Session | None = None, *, restore: bool = True):
+    """Build the main window around ``session`` without entering the event loop."""
+    ensure_app()
+    from knobsim.ui.main_window import MainWindow
+
+    return MainWindow(session, restore=restore)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Open the window and run until it closes; returns the exit code."""
+    app = ensure_app(argv)
+    window = create_window()
+    window.show()
+    return app.exec()
+
+
+def screenshot(
+    session: Session,
+    out: str | os.PathLike[str],
+    *,
+    steps: int = 0,
+    size: tuple[int, int] = (1280, 800),
+) -> int:
+    """Render the window headless after ``steps`` training steps and save it as a PNG."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    path = Path(out)
+    if path.parent and not path.parent.exists():
+        print(f"knobsim: error: the folder {path.parent} does not exist", file=sys.stderr)
+        return 2
+    report = session.step(steps, record_every=max(1, steps // 500)) if steps else None
+    app = ensure_app()
+    window = create_window(session, restore=False)
+    window.resize(QSize(*size))
+    window.show()
+    if report is not None and report.diverged:
+        window.controller.trainingExploded.emit(report.message)
+    for _ in range(3):
+        app.processEvents()
+    window.landscape_plot.compute_now()
+    app.processEvents()
+    image = window.grab()
+    ok = image.save(str(path), "PNG")
+    window.close()
+    if not ok:
+        print(f"knobsim: error: could not write {path}", file=sys.stderr)
+        return 2
+    print(f"knobsim: wrote {path} ({image.width()}x{image.height()})")
+    return 0

@@ -1,0 +1,326 @@
+"""The Qt face of the training session: signals, undo, and the training clock.
+
+Wraps the one ``Session``; every widget reads the weights from it and writes through the
+methods here, so a hand on a knob and the optimizer take the same path. No maths here.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from knobsim.core.datasets import Dataset
+from knobsim.core.models import Model
+from knobsim.core.optimizers import OptimizerConfig
+from knobsim.core.session import Session
+
+#: training speeds, in optimizer steps per second; None = as fast as the machine allows
+SPEEDS: tuple[float | None, ...] = (1, 2, 5, 10, 30, 100, 300, 1000, 3000, None)
+SPEED_LABELS: tuple[str, ...] = (
+    "1 step/s",
+    "2 steps/s",
+    "5 steps/s",
+    "10 steps/s",
+    "30 steps/s",
+    "100 steps/s",
+    "300 steps/s",
+    "1,000 steps/s",
+    "3,000 steps/s",
+    "Max",
+)
+DEFAULT_SPEED = len(SPEEDS) - 1
+#: a frame at 60 Hz; a training tick spends at most this share of it on maths
+FRAME_MS = 1000.0 / 60.0
+TICK_BUDGET_MS = 8.0
+#: hand moves of one knob closer together than this merge into one undo step
+MERGE_WINDOW_S = 0.8
+
+
+class HandMove(QUndoCommand):
+    """Some knobs moved by hand: undo puts exactly those knobs back."""
+
+    def __init__(
+        self,
+        controller: SessionController,
+        indices: Sequence[int],
+        old: Sequence[float],
+        new: Sequence[float],
+        text: str,
+    ) -> None:
+        super().__init__(text)
+        self.controller = controller
+        self.indices = list(indices)
+        self.old = np.array(old, dtype=float)
+        self.new = np.array(new, dtype=float)
+        self.model_id = id(controller.session.model)
+        self.stamp = time.monotonic()
+
+    def id(self) -> int:  # noqa: A003 - Qt's name
+        return 1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt's name
+        if not isinstance(other, HandMove) or other.indices != self.indices:
+            return False
+        if other.stamp - self.stamp > MERGE_WINDOW_S:
+            return False
+        self.new = other.new
+        self.stamp = other.stamp
+        return True
+
+    def redo(self) -> None:
+        self.controller._apply(self.indices, self.new, self.model_id)
+
+    def undo(self) -> None:
+        self.controller._apply(self.indices, self.old, self.model_id)
+
+
+class SessionController(QObject):
+    """Owns the session and the training clock; tells every view what changed.
+
+    Signals
+    -------
+    paramsChanged
+        The weights changed (a hand, undo, or a training tick). Views pull ``params``.
+    modelChanged
+        A new model (the set of knobs changed): knob panels rebuild.
+    dataChanged
+        New data (regenerated, another dataset, a loaded file).
+    historyChanged
+        The loss history grew or was cleared.
+    trainingToggled(bool)
+        Training started (True) or paused (False).
+    optimizerChanged
+        Optimizer, learning rate, batch size or speed changed.
+    trainingExploded(str)
+        Training diverged and was paused; the message is for people.
+    lockChanged(int, bool)
+        A knob was locked or unlocked.
+    messageRaised(str)
+        Something a person should read (a refused value, a bad file).
+    """
+
+    paramsChanged = Signal()
+    modelChanged = Signal()
+    dataChanged = Signal()
+    historyChanged = Signal()
+    trainingToggled = Signal(bool)
+    optimizerChanged = Signal()
+    trainingExploded = Signal(str)
+    lockChanged = Signal(int, bool)
+    messageRaised = Signal(str)
+
+    def __init__(self, session: Session, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.setUndoLimit(500)
+        self.speed_index = DEFAULT_SPEED
+        self._timer = QTimer(self)
+        self._timer.setInterval(int(FRAME_MS))
+        self._timer.timeout.connect(self._on_timer_timeout)
+        self._clock = QElapsedTimer()
+        self._owed = 0.0  # fractional steps owed at slow speeds
+        self._step_ms = 0.05  # running estimate of one optimizer step's cost
+        self.last_explosion = ""
+
+    # -- reading ---------------------------------------------------------------------
+    @property
+    def params(self) -> np.ndarray:
+        return self.session.params
+
+    @property
+    def model(self) -> Model:
+        return self.session.model
+
+    @property
+    def dataset(self) -> Dataset:
+        return self.session.dataset
+
+    @property
+    def config(self) -> OptimizerConfig:
+        return self.session.config
+
+    @property
+    def is_training(self) -> bool:
+        return self._timer.isActive()
+
+    @property
+    def speed(self) -> float | None:
+        return SPEEDS[self.speed_index]
+
+    # -- hand moves (undoable) ---------------------------------------------------------
+    def set_param(self, name: str | int, value: float) -> None:
+        """A hand turned one knob. Refused values are reported, never raised."""
+        i = name if isinstance(name, int) else self._index(name)
+        if i is None:
+            return
+        self.set_params_at([i], [value])
+
+    def set_params_at(
+        self, indices: Sequence[int], values: Sequence[float], text: str | None = None
+    ) -> None:
+        """A hand set several knobs at once (a landscape click sets two)."""
+        values = [float(v) for v in values]
+        bad = [v for v in values if not math.isfinite(v)]
+        if bad:
+            self.messageRaised.emit(f"{bad[0]} is not a value a knob can take; it was ignored.")
+            return
+        old = [float(self.session.params[i]) for i in indices]
+        if old == values:
+            return
+        names = [self.model.param_names[i] for i in indices]
+        if text is None:
+            text = f"turn {names[0]}" if len(names) == 1 else "set " + " and ".join(names)
+        self.undo_stack.push(HandMove(self, indices, old, values, text))
+
+    def _apply(self, indices: Sequence[int], values: np.ndarray, model_id: int) -> None:
+        if id(self.session.model) != model_id:
+            return  # the knobs this move touched belong to a model that is gone
+        theta = self.session.params.copy()
+        theta[list(indices)] = values
+        self.session.set_params(theta, by_hand=True)
+        self.paramsChanged.emit()
+        self.historyChanged.emit()
+
+    def randomize(self) -> None:
+        old = self.session.params.copy()
+        self.session.randomize()
+        new = self.session.params.copy()
+        self.session.set_params(old, by_hand=False)
+        self.undo_stack.push(HandMove(self, list(range(len(old))), old, new, "randomize the knobs"))
+
+    def set_locked(self, index: int, locked: bool) -> None:
+        if self.session.is_locked(index) == bool(locked):
+            return
+        self.session.set_locked(index, locked)
+        self.lockChanged.emit(index, bool(locked))
+
+    # -- training ----------------------------------------------------------------------
+    def set_training(self, on: bool) -> None:
+        if on == self.is_training:
+            return
+        if on:
+            self._owed = 0.0
+            self._clock.start()
+            self._timer.start()
+        else:
+            self._timer.stop()
+        self.trainingToggled.emit(on)
+
+    def toggle_training(self) -> None:
+        self.set_training(not self.is_training)
+
+    def step_once(self) -> None:
+        """Exactly one optimizer step."""
+        self._run_steps(1)
+
+    def reset(self) -> None:
+        """Seeded starting weights; the loss curve starts over."""
+        self.session.reset()
+        self.undo_stack.clear()
+        self.paramsChanged.emit()
+        self.historyChanged.emit()
+
+    def _on_timer_timeout(self) -> None:
+        elapsed = self._clock.restart()
+        speed = self.speed
+        if speed is None:
+            # as many steps as fit the budget, judged by the running cost estimate
+            n = max(1, int(TICK_BUDGET_MS / max(self._step_ms, 1e-4)))
+        else:
+            self._owed += speed * min(elapsed, 250) / 1000.0
+            n = int(self._owed)
+            self._owed -= n
+            if n == 0:
+                return
+        self._run_steps(n)
+
+    def _run_steps(self, n: int) -> None:
+        t0 = time.perf_counter()
+        report = self.session.step(n, record_every=max(1, n // 4))
+        dt = (time.perf_counter() - t0) * 1000.0
+        if report.steps:
+            # smooth the per-step cost so one slow tick does not starve the next
+            self._step_ms = 0.7 * self._step_ms + 0.3 * dt / report.steps
+        self.paramsChanged.emit()
+        self.historyChanged.emit()
+        if report.diverged:
+            self.set_training(False)
+            self.last_explosion = report.message
+            self.trainingExploded.emit(report.message)
+
+    # -- settings (no reset) -------------------------------------------------------------
+    def set_optimizer(self, name: str) -> None:
+        self._configure(name=name)
+
+    def set_learning_rate(self, lr: float) -> None:
+        self._configure(lr=float(lr))
+
+    def halve_learning_rate(self) -> None:
+        self._configure(lr=self.config.lr / 2)
+
+    def set_batch_size(self, batch_size: int | None) -> None:
+        self._configure(batch_size=batch_size)
+
+    def _configure(self, **changes) -> None:
+        try:
+            new = replace(self.config, **changes)
+        except ValueError as exc:
+            self.messageRaised.emit(str(exc))
+            return
+        if new == self.config:
+            return
+        self.session.set_optimizer(new)
+        self.optimizerChanged.emit()
+
+    def set_speed(self, index: int) -> None:
+        index = int(np.clip(index, 0, len(SPEEDS) - 1))
+        if index != self.speed_index:
+            self.speed_index = index
+            self._owed = 0.0
+            self.optimizerChanged.emit()
+
+    def set_l2(self, l2: float) -> None:
+        try:
+            self.session.set_l2(l2)
+        except ValueError as exc:
+            self.messageRaised.emit(str(exc))
+            return
+        self.paramsChanged.emit()
+        self.historyChanged.emit()
+        self.optimizerChanged.emit()
+
+    # -- structure -----------------------------------------------------------------------
+    def replace_session(self, session: Session) -> None:
+        """A new model and/or data: keeps optimizer settings and speed, pauses nothing."""
+        session.set_optimizer(replace(self.config))
+        self.session = session
+        self.undo_stack.clear()
+        self.modelChanged.emit()
+        self.dataChanged.emit()
+        self.paramsChanged.emit()
+        self.historyChanged.emit()
+
+    def set_dataset(self, dataset: Dataset) -> None:
+        """New data for the same model; the weights stay."""
+        try:
+            self.session.set_dataset(dataset)
+        except ValueError as exc:
+            self.messageRaised.emit(str(exc))
+            return
+        self.dataChanged.emit()
+        self.paramsChanged.emit()
+        self.historyChanged.emit()
+
+    def _index(self, name: str) -> int | None:
+        try:
+            return self.model.param_index(name)
+        except KeyError as exc:
+            self.messageRaised.emit(str(exc.args[0]))
+            return None

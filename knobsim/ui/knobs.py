@@ -1,0 +1,881 @@
+"""The knobs: one float slider per model parameter, bound to the session controller.
+
+Widgets only. Every value shown here is read from ``SessionController`` and every hand
+move goes back through ``controller.set_param``; no widget keeps the weights or does maths.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from collections.abc import Callable
+from functools import cache
+
+import numpy as np
+from numpy.typing import NDArray
+from PySide6.QtCore import QEvent, QObject, QPointF, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QContextMenuEvent,
+    QFont,
+    QFontDatabase,
+    QFontMetrics,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPolygonF,
+    QShowEvent,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+from superqt import QDoubleSlider
+
+from knobsim.core.corpus import BOUNDARY
+from knobsim.core.models import MLP, Line, Logistic, Model, NextWord, Polynomial
+from knobsim.ui.controller import SessionController
+
+#: arrow colours for the descent direction (ColorBrewer RdBu ends, colour-blind safe):
+#: blue = turn the knob up / right, orange-red = turn it down / left
+GRAD_COLOURS: dict[int, str] = {+1: "#2166ac", -1: "#d6604d"}
+#: arrow strength is shown in this many steps (finer changes do not repaint)
+GRAD_LEVELS = 8
+#: gradient arrows redraw at most this often while training (values redraw every tick)
+GRAD_INTERVAL_S = 0.1
+#: arrow keys turn a knob by 1/STEPS of its range, Page Up/Down by 1/PAGES
+STEPS = 100
+PAGES = 10
+#: panels with more knobs than this repaint only the knobs in view (the rest on scroll)
+DEFER_ABOVE = 24
+LOCKED_GLYPH = "\N{LOCK}"
+UNLOCKED_GLYPH = "\N{OPEN LOCK}"
+
+
+# -- presentation text ----------------------------------------------------------------------
+def _word(w: str) -> str:
+    return "the sentence boundary '.'" if w == BOUNDARY else f"'{w}'"
+
+
+def describe_param(model: Model, i: int) -> str:
+    """What knob ``i`` of ``model`` does, in one line a learner can read.
+
+    Parameters
+    ----------
+    model : Model
+    i : int
+        Parameter index, ``0 <= i < model.n_params``.
+
+    Returns
+    -------
+    str
+        ``"<name>: <what it does>"``, e.g. ``"w: the slope — how much y rises per unit of x"``.
+    """
+    name = model.param_names[i]
+    if isinstance(model, Line):
+        text = {
+            "w": "the slope — how much y rises per unit of x",
+            "b": "the intercept — where the line crosses x = 0",
+        }[name]
+    elif isinstance(model, Polynomial):
+        text = f"how much of the degree-{i} wiggle P{i}(x) the curve holds"
+        if i == 0:
+            text += " (a constant: it lifts the whole curve)"
+        elif i == 1:
+            text += " (a straight tilt)"
+    elif isinstance(model, Logistic):
+        text = {
+            "w1": "how strongly input x1 pushes a point towards class 1 (turns the boundary)",
+            "w2": "how strongly input x2 pushes a point towards class 1 (turns the boundary)",
+            "b": "the bias — slides the boundary without turning it",
+        }[name]
+    elif isinstance(model, MLP):
+        text = _describe_mlp_param(model, i)
+    elif isinstance(model, NextWord):
+        row, col = divmod(i, model.V)
+        ctx = model.context_label(row)
+        after = "at the start of a sentence" if set(ctx.split()) == {BOUNDARY} else f"after '{ctx}'"
+        nxt = model.vocab[col]
+        if nxt == BOUNDARY:
+            text = f"how strongly the sentence is predicted to end {after}"
+        else:
+            text = f"how strongly '{nxt}' is predicted {after}"
+    else:
+        text = f"a parameter of the {model.name} model"
+    return f"{name}: {text}"
+
+
+def _describe_mlp_param(model: MLP, i: int) -> str:
+    n_layers = len(model.layer_slices)
+    for layer, (w, (_, n_out), b) in enumerate(model.layer_slices, 1):
+        is_output = layer == n_layers
+        if w.start <= i < w.stop:
+            src, dst = divmod(i - w.start, n_out)
+            source = f"input {src}" if layer == 1 else f"hidden unit {src} of layer {layer - 1}"
+            target = "the output" if is_output else f"hidden unit {dst} of layer {layer}"
+            return f"weight from {source} to {target}"
+        if b.start <= i < b.stop:
+            if is_output:
+                return "bias of the output"
+            where = f" of layer {layer}" if n_layers > 2 else ""
+            return f"bias of hidden unit {i - b.start}{where}"
+    raise IndexError(f"{model.describe()} has no parameter {i}.")
+
+
+def param_groups(model: Model) -> list[tuple[str, list[int]]]:
+    """How the knob panel groups the knobs: ``[(title, indices), ...]`` in order.
+
+    MLPs group by layer (weights, then biases); other models form one untitled group.
+    """
+    if not isinstance(model, MLP):
+        return [("", list(range(model.n_params)))]
+    groups = []
+    n_layers = len(model.layer_slices)
+    for layer, (w, _, b) in enumerate(model.layer_slices, 1):
+        out = " (output)" if layer == n_layers else ""
+        groups.append((f"Layer {layer} weights{out}", list(range(w.start, w.stop))))
+        bias = "bias" if b.stop - b.start == 1 else "biases"
+        groups.append((f"Layer {layer} {bias}{out}", list(range(b.start, b.stop))))
+    return groups
+
+
+def value_decimals(lo: float, hi: float) -> int:
+    """Decimals for a read-out over [lo, hi]: three for a range of a few units."""
+    span = max(abs(lo), abs(hi))
+    if not math.isfinite(span) or span <= 0:
+        return 3
+    return int(np.clip(3 - math.floor(math.log10(span)), 0, 6))
+
+
+def format_value(value: float, decimals: int) -> str:
+    text = f"{value:.{decimals}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text  # no "-0.000"
+
+
+def parse_value(text: str) -> float | None:
+    """A typed number (``"1.5"``, ``"1,5"``, ``"−2"``), or None when it is not one."""
+    text = text.strip().replace("\N{MINUS SIGN}", "-").replace(",", ".")
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+@cache
+def _mono_font() -> QFont:
+    return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+
+
+# -- the pieces of a knob --------------------------------------------------------------------
+class FloatSlider(QDoubleSlider):
+    """superqt's float slider, plus the keyboard and a wheel that leaves scrolling alone.
+
+    superqt keeps the value as a Python float (no integer scaling to manage), but its
+    keys go to QSlider's integer model and do nothing; ``keyPressEvent`` steps the float
+    value instead, through ``setValue``, so a key press takes the same path as a drag.
+    """
+
+    #: called before a hand starts moving the slider (the knob brings it up to date)
+    before_hand_move: Callable[[], None] | None = None
+
+    def __init__(self, orientation: Qt.Orientation, parent: QWidget | None = None) -> None:
+        super().__init__(orientation, parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # no focus by wheel
+
+    def _hand(self) -> None:
+        if self.before_hand_move is not None:
+            self.before_hand_move()
+
+    def keyPressEvent(self, ev: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        key = Qt.Key(ev.key())
+        single, page = self.singleStep(), self.pageStep()
+        steps = {
+            Qt.Key.Key_Right: single, Qt.Key.Key_Up: single,
+            Qt.Key.Key_Left: -single, Qt.Key.Key_Down: -single,
+            Qt.Key.Key_PageUp: page, Qt.Key.Key_PageDown: -page,
+        }  # fmt: skip
+        if key in steps:
+            self._hand()
+            delta = -steps[key] if self.invertedControls() else steps[key]
+            self.setValue(self.value() + delta)
+        elif key in (Qt.Key.Key_Home, Qt.Key.Key_End):
+            self._hand()
+            self.setValue(self.minimum() if key == Qt.Key.Key_Home else self.maximum())
+        else:
+            super().keyPressEvent(ev)
+            return
+        ev.accept()
+
+    def mousePressEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        self._hand()
+        super().mousePressEvent(ev)
+
+    def wheelEvent(self, ev: QWheelEvent) -> None:  # noqa: N802 - Qt's name
+        # a wheel over a column of knobs scrolls the panel; it turns only a focused knob
+        if not self.hasFocus():
+            ev.ignore()
+            return
+        self._hand()
+        super().wheelEvent(ev)
+
+
+class GradientArrow(QWidget):
+    """Which way to turn a knob to lower the error, and how strongly (painted arrow).
+
+    ``direction`` is +1 (turn it up / right), -1 (down / left) or 0 (a flat spot);
+    ``strength`` in [0, 1] is |slope| relative to the steepest knob in the panel;
+    ``slope`` is the error's slope dL/dθ itself.
+    """
+
+    def __init__(
+        self, name: str, orientation: Qt.Orientation, size: int, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.orientation = orientation
+        self.direction = 0
+        self.strength = 0.0
+        self.slope = 0.0
+        self.locked = False
+        self.setObjectName(f"grad:{name}")
+        self.setFixedSize(size, size)
+        self.setAccessibleName(f"error slope for {name}")
+
+    def set_state(self, direction: int, strength: float) -> None:
+        """Show a new arrow; repaints only when the arrow looks different."""
+        if direction != self.direction or strength != self.strength:
+            self.direction = int(direction)
+            self.strength = float(strength)
+            self.update()
+
+    def describe(self) -> str:
+        """The tooltip: which way lowers the error, and the slope of the error."""
+        slope = f"slope of the error: {self.slope:.2g}"
+        if self.slope == 0:
+            text = f"{self.name} sits at a flat spot: turning it barely changes the error ({slope})"
+        else:
+            horizontal = self.orientation == Qt.Orientation.Horizontal
+            way = (
+                ("right" if horizontal else "up")
+                if self.slope < 0
+                else ("left" if horizontal else "down")
+            )
+            text = f"Turning {self.name} {way} lowers the error ({slope})"
+        if self.locked:
+            text += "; it is locked, so Train leaves it alone"
+        return text
+
+    def event(self, ev: QEvent) -> bool:
+        if ev.type() == QEvent.Type.ToolTip:
+            # built when asked: the slope changes every training tick
+            self.setToolTip(self.describe())
+        return super().event(ev)
+
+    def paintEvent(self, ev: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        w, h = self.width(), self.height()
+        cx, cy = w / 2, h / 2
+        if self.direction == 0:
+            p.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            p.drawEllipse(QPointF(cx, cy), 2.0, 2.0)
+            return
+        colour = QColor(GRAD_COLOURS[self.direction])
+        colour.setAlphaF(0.3 + 0.7 * self.strength)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(colour)
+        r = min(w, h) / 2 * (0.45 + 0.55 * self.strength)
+        d = float(self.direction)
+        if self.orientation == Qt.Orientation.Horizontal:
+            pts = [(cx + d * r, cy), (cx - d * r, cy - r), (cx - d * r, cy + r)]
+        else:  # up is +1, and screen y grows downwards
+            pts = [(cx, cy - d * r), (cx - r, cy + d * r), (cx + r, cy + d * r)]
+        p.drawPolygon(QPolygonF([QPointF(x, y) for x, y in pts]))
+
+
+class Knob(QWidget):
+    """One parameter: name, float slider, editable read-out, gradient arrow, lock.
+
+    Values are in the parameter's own units. ``setValue`` acts like a hand on the knob
+    (it emits ``valueChanged``); ``show_value`` is how the panel shows the model's value
+    (no signal). A model value outside the slider's range pins the slider at its end
+    while the read-out shows the true value.
+
+    Signals
+    -------
+    valueChanged(float)
+        A hand (mouse, keys, typing, or ``setValue``) turned the knob.
+    lockToggled(bool)
+        The lock button was clicked (True = locked).
+    """
+
+    valueChanged = Signal(float)
+    lockToggled = Signal(bool)
+
+    def __init__(
+        self,
+        name: str,
+        low: float,
+        high: float,
+        value: float = 0.0,
+        *,
+        hint: str = "",
+        compact: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        low, high = float(low), float(high)
+        if not (math.isfinite(low) and math.isfinite(high) and low < high):
+            raise ValueError(f"Knob {name!r} needs a range low < high, not {low}..{high}.")
+        self.name = name
+        self.compact = compact
+        self.hint = hint or name
+        self._low, self._high = low, high
+        self._value = float(value)
+        self._stale = False
+        self._locked = False
+        self.decimals = max(0, value_decimals(low, high) - (1 if compact else 0))
+        self.setObjectName(f"knob:{name}")
+        self.setAccessibleName(f"knob {name}")
+        self.setAccessibleDescription(self.hint)
+        orientation = Qt.Orientation.Vertical if compact else Qt.Orientation.Horizontal
+
+        self.slider = FloatSlider(orientation, self)
+        self.slider.setObjectName(f"slider:{name}")
+        self.slider.setRange(low, high)
+        self.slider.setSingleStep((high - low) / STEPS)
+        self.slider.setPageStep((high - low) / PAGES)
+        self.slider.setValue(self._value)
+        self.slider.before_hand_move = self.flush
+        self.slider.setAccessibleName(f"knob {name}")
+        self.slider.setAccessibleDescription(self.hint)
+        keys = "Arrow keys turn it by 1/100 of its range, Page Up/Down by 1/10."
+        self.slider.setToolTip(f"{self.hint}\n{keys}")
+
+        self.editor = QLineEdit(self)
+        self.editor.setObjectName(f"value:{name}")
+        self.editor.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        font = QFont(_mono_font())
+        if compact:
+            font.setPointSizeF(max(6.0, font.pointSizeF() - 1.5))
+            self.editor.setFrame(False)
+        self.editor.setFont(font)
+        digits = len(format_value(-max(abs(low), abs(high)), self.decimals))
+        self.editor.setFixedWidth(self.editor.fontMetrics().horizontalAdvance("8" * digits) + 10)
+        self.editor.setAccessibleName(f"value of {name}")
+        self.editor.setToolTip(f"{self.hint}\nType a value and press Enter.")
+        self.editor.editingFinished.connect(self._on_editor_editing_finished)
+
+        self.grad_indicator = GradientArrow(name, orientation, 12 if compact else 16, self)
+
+        self.lock_button = QToolButton(self)
+        self.lock_button.setObjectName(f"lock:{name}")
+        self.lock_button.setCheckable(True)
+        self.lock_button.setAutoRaise(True)
+        self.lock_button.setText(UNLOCKED_GLYPH)
+        self.lock_button.setAccessibleName(f"lock {name}")
+        self.lock_button.setToolTip(f"Lock {name}: Train leaves it alone; your hand still can.")
+        self.lock_button.toggled.connect(self._on_lock_button_toggled)
+
+        self.name_label: QLabel | None = None
+        if compact:
+            self._lay_out_compact()
+        else:
+            self._lay_out_row()
+        self._paint()
+        self.slider.valueChanged.connect(self._on_slider_value_changed)
+
+    def _lay_out_row(self) -> None:
+        self.name_label = QLabel(self.name, self)
+        self.name_label.setFont(_mono_font())
+        self.name_label.setToolTip(self.hint)
+        self.name_label.setBuddy(self.slider)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(4, 1, 2, 1)
+        row.setSpacing(6)
+        row.addWidget(self.name_label)
+        row.addWidget(self.slider, 1)
+        row.addWidget(self.editor)
+        row.addWidget(self.grad_indicator)
+        row.addWidget(self.lock_button)
+        self.lock_button.setFixedSize(22, 22)
+
+    def _lay_out_compact(self) -> None:
+        # a cell of a grid: the arrow (and the lock, when locked) over a short
+        # vertical slider over the read-out; the name lives in the tooltip
+        self.setToolTip(self.hint)
+        self.slider.setFixedHeight(56)
+        self.lock_button.setFixedSize(14, 14)
+        self.lock_button.setVisible(False)
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.setSpacing(1)
+        top.addStretch(1)
+        top.addWidget(self.grad_indicator)
+        top.addWidget(self.lock_button)
+        top.addStretch(1)
+        col = QVBoxLayout(self)
+        col.setContentsMargins(1, 1, 1, 1)
+        col.setSpacing(1)
+        col.addLayout(top)
+        col.addWidget(self.slider, 0, Qt.AlignmentFlag.AlignHCenter)
+        col.addWidget(self.editor, 0, Qt.AlignmentFlag.AlignHCenter)
+
+    # -- reading -----------------------------------------------------------------------
+    def value(self) -> float:
+        """The knob's value in the parameter's units (the model's, even if not yet painted)."""
+        return self._value
+
+    def range(self) -> tuple[float, float]:  # noqa: A003 - reads like the maths
+        return self._low, self._high
+
+    def is_locked(self) -> bool:
+        return self._locked
+
+    # -- a hand ------------------------------------------------------------------------
+    def setValue(self, value: float) -> None:  # noqa: N802 - Qt-style API
+        """Turn the knob as a hand would: clamps to the range and emits ``valueChanged``."""
+        value = float(np.clip(float(value), self._low, self._high))
+        if not math.isfinite(value) or (value == self._value and not self._stale):
+            return
+        self.flush()
+        if self.slider.value() == value:
+            self._on_slider_value_changed(value)  # slider already there (pinned or stale)
+        else:
+            self.slider.setValue(value)  # -> _on_slider_value_changed
+
+    def _on_slider_value_changed(self, value: float) -> None:
+        value = float(value)
+        if value == self._value:
+            return
+        self._value = value
+        self._set_text()
+        self.valueChanged.emit(value)
+
+    def _on_editor_editing_finished(self) -> None:
+        if not self.editor.isModified():
+            return
+        typed = parse_value(self.editor.text())
+        if typed is not None:
+            self.setValue(typed)  # out-of-range typing is clamped to the range
+        self._set_text(force=True)
+
+    def _on_lock_button_toggled(self, locked: bool) -> None:
+        self._show_lock(locked)
+        self.lockToggled.emit(locked)
+
+    def contextMenuEvent(self, ev: QContextMenuEvent) -> None:  # noqa: N802 - Qt's name
+        menu = QMenu(self)
+        action = menu.addAction(f"Unlock {self.name}" if self._locked else f"Lock {self.name}")
+        action.triggered.connect(lambda: self.lock_button.setChecked(not self._locked))
+        menu.exec(ev.globalPos())
+
+    # -- the model ---------------------------------------------------------------------
+    def show_value(self, value: float, *, paint: bool = True) -> bool:
+        """Show the model's value without emitting anything; False if nothing changed.
+
+        With ``paint=False`` only the value is stored; ``flush`` paints it later (the
+        panel does this for knobs scrolled out of view).
+        """
+        value = float(value)
+        if value == self._value:
+            if paint and self._stale:
+                self._paint()
+            return False
+        self._value = value
+        if paint:
+            self._paint()
+        else:
+            self._stale = True
+        return True
+
+    def flush(self) -> None:
+        """Paint a value stored by ``show_value(..., paint=False)``."""
+        if self._stale:
+            self._paint()
+
+    def show_locked(self, locked: bool) -> None:
+        """Show the session's lock state without emitting ``lockToggled``."""
+        with QSignalBlocker(self.lock_button):
+            self.lock_button.setChecked(bool(locked))
+        self._show_lock(bool(locked))
+
+    def set_name_width(self, width: int) -> None:
+        """Line up the sliders of a column of knobs."""
+        if self.name_label is not None:
+            self.name_label.setFixedWidth(width)
+
+    def _paint(self) -> None:
+        self._stale = False
+        with QSignalBlocker(self.slider):
+            self.slider.setValue(self._value)  # the slider pins values beyond its range
+        self._set_text()
+
+    def _set_text(self, *, force: bool = False) -> None:
+        if not force and self.editor.hasFocus() and self.editor.isModified():
+            return  # a person is typing here
+        self.editor.setText(format_value(self._value, self.decimals))
+
+    def _show_lock(self, locked: bool) -> None:
+        if locked == self._locked:
+            return
+        self._locked = locked
+        self.grad_indicator.locked = locked
+        self.lock_button.setText(LOCKED_GLYPH if locked else UNLOCKED_GLYPH)
+        if self.compact:
+            self.lock_button.setVisible(locked)
+        # a greyed groove on a tinted row says "Train leaves this one alone"; palette
+        # roles, not fixed colours, so a dark theme stays readable
+        self.setAutoFillBackground(locked)
+        if locked:
+            base = self.palette()
+            groove = self.slider.palette()
+            groove.setColor(QPalette.ColorRole.Highlight, base.color(QPalette.ColorRole.Mid))
+            self.slider.setPalette(groove)
+            row = QPalette(base)
+            row.setColor(QPalette.ColorRole.Window, base.color(QPalette.ColorRole.AlternateBase))
+            self.setPalette(row)
+        else:
+            self.slider.setPalette(QPalette())
+            self.setPalette(QPalette())
+
+
+def bind_knob(knob: Knob, controller: SessionController, index: int) -> Callable[[], None]:
+    """Send a knob's hand moves and lock clicks to the controller; returns the disconnect.
+
+    Model-to-knob updates are the panel's job (``Knob.show_value``), so nothing flows back.
+    """
+
+    def on_value_changed(value: float) -> None:
+        controller.set_param(index, value)
+
+    def on_lock_toggled(locked: bool) -> None:
+        controller.set_locked(index, locked)
+
+    knob.valueChanged.connect(on_value_changed)
+    knob.lockToggled.connect(on_lock_toggled)
+
+    def disconnect() -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # already gone: nothing to do
+            try:
+                knob.valueChanged.disconnect(on_value_changed)
+                knob.lockToggled.disconnect(on_lock_toggled)
+            except (RuntimeError, TypeError):
+                pass
+
+    return disconnect
+
+
+# -- the panel ----------------------------------------------------------------------------------
+class KnobPanel(QWidget):
+    """Every knob of the session's model, in a scroll area, bound to the controller.
+
+    Rebuilds on ``modelChanged``; on ``paramsChanged`` shows the new values (only those
+    that changed; in big panels only those in view, the rest when scrolled to) and, at
+    most every ``GRAD_INTERVAL_S``, the gradient arrows.
+    """
+
+    def __init__(self, controller: SessionController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("knob_panel")
+        self._controller = controller
+        self._knobs: list[Knob] = []
+        self._by_name: dict[str, Knob] = {}
+        self._unbind: list[Callable[[], None]] = []
+        self._model: Model | None = None
+        self._shown = np.zeros(0)
+        self._grad_state = np.zeros(0, dtype=np.int64)
+        self._grad_key: tuple[int, int] | None = None
+        self._grad_last = -math.inf
+        self._rects: NDArray[np.int64] | None = None  # knob geometry, for "in view"
+        self._retired: QWidget | None = None
+
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("knob_count")
+        font = self.count_label.font()
+        font.setWeight(QFont.Weight.DemiBold)
+        self.count_label.setFont(font)
+        legend = QLabel("arrows: the way to turn a knob to lower the error", self)
+        legend.setObjectName("knob_legend")
+        legend.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        legend.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        header = QHBoxLayout()
+        header.setContentsMargins(6, 2, 6, 2)
+        header.addWidget(self.count_label)
+        header.addStretch(1)
+        header.addWidget(legend)
+
+        self.scroll = QScrollArea(self)
+        self.scroll.setObjectName("knob_scroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.verticalScrollBar().valueChanged.connect(self._flush_visible)
+        self.scroll.horizontalScrollBar().valueChanged.connect(self._flush_visible)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(header)
+        layout.addWidget(self.scroll, 1)
+
+        self._grad_timer = QTimer(self)
+        self._grad_timer.setSingleShot(True)
+        self._grad_timer.timeout.connect(self.update_gradients)
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(0)
+        self._flush_timer.timeout.connect(self._flush_visible)
+
+        controller.modelChanged.connect(self._on_controller_model_changed)
+        controller.paramsChanged.connect(self._on_controller_params_changed)
+        controller.lockChanged.connect(self._on_controller_lock_changed)
+        self._rebuild()
+
+    # -- lookup --------------------------------------------------------------------------
+    @property
+    def knobs(self) -> list[Knob]:
+        """The knobs, in parameter order."""
+        return list(self._knobs)
+
+    def knob(self, name: str) -> Knob:
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise KeyError(f"There is no knob {name!r} for this model.") from None
+
+    def focus_knob(self, name: str) -> None:
+        """Scroll ``name`` into view and give its slider the keyboard."""
+        knob = self.knob(name)
+        self.scroll.ensureWidgetVisible(knob, 8, 8)
+        knob.flush()
+        knob.slider.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # -- building ------------------------------------------------------------------------
+    def _on_controller_model_changed(self) -> None:
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        for unbind in self._unbind:
+            unbind()
+        self._unbind.clear()
+        old = self.scroll.takeWidget()
+        if old is not None:
+            old.hide()
+            old.deleteLater()
+        self._retired = old  # held until Qt deletes it
+
+        session = self._controller.session
+        model = session.model
+        params = session.params
+        ranges = model.param_ranges()
+        compact = isinstance(model, NextWord)
+        container = QWidget()
+        container.setObjectName("knob_container")
+        container.setUpdatesEnabled(False)
+        self._knobs = [
+            Knob(
+                name,
+                ranges[i, 0],
+                ranges[i, 1],
+                params[i],
+                hint=describe_param(model, i),
+                compact=compact,
+                parent=container,
+            )
+            for i, name in enumerate(model.param_names)
+        ]
+        self._by_name = {k.name: k for k in self._knobs}
+        for i, knob in enumerate(self._knobs):
+            if session.is_locked(i):
+                knob.show_locked(True)
+            self._unbind.append(bind_knob(knob, self._controller, i))
+        if compact:
+            self._lay_out_grid(container, model)
+        else:
+            self._lay_out_groups(container, model)
+        container.setUpdatesEnabled(True)
+        container.installEventFilter(self)
+        self.scroll.setWidget(container)
+
+        n = model.n_params
+        self.count_label.setText(f"{n} knob" if n == 1 else f"{n} knobs")
+        self.count_label.setToolTip(model.describe())
+        self._model = model
+        self._shown = params.copy()
+        self._rects = None
+        self._grad_state = np.full(n, -1, dtype=np.int64)
+        self._grad_key = None
+        self.update_gradients()
+
+    def _lay_out_groups(self, container: QWidget, model: Model) -> None:
+        column = QVBoxLayout(container)
+        column.setContentsMargins(4, 4, 4, 4)
+        column.setSpacing(0)
+        metrics = QFontMetrics(_mono_font())
+        width = max(metrics.horizontalAdvance(k.name) for k in self._knobs) + 6
+        for title, indices in param_groups(model):
+            if title:
+                header = QLabel(title, container)
+                header.setObjectName(f"knob_group:{title}")
+                font = header.font()
+                font.setWeight(QFont.Weight.DemiBold)
+                header.setFont(font)
+                header.setContentsMargins(4, 10 if column.count() else 2, 0, 2)
+                column.addWidget(header)
+            for i in indices:
+                self._knobs[i].set_name_width(width)
+                column.addWidget(self._knobs[i])
+        column.addStretch(1)
+
+    def _lay_out_grid(self, container: QWidget, model: NextWord) -> None:
+        # rows: the context (the word(s) so far); columns: the next word
+        grid = QGridLayout(container)
+        grid.setContentsMargins(4, 4, 4, 4)
+        grid.setHorizontalSpacing(2)
+        grid.setVerticalSpacing(4)
+        corner = QLabel("after ↓  next →", container)
+        corner.setObjectName("knob_grid_corner")
+        corner.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        grid.addWidget(corner, 0, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom)
+        mono = _mono_font()
+        for j, word in enumerate(model.vocab):
+            label = QLabel(word, container)
+            label.setObjectName(f"knob_col:{word}")
+            label.setFont(mono)
+            label.setToolTip(f"next word: {_word(word)}")
+            grid.addWidget(label, 0, j + 1, Qt.AlignmentFlag.AlignHCenter)
+        for r in range(model.n_rows):
+            ctx = model.context_label(r)
+            label = QLabel(ctx, container)
+            label.setObjectName(f"knob_row:{ctx}")
+            label.setFont(mono)
+            label.setToolTip(f"after {' '.join(_word(w) for w in ctx.split())}")
+            grid.addWidget(label, r + 1, 0, Qt.AlignmentFlag.AlignRight)
+            for j in range(model.V):
+                grid.addWidget(self._knobs[r * model.V + j], r + 1, j + 1)
+        grid.setRowStretch(model.n_rows + 1, 1)
+        grid.setColumnStretch(model.V + 1, 1)
+
+    # -- the model to the knobs ----------------------------------------------------------
+    def _on_controller_params_changed(self) -> None:
+        session = self._controller.session
+        if session.model is not self._model:
+            self._rebuild()  # a new model arrived without modelChanged
+            return
+        params = session.params
+        if not np.array_equal(params, self._shown):
+            changed = np.flatnonzero(params != self._shown)
+            visible = self._visible_mask()
+            knobs = self._knobs
+            for i in changed.tolist():
+                knobs[i].show_value(float(params[i]), paint=visible is None or bool(visible[i]))
+            self._shown = params.copy()
+        self._schedule_gradients()
+
+    def _on_controller_lock_changed(self, index: int, locked: bool) -> None:
+        if 0 <= index < len(self._knobs):
+            self._knobs[index].show_locked(locked)
+
+    def _schedule_gradients(self) -> None:
+        if self._grad_timer.isActive():
+            return
+        wait = GRAD_INTERVAL_S - (time.monotonic() - self._grad_last)
+        if wait <= 0:
+            self.update_gradients()
+        else:
+            self._grad_timer.start(max(1, math.ceil(wait * 1000)))
+
+    def update_gradients(self) -> None:
+        """Point every arrow down the error's slope, now (the panel throttles calls)."""
+        self._grad_timer.stop()
+        self._grad_last = time.monotonic()
+        session = self._controller.session
+        key = (id(session), session.version)
+        if key == self._grad_key or session.model is not self._model:
+            return
+        self._grad_key = key
+        g = np.asarray(session.grad(), dtype=float)
+        mag = np.abs(g)
+        top = float(mag.max()) if mag.size else 0.0
+        if top > 0:
+            level = np.rint(mag / top * GRAD_LEVELS).astype(np.int64)
+        else:
+            level = np.zeros(mag.shape, dtype=np.int64)
+        direction = np.where(mag > 1e-12, -np.sign(g), 0.0).astype(np.int64)
+        state = direction * (GRAD_LEVELS + 1) + level
+        knobs = self._knobs
+        for i, slope in enumerate(g.tolist()):
+            knobs[i].grad_indicator.slope = slope if abs(slope) > 1e-12 else 0.0
+        for i in np.flatnonzero(state != self._grad_state).tolist():
+            knobs[i].grad_indicator.set_state(int(direction[i]), int(level[i]) / GRAD_LEVELS)
+        self._grad_state = state
+
+    # -- painting only what is in view ---------------------------------------------------
+    def _visible_mask(self) -> NDArray[np.bool_] | None:
+        """Which knobs are in view (None: paint them all, the panel is small)."""
+        if len(self._knobs) <= DEFER_ABOVE:
+            return None
+        container = self.scroll.widget()
+        if container is None or not self.isVisible():
+            return np.zeros(len(self._knobs), dtype=bool)
+        view = container.visibleRegion().boundingRect()
+        if view.isEmpty():
+            return np.zeros(len(self._knobs), dtype=bool)
+        if self._rects is None:
+            self._rects = np.array(
+                [
+                    (g.left(), g.top(), g.right(), g.bottom())
+                    for g in (k.geometry() for k in self._knobs)
+                ],
+                dtype=np.int64,
+            )
+        r = self._rects
+        return (
+            (r[:, 2] >= view.left()) & (r[:, 0] <= view.right())
+            & (r[:, 3] >= view.top()) & (r[:, 1] <= view.bottom())
+        )  # fmt: skip
+
+    def _flush_visible(self) -> None:
+        visible = self._visible_mask()
+        for i, knob in enumerate(self._knobs):
+            if knob._stale and (visible is None or visible[i]):
+                knob.flush()
+
+    def eventFilter(self, watched: QObject, ev: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.scroll.widget() and ev.type() in (
+            QEvent.Type.Resize,
+            QEvent.Type.LayoutRequest,
+            QEvent.Type.Show,
+        ):
+            self._rects = None  # knobs moved: measure again, and paint what came into view
+            self._flush_timer.start()
+        return super().eventFilter(watched, ev)
+
+    def showEvent(self, ev: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(ev)
+        self._flush_timer.start()
+
+
+__all__ = [
+    "FloatSlider",
+    "GradientArrow",
+    "Knob",
+    "KnobPanel",
+    "bind_knob",
+    "describe_param",
+    "param_groups",
+]

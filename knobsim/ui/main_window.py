@@ -1,0 +1,751 @@
+"""knobsim's main window: controls, knobs, and the live plots around one session.
+
+Thin: it lays out widgets, builds sessions from what the controls say (through
+``knobsim.core``), and forwards intents to the ``SessionController``.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSlider,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from knobsim import __version__
+from knobsim.core import corpus as corpora
+from knobsim.core import datasets, models, optimizers
+from knobsim.core.datasets import DataError, Dataset
+from knobsim.core.session import Session
+from knobsim.resources import assets_dir
+from knobsim.ui.controller import SPEED_LABELS, SPEEDS, SessionController
+from knobsim.ui.knobs import KnobPanel
+from knobsim.ui.plots import FitPlot, LandscapePlot, LossPlot
+from knobsim.ui.widgets import LogFloatControl
+
+#: which datasets each model can run on, in the order the dataset box lists them
+COMPATIBLE: dict[str, tuple[str, ...]] = {
+    "line": datasets.REGRESSION,
+    "poly": datasets.REGRESSION,
+    "logistic": datasets.CLASSIFICATION,
+    "mlp": datasets.CLASSIFICATION + datasets.REGRESSION,
+    "nextword": corpora.BUILTIN_CORPORA,
+}
+DEFAULT_DATASET = {
+    "line": "linear",
+    "poly": "sine",
+    "logistic": "blobs",
+    "mlp": "circles",
+    "nextword": "rhymes",
+}
+DATASET_LABELS = {
+    "linear": "Linear",
+    "quadratic": "Quadratic",
+    "cubic": "Cubic",
+    "sine": "Sine wave",
+    "step": "Step",
+    "abs": "V shape (abs)",
+    "blobs": "Two blobs",
+    "xor": "XOR",
+    "circles": "Circles",
+    "moons": "Moons",
+    "spiral": "Spiral",
+}
+SETTINGS_GROUP = "main_window"
+
+
+def icon() -> QIcon:
+    path = assets_dir() / "icon.svg"
+    return QIcon(str(path)) if path.exists() else QIcon()
+
+
+def build_session(
+    model: str,
+    dataset: str,
+    *,
+    noise: float | None,
+    points: int | None,
+    seed: int,
+    degree: int,
+    hidden: str,
+    activation: str,
+    l2: float,
+    config: optimizers.OptimizerConfig | None = None,
+) -> Session:
+    """A session from control values; raises ``ValueError`` (or ``DataError``)."""
+    data = make_data(dataset, noise=noise, points=points, seed=seed)
+    net = models.make_model(model, data, degree=degree, hidden=hidden, activation=activation, l2=l2)
+    return Session(net, data, optimizer=config or optimizers.OptimizerConfig(), seed=seed)
+
+
+def make_data(name: str, *, noise: float | None, points: int | None, seed: int) -> Dataset:
+    if name in corpora.BUILTIN_CORPORA:
+        return corpora.builtin_corpus(name).to_dataset()
+    return datasets.make_dataset(name, n_points=points, noise=noise, seed=seed)
+
+
+def _tip(widget: QWidget, name: str, text: str) -> QWidget:
+    widget.setToolTip(text)
+    widget.setAccessibleName(name)
+    widget.setAccessibleDescription(text)
+    return widget
+
+
+class MainWindow(QMainWindow):
+    """The window: controls on the left, plots in the middle, knobs on the right."""
+
+    def __init__(self, session: Session | None = None, *, restore: bool = True) -> None:
+        super().__init__()
+        self.setObjectName("main_window")
+        self.setWindowTitle("knobsim — turn the knobs of a model")
+        self.setWindowIcon(icon())
+        self.setMinimumSize(QSize(640, 420))
+        if session is None:
+            session = build_session(
+                "line",
+                "linear",
+                noise=None,
+                points=None,
+                seed=0,
+                degree=3,
+                hidden="8",
+                activation="tanh",
+                l2=0.0,
+                config=optimizers.OptimizerConfig("gd", lr=0.1),
+            )
+        self.controller = SessionController(session, self)
+        self._syncing = False
+
+        self.knob_panel = KnobPanel(self.controller)
+        self.fit_plot = FitPlot(self.controller)
+        self.loss_plot = LossPlot(self.controller)
+        self.landscape_plot = LandscapePlot(self.controller)
+        controls = self._build_controls()
+        self._build_layout(controls)
+        self._build_actions()
+        self._connect()
+        self._sync_controls()
+        self._update_error_label()
+        self._persist = restore
+        if restore:
+            self._restore_layout()
+        else:
+            self.resize(1280, 800)
+
+    # -- construction --------------------------------------------------------------------
+    def _build_controls(self) -> QWidget:
+        c = self.controller
+        panel = QWidget()
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(10)
+
+        title = QLabel("knobsim")
+        title.setObjectName("title")
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        title.setFont(font)
+        layout.addWidget(title)
+
+        # the big buttons first: they are what people reach for
+        self.train_button = QPushButton("Train")
+        self.train_button.setObjectName("train")
+        self.train_button.setCheckable(True)
+        _tip(
+            self.train_button,
+            "Train",
+            "Let gradient descent turn the knobs, step after step (Space). Press again to pause.",
+        )
+        self.step_button = _tip(
+            QPushButton("Step"), "Step", "One optimizer step: every knob moves once, downhill (S)."
+        )
+        self.step_button.setObjectName("step")
+        self.reset_button = _tip(
+            QPushButton("Reset"),
+            "Reset",
+            "Back to the starting knob values given by the seed; the "
+            "error curve starts over (Ctrl+R).",
+        )
+        self.reset_button.setObjectName("reset")
+        self.randomize_button = _tip(
+            QPushButton("Randomize"),
+            "Randomize",
+            "Throw every unlocked knob to a new random value (R).",
+        )
+        self.randomize_button.setObjectName("randomize")
+        buttons = QGridLayout()
+        buttons.addWidget(self.train_button, 0, 0, 1, 2)
+        buttons.addWidget(self.step_button, 1, 0)
+        buttons.addWidget(self.reset_button, 1, 1)
+        buttons.addWidget(self.randomize_button, 2, 0, 1, 2)
+        self.train_button.setMinimumHeight(36)
+        layout.addLayout(buttons)
+
+        self.error_label = QLabel()
+        self.error_label.setObjectName("error_label")
+        self.error_label.setTextFormat(Qt.TextFormat.RichText)
+        self.error_label.setWordWrap(True)
+        _tip(
+            self.error_label,
+            "Current error",
+            "How wrong the model is right now, on the training points it learns from and "
+            "on the test points it never sees.",
+        )
+        self.error_label.setFrameShape(QFrame.Shape.StyledPanel)
+        self.error_label.setMargin(6)
+        layout.addWidget(self.error_label)
+
+        # model
+        model_box = QGroupBox("Model")
+        form = QFormLayout(model_box)
+        self.model_combo = QComboBox()
+        self.model_combo.setObjectName("model")
+        for name in models.MODELS:
+            self.model_combo.addItem(models.LABELS[name], name)
+            self.model_combo.setItemData(
+                self.model_combo.count() - 1, models.DESCRIPTIONS[name], Qt.ItemDataRole.ToolTipRole
+            )
+        _tip(self.model_combo, "Model", "Which machine to turn the knobs of.")
+        form.addRow("Model", self.model_combo)
+        self.degree_spin = QSpinBox()
+        self.degree_spin.setObjectName("degree")
+        self.degree_spin.setRange(0, models.MAX_DEGREE)
+        self.degree_spin.setValue(3)
+        _tip(
+            self.degree_spin,
+            "Degree",
+            "The polynomial's degree: degree d has d + 1 knobs. More knobs, more wiggle.",
+        )
+        form.addRow("Degree", self.degree_spin)
+        self.hidden_edit = QLineEdit("8")
+        self.hidden_edit.setObjectName("hidden")
+        _tip(
+            self.hidden_edit,
+            "Hidden units",
+            "Units per hidden layer: '8' for one layer, '4,2' for two (1 to 16 each).",
+        )
+        form.addRow("Hidden units", self.hidden_edit)
+        self.activation_combo = QComboBox()
+        self.activation_combo.setObjectName("activation")
+        self.activation_combo.addItems(list(models.ACTIVATIONS))
+        _tip(
+            self.activation_combo,
+            "Activation",
+            "The bend each hidden unit applies: tanh, ReLU or sigmoid.",
+        )
+        form.addRow("Activation", self.activation_combo)
+        self._model_rows = {
+            "degree": self.degree_spin,
+            "hidden": self.hidden_edit,
+            "activation": self.activation_combo,
+        }
+        self._model_form = form
+        layout.addWidget(model_box)
+
+        # data
+        data_box = QGroupBox("Data")
+        form = QFormLayout(data_box)
+        self.dataset_combo = QComboBox()
+        self.dataset_combo.setObjectName("dataset")
+        _tip(self.dataset_combo, "Dataset", "The points the model learns from.")
+        form.addRow("Dataset", self.dataset_combo)
+        self.noise_spin = QDoubleSpinBox()
+        self.noise_spin.setObjectName("noise")
+        self.noise_spin.setRange(0.0, 1.0)
+        self.noise_spin.setSingleStep(0.02)
+        self.noise_spin.setDecimals(2)
+        _tip(self.noise_spin, "Noise", "How much random scatter the data has.")
+        form.addRow("Noise", self.noise_spin)
+        self.points_spin = QSpinBox()
+        self.points_spin.setObjectName("points")
+        self.points_spin.setRange(2, 2000)
+        _tip(
+            self.points_spin,
+            "Training points",
+            "How many points the model learns from (as many fresh test points are drawn).",
+        )
+        form.addRow("Points", self.points_spin)
+        self.seed_spin = QSpinBox()
+        self.seed_spin.setObjectName("seed")
+        self.seed_spin.setRange(0, 999_999)
+        _tip(
+            self.seed_spin,
+            "Seed",
+            "The random seed: the same seed gives the same data and starting knobs.",
+        )
+        form.addRow("Seed", self.seed_spin)
+        self.regenerate_button = _tip(
+            QPushButton("New data"),
+            "Regenerate",
+            "Draw fresh points from the same pattern (next seed).",
+        )
+        self.regenerate_button.setObjectName("regenerate")
+        form.addRow(self.regenerate_button)
+        layout.addWidget(data_box)
+
+        # training
+        train_box = QGroupBox("Training")
+        form = QFormLayout(train_box)
+        self.optimizer_combo = QComboBox()
+        self.optimizer_combo.setObjectName("optimizer")
+        for name in optimizers.OPTIMIZERS:
+            self.optimizer_combo.addItem(optimizers.LABELS[name], name)
+            self.optimizer_combo.setItemData(
+                self.optimizer_combo.count() - 1,
+                optimizers.DESCRIPTIONS[name],
+                Qt.ItemDataRole.ToolTipRole,
+            )
+        _tip(
+            self.optimizer_combo,
+            "Optimizer",
+            "How the knobs are turned from the gradient. Changes take effect at once.",
+        )
+        form.addRow("Optimizer", self.optimizer_combo)
+        self.lr_control = LogFloatControl(1e-4, 10.0, c.config.lr)
+        self.lr_control.setObjectName("learning_rate")
+        _tip(
+            self.lr_control,
+            "Learning rate",
+            "How far each step turns the knobs (log scale, 0.0001 to 10). Too small "
+            "crawls; too large overshoots and explodes.",
+        )
+        form.addRow("Learning rate", self.lr_control)
+        self.batch_spin = QSpinBox()
+        self.batch_spin.setObjectName("batch_size")
+        self.batch_spin.setRange(0, 100_000)
+        self.batch_spin.setSpecialValueText("all")
+        _tip(
+            self.batch_spin,
+            "Batch size",
+            "Points per step for mini-batch optimizers; 'all' uses every training point. "
+            "Full-batch gradient descent always uses all.",
+        )
+        form.addRow("Batch size", self.batch_spin)
+        self.l2_control = LogFloatControl(1e-5, 1.0, 0.0, allow_zero=True)
+        self.l2_control.setObjectName("l2")
+        _tip(
+            self.l2_control,
+            "L2 regularization",
+            "A pull of every knob towards zero; larger values tame wild fits (0 = off).",
+        )
+        form.addRow("L2", self.l2_control)
+        self.speed_slider = QSlider(Qt.Orientation.Horizontal)
+        self.speed_slider.setObjectName("speed")
+        self.speed_slider.setRange(0, len(SPEEDS) - 1)
+        self.speed_slider.setPageStep(1)
+        self.speed_label = QLabel()
+        self.speed_label.setMinimumWidth(80)
+        _tip(
+            self.speed_slider,
+            "Speed",
+            "Training speed: from slow motion (one step a second) to as fast as the "
+            "machine allows.",
+        )
+        speed_row = QHBoxLayout()
+        speed_row.addWidget(self.speed_slider, 1)
+        speed_row.addWidget(self.speed_label)
+        form.addRow("Speed", speed_row)
+        layout.addWidget(train_box)
+        layout.addStretch(1)
+
+        scroll = QScrollArea()
+        scroll.setObjectName("controls")
+        scroll.setWidget(panel)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(250)
+        return scroll
+
+    def _build_layout(self, controls: QWidget) -> None:
+        self.banner = QFrame()
+        self.banner.setObjectName("explosion_banner")
+        self.banner.setStyleSheet(
+            "#explosion_banner { background: #fde8e4; border: 1px solid #d6604d; "
+            "border-radius: 4px; } #explosion_banner QLabel { color: #67001f; }"
+        )
+        banner_layout = QHBoxLayout(self.banner)
+        self.banner_label = QLabel()
+        self.banner_label.setObjectName("explosion_message")
+        self.banner_label.setWordWrap(True)
+        self.halve_button = _tip(
+            QPushButton("Halve learning rate"),
+            "Halve learning rate",
+            "Try again with steps half as large.",
+        )
+        self.halve_button.setObjectName("halve_learning_rate")
+        dismiss = _tip(QPushButton("Dismiss"), "Dismiss", "Hide this message.")
+        dismiss.clicked.connect(self.banner.hide)
+        banner_layout.addWidget(self.banner_label, 1)
+        banner_layout.addWidget(self.halve_button)
+        banner_layout.addWidget(dismiss)
+        self.banner.hide()
+
+        bottom = QSplitter(Qt.Orientation.Horizontal)
+        bottom.setObjectName("bottom_splitter")
+        bottom.addWidget(self._titled("Error over time", self.loss_plot))
+        bottom.addWidget(self._titled("Loss landscape", self.landscape_plot))
+        self.middle = QSplitter(Qt.Orientation.Vertical)
+        self.middle.setObjectName("middle_splitter")
+        self.middle.addWidget(self._titled("Data and the model's output", self.fit_plot))
+        self.middle.addWidget(bottom)
+        self.middle.setStretchFactor(0, 3)
+        self.middle.setStretchFactor(1, 2)
+        centre = QWidget()
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 0, 0, 0)
+        centre_layout.addWidget(self.banner)
+        centre_layout.addWidget(self.middle, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("main_splitter")
+        self.splitter.addWidget(controls)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(self.knob_panel)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+        self.splitter.setSizes([270, 700, 310])
+        for s in (self.splitter, self.middle, bottom):
+            s.setChildrenCollapsible(True)
+        self.bottom = bottom
+        self.setCentralWidget(self.splitter)
+        self.statusBar().showMessage(
+            "Drag a knob to change the model by hand, or press Train (Space).", 8000
+        )
+
+    @staticmethod
+    def _titled(title: str, widget: QWidget) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(2)
+        label = QLabel(title)
+        font = label.font()
+        font.setBold(True)
+        label.setFont(font)
+        layout.addWidget(label)
+        layout.addWidget(widget, 1)
+        widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        return box
+
+    def _build_actions(self) -> None:
+        c = self.controller
+        file_menu = self.menuBar().addMenu("&File")
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        edit = self.menuBar().addMenu("&Edit")
+        self.undo_action = c.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
+        self.redo_action = c.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        edit.addAction(self.undo_action)
+        edit.addAction(self.redo_action)
+
+        training = self.menuBar().addMenu("&Training")
+        self.train_action = QAction("&Train / Pause", self)
+        self.train_action.setShortcut(QKeySequence(Qt.Key.Key_Space))
+        self.train_action.triggered.connect(c.toggle_training)
+        step = QAction("&Step", self)
+        step.setShortcut(QKeySequence(Qt.Key.Key_S))
+        step.triggered.connect(c.step_once)
+        reset = QAction("&Reset", self)
+        reset.setShortcut(QKeySequence("Ctrl+R"))
+        reset.triggered.connect(c.reset)
+        randomize = QAction("R&andomize", self)
+        randomize.setShortcut(QKeySequence(Qt.Key.Key_R))
+        randomize.triggered.connect(c.randomize)
+        halve = QAction("&Halve learning rate", self)
+        halve.setShortcut(QKeySequence("Ctrl+H"))
+        halve.triggered.connect(self._on_halve_clicked)
+        for action in (self.train_action, step, reset, randomize, halve):
+            training.addAction(action)
+            self.addAction(action)
+        for action in (quit_action, self.undo_action, self.redo_action):
+            self.addAction(action)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About knobsim", self)
+        about.triggered.connect(self._on_about_triggered)
+        help_menu.addAction(about)
+
+    def _connect(self) -> None:
+        c = self.controller
+        self.train_button.toggled.connect(c.set_training)
+        self.step_button.clicked.connect(c.step_once)
+        self.reset_button.clicked.connect(c.reset)
+        self.randomize_button.clicked.connect(c.randomize)
+        self.halve_button.clicked.connect(self._on_halve_clicked)
+        c.trainingToggled.connect(self._on_training_toggled)
+        c.paramsChanged.connect(self._update_error_label)
+        c.historyChanged.connect(self._update_error_label)
+        c.trainingExploded.connect(self._on_training_exploded)
+        c.optimizerChanged.connect(self._sync_controls)
+        c.modelChanged.connect(self._sync_controls)
+        c.messageRaised.connect(self._on_message_raised)
+
+        self.model_combo.currentIndexChanged.connect(self._on_model_combo_changed)
+        self.dataset_combo.currentIndexChanged.connect(self._on_structure_changed)
+        self.degree_spin.valueChanged.connect(self._on_structure_changed)
+        self.hidden_edit.editingFinished.connect(self._on_structure_changed)
+        self.activation_combo.currentIndexChanged.connect(self._on_structure_changed)
+        self.noise_spin.valueChanged.connect(self._on_data_settings_changed)
+        self.points_spin.valueChanged.connect(self._on_data_settings_changed)
+        self.seed_spin.valueChanged.connect(self._on_data_settings_changed)
+        self.regenerate_button.clicked.connect(self._on_regenerate_clicked)
+
+        self.optimizer_combo.currentIndexChanged.connect(
+            lambda _: self._syncing or c.set_optimizer(self.optimizer_combo.currentData())
+        )
+        self.lr_control.valueChanged.connect(c.set_learning_rate)
+        self.batch_spin.valueChanged.connect(lambda v: self._syncing or c.set_batch_size(v or None))
+        self.l2_control.valueChanged.connect(c.set_l2)
+        self.speed_slider.valueChanged.connect(c.set_speed)
+
+    # -- sync model -> controls ------------------------------------------------------------
+    def _sync_controls(self) -> None:
+        c = self.controller
+        self._syncing = True
+        try:
+            model = c.model
+            self._select(self.model_combo, model.name)
+            self._fill_datasets(model.name)
+            name = c.dataset.name.split(":", 1)[-1]
+            self._select(self.dataset_combo, name)
+            for key, widget in self._model_rows.items():
+                visible = (key == "degree" and model.name == "poly") or (
+                    key in ("hidden", "activation") and model.name == "mlp"
+                )
+                widget.setVisible(visible)
+                self._model_form.labelForField(widget).setVisible(visible)
+            if model.name == "poly":
+                self.degree_spin.setValue(model.degree)
+            if model.name == "mlp":
+                self.hidden_edit.setText(",".join(str(h) for h in model.hidden))
+                self._select_text(self.activation_combo, model.activation)
+            is_text = model.task == "nextword"
+            for w in (self.noise_spin, self.points_spin, self.regenerate_button):
+                w.setEnabled(not is_text)
+            cfg = c.config
+            self._select(self.optimizer_combo, cfg.name)
+            self.lr_control.show_value(cfg.lr)
+            self.batch_spin.setValue(cfg.batch_size or 0)
+            self.batch_spin.setEnabled(cfg.name != "gd")
+            self.l2_control.show_value(model.l2)
+            self.speed_slider.setValue(c.speed_index)
+            self.speed_label.setText(SPEED_LABELS[c.speed_index])
+            if c.dataset.task != "nextword":
+                self.points_spin.setValue(c.dataset.n_train)
+        finally:
+            self._syncing = False
+
+    def _fill_datasets(self, model: str) -> None:
+        wanted = COMPATIBLE[model]
+        current = [self.dataset_combo.itemData(i) for i in range(self.dataset_combo.count())]
+        if current == list(wanted):
+            return
+        self.dataset_combo.clear()
+        for name in wanted:
+            self.dataset_combo.addItem(DATASET_LABELS.get(name, name.capitalize()), name)
+
+    @staticmethod
+    def _select(combo: QComboBox, data: str) -> None:
+        i = combo.findData(data)
+        if i >= 0:
+            combo.setCurrentIndex(i)
+
+    @staticmethod
+    def _select_text(combo: QComboBox, text: str) -> None:
+        i = combo.findText(text)
+        if i >= 0:
+            combo.setCurrentIndex(i)
+
+    def _update_error_label(self) -> None:
+        s = self.controller.session
+        train, test = s.train_loss, s.test_loss
+        kind = "cross-entropy" if s.model.task != "regression" else "mean squared error"
+        text = (
+            f"<b>Error</b> ({kind})<br>train <b>{_fmt(train)}</b> &nbsp; test <b>{_fmt(test)}</b>"
+        )
+        acc = s.accuracy("train")
+        if acc is not None:
+            text += f"<br>accuracy train {acc:.0%} · test {s.accuracy('test'):.0%}"
+        text += f"<br><span style='color:gray'>step {s.step_count}</span>"
+        self.error_label.setText(text)
+
+    # -- slots -------------------------------------------------------------------------------
+    def _on_training_toggled(self, on: bool) -> None:
+        blocked = self.train_button.blockSignals(True)
+        self.train_button.setChecked(on)
+        self.train_button.blockSignals(blocked)
+        self.train_button.setText("Pause" if on else "Train")
+        if on:
+            self.banner.hide()
+
+    def _on_training_exploded(self, message: str) -> None:
+        self.banner_label.setText(
+            f"<b>Training exploded.</b> {message} "
+            f"Halving the learning rate to {self.controller.config.lr / 2:g} may help."
+        )
+        self.banner.show()
+
+    def _on_halve_clicked(self) -> None:
+        self.controller.halve_learning_rate()
+        self.banner.hide()
+        self.statusBar().showMessage(f"Learning rate is now {self.controller.config.lr:g}.", 5000)
+
+    def _on_message_raised(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+
+    def _on_about_triggered(self) -> None:
+        QMessageBox.about(
+            self,
+            "About knobsim",
+            f"<b>knobsim {__version__}</b><p>A model's parameters are knobs. They are "
+            "learned from data, not set by hand; they hold what the model knows; their "
+            "number is its capacity.</p><p>Turn them yourself, then press Train and watch "
+            "gradient descent turn the same knobs.</p>",
+        )
+
+    def _on_model_combo_changed(self) -> None:
+        if self._syncing:
+            return
+        model = self.model_combo.currentData()
+        self._syncing = True
+        try:
+            self._fill_datasets(model)
+            current = self.controller.dataset.name
+            if current in COMPATIBLE[model]:
+                self._select(self.dataset_combo, current)
+            else:
+                self._select(self.dataset_combo, DEFAULT_DATASET[model])
+        finally:
+            self._syncing = False
+        self._rebuild_session()
+
+    def _on_structure_changed(self) -> None:
+        if not self._syncing:
+            self._rebuild_session()
+
+    def _on_data_settings_changed(self) -> None:
+        if self._syncing:
+            return
+        c = self.controller
+        if c.model.task == "nextword":
+            return
+        try:
+            data = make_data(
+                self.dataset_combo.currentData(),
+                noise=self.noise_spin.value(),
+                points=self.points_spin.value(),
+                seed=self.seed_spin.value(),
+            )
+        except (DataError, ValueError) as exc:
+            self._on_message_raised(str(exc))
+            return
+        if c.model.name == "line" or data.task != c.dataset.task:
+            self._rebuild_session()
+        else:
+            c.set_dataset(data)
+
+    def _on_regenerate_clicked(self) -> None:
+        self.seed_spin.setValue(self.seed_spin.value() + 1)
+
+    def _rebuild_session(self) -> None:
+        c = self.controller
+        name = self.dataset_combo.currentData()
+        if name is None:
+            return
+        defaults = datasets.DEFAULTS.get(name)
+        if defaults is not None and c.dataset.name != name:
+            # a new kind of data starts from its own sensible size and noise
+            self._syncing = True
+            self.noise_spin.setValue(defaults.noise)
+            self.points_spin.setValue(defaults.n_points)
+            self._syncing = False
+        try:
+            session = build_session(
+                self.model_combo.currentData(),
+                name,
+                noise=self.noise_spin.value(),
+                points=self.points_spin.value(),
+                seed=self.seed_spin.value(),
+                degree=self.degree_spin.value(),
+                hidden=self.hidden_edit.text(),
+                activation=self.activation_combo.currentText(),
+                l2=c.model.l2,
+                config=c.config,
+            )
+        except (DataError, ValueError) as exc:
+            self._on_message_raised(str(exc))
+            self._sync_controls()
+            return
+        was_training = c.is_training
+        c.set_training(False)
+        c.replace_session(session)
+        if was_training:
+            c.set_training(True)
+
+    # -- persistence -------------------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        settings = QSettings()
+        settings.beginGroup(SETTINGS_GROUP)
+        geometry = settings.value("geometry")
+        if isinstance(geometry, QByteArray | bytes) and geometry:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        for key, splitter in (
+            ("main", self.splitter),
+            ("middle", self.middle),
+            ("bottom", self.bottom),
+        ):
+            state = settings.value(f"splitter/{key}")
+            if isinstance(state, QByteArray | bytes) and state:
+                splitter.restoreState(state)
+        settings.endGroup()
+
+    def save_layout(self) -> None:
+        settings = QSettings()
+        settings.beginGroup(SETTINGS_GROUP)
+        settings.setValue("geometry", self.saveGeometry())
+        settings.setValue("splitter/main", self.splitter.saveState())
+        settings.setValue("splitter/middle", self.middle.saveState())
+        settings.setValue("splitter/bottom", self.bottom.saveState())
+        settings.endGroup()
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt naming
+        self.controller.set_training(False)
+        if self._persist:
+            self.save_layout()
+        super().closeEvent(event)
+
+
+def _fmt(x: float) -> str:
+    if not math.isfinite(x):
+        return "—"
+    return f"{x:.4g}" if x >= 1e-3 else f"{x:.2e}"

@@ -1,0 +1,803 @@
+"""The live plots: the fit, the error over time, and the loss landscape.
+
+Each widget listens to the ``SessionController`` and pulls arrays from its session. The
+numbers come from ``model.predict`` and ``core.landscape``; nothing here computes the
+model. Items are created once and updated with ``setData`` / ``setImage``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyqtgraph as pg
+from numpy.typing import NDArray
+from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from knobsim.core.landscape import grid_axes, loss_grid_rows
+from knobsim.ui import theme
+from knobsim.ui.controller import SessionController
+
+Array = NDArray[np.float64]
+
+__all__ = ["FitPlot", "LandscapePlot", "LossPlot", "isoline_segments"]
+
+#: finite values further than this many view heights outside the view are clipped, so
+#: Qt never strokes a path with coordinates near 1e300 (the visible part is unchanged)
+_CLIP_SPANS = 1000.0
+
+
+# -- small helpers (geometry and presentation only) --------------------------------------
+
+
+def _finite_or_nan(y: Array, lo: float, hi: float) -> Array:
+    """Non-finite -> NaN (a gap in a ``connect="finite"`` curve); far-away values clipped."""
+    y = np.array(y, dtype=np.float64)  # (n,), a copy the plot may keep
+    bad = ~np.isfinite(y)
+    if bad.any():
+        y[bad] = np.nan
+    span = max(hi - lo, 1e-12)
+    np.clip(y, lo - _CLIP_SPANS * span, hi + _CLIP_SPANS * span, out=y)  # NaN stays NaN
+    return y
+
+
+def _padded(lo: float, hi: float, margin: float) -> tuple[float, float]:
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return -1.0, 1.0
+    span = hi - lo
+    if span <= 0:
+        span = max(abs(lo), 1.0)
+    return lo - margin * span, hi + margin * span
+
+
+def isoline_segments(Z: Array, level: float, xs: Array, ys: Array) -> tuple[Array, Array]:
+    """Line segments where ``Z`` crosses ``level`` (vectorised marching squares).
+
+    Parameters
+    ----------
+    Z : array, shape (ny, nx)
+        Values sampled at ``(xs[c], ys[r])``; NaN counts as not crossing.
+    xs, ys : arrays, shapes (nx,), (ny,)
+
+    Returns
+    -------
+    x, y : arrays, shape (2 * n_segments,)
+        Segment end points in pairs, for a curve drawn with ``connect="pairs"``.
+    """
+    Z = np.asarray(Z, dtype=np.float64)
+    xs = np.asarray(xs, dtype=np.float64)
+    ys = np.asarray(ys, dtype=np.float64)
+    above = np.greater_equal(Z, level)  # (ny, nx)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # crossings on horizontal edges (r, c)-(r, c+1), shape (ny, nx-1)
+        th = (level - Z[:, :-1]) / (Z[:, 1:] - Z[:, :-1])
+        # crossings on vertical edges (r, c)-(r+1, c), shape (ny-1, nx)
+        tv = (level - Z[:-1, :]) / (Z[1:, :] - Z[:-1, :])
+    h_cut = (above[:, :-1] != above[:, 1:]) & np.isfinite(th)
+    v_cut = (above[:-1, :] != above[1:, :]) & np.isfinite(tv)
+    hx = xs[:-1] + th * np.diff(xs)  # (ny, nx-1)
+    hy = np.broadcast_to(ys[:, None], hx.shape)
+    vy = ys[:-1, None] + tv * np.diff(ys)[:, None]  # (ny-1, nx)
+    vx = np.broadcast_to(xs[None, :], vy.shape)
+    # the four edges of cell (r, c), in the order bottom, right, top, left: (ny-1, nx-1, 4)
+    ex = np.stack([hx[:-1], vx[:, 1:], hx[1:], vx[:, :-1]], axis=-1)
+    ey = np.stack([hy[:-1], vy[:, 1:], hy[1:], vy[:, :-1]], axis=-1)
+    cut = np.stack([h_cut[:-1], v_cut[:, 1:], h_cut[1:], v_cut[:, :-1]], axis=-1)
+    n_cut = cut.sum(axis=-1)
+
+    two = n_cut == 2
+    order = np.argsort(~cut[two], axis=-1, kind="stable")[:, :2]  # the two cut edges
+    px = np.take_along_axis(ex[two], order, axis=-1)  # (m, 2)
+    py = np.take_along_axis(ey[two], order, axis=-1)
+
+    # saddles: two segments; the cell centre decides which corners they cut off
+    four = n_cut == 4
+    if four.any():
+        r, c = np.nonzero(four)
+        centre = (Z[r, c] + Z[r, c + 1] + Z[r + 1, c] + Z[r + 1, c + 1]) / 4 >= level
+        joins_bl = centre == above[r, c]  # bottom-left joins top-right through the centre
+        first = np.where(joins_bl[:, None], [0, 1], [0, 3])  # cut off br, else bl
+        second = np.where(joins_bl[:, None], [2, 3], [2, 1])  # cut off tl, else tr
+        sx, sy = ex[four], ey[four]
+        px = np.concatenate([px, np.take_along_axis(sx, first, -1)])
+        px = np.concatenate([px, np.take_along_axis(sx, second, -1)])
+        py = np.concatenate([py, np.take_along_axis(sy, first, -1)])
+        py = np.concatenate([py, np.take_along_axis(sy, second, -1)])
+    return px.reshape(-1), py.reshape(-1)
+
+
+def _outline_pen(color: str, width: float = 1.0) -> pg.QtGui.QPen:
+    pen = pg.mkPen(color, width=width)
+    pen.setCosmetic(True)
+    return pen
+
+
+# -- the fit -------------------------------------------------------------------------------
+
+
+class FitPlot(pg.PlotWidget):
+    """The data and the model's output, redrawn on every change of the weights.
+
+    Regression: training points (filled), test points (hollow) and the prediction curve
+    ``curve`` over ``GRID_POINTS`` x values. Classification: P(class 1) as ``heatmap``
+    over a ``HEATMAP_SIZE`` square grid, the 0.5 ``boundary``, points coloured by class.
+    Next word: the table P(next | context) as ``table_image``.
+    """
+
+    GRID_POINTS = 200
+    HEATMAP_SIZE = 100
+    MARGIN_X = 0.05
+    MARGIN_Y = 0.15
+    POINT_SIZE = 8
+
+    def __init__(self, controller: SessionController, parent: QWidget | None = None) -> None:
+        theme.apply_pyqtgraph_theme()
+        super().__init__(parent=parent)
+        self.setObjectName("fit_plot")
+        self._controller = controller
+        self.plot_item: pg.PlotItem = self.getPlotItem()
+        self.plot_item.disableAutoRange()
+        self.plot_item.hideButtons()  # ranges are fixed per dataset
+        self.plot_item.showGrid(x=True, y=True, alpha=0.15)
+        self.task = ""
+
+        self.heatmap = pg.ImageItem(axisOrder="row-major")
+        self.heatmap.setLookupTable(theme.probability_lut())
+        self.heatmap.setLevels((0.0, 1.0))
+        self.heatmap.setZValue(-20)
+        self.table_image = pg.ImageItem(axisOrder="row-major")
+        self.table_image.setLookupTable(theme.table_lut())
+        self.table_image.setLevels((0.0, 1.0))
+        self.table_image.setZValue(-20)
+        self.boundary = pg.PlotDataItem(
+            pen=pg.mkPen(theme.BOUNDARY_COLOR, width=2), connect="pairs", skipFiniteCheck=True
+        )
+        self.boundary.setZValue(-10)
+        self.curve = pg.PlotDataItem(
+            pen=pg.mkPen(theme.CURVE_COLOR, width=2), connect="finite", skipFiniteCheck=True
+        )
+        self.train_scatter = pg.ScatterPlotItem(size=self.POINT_SIZE)
+        self.test_scatter = pg.ScatterPlotItem(size=self.POINT_SIZE)
+        for item in (
+            self.heatmap,
+            self.table_image,
+            self.boundary,
+            self.curve,
+            self.train_scatter,
+            self.test_scatter,
+        ):
+            self.plot_item.addItem(item)
+
+        self._x_grid: Array = np.zeros((0, 1))  # model inputs of the curve / heatmap
+        self._xs: Array = np.zeros(0)  # heatmap column centres
+        self._ys: Array = np.zeros(0)  # heatmap row centres
+        self._y_view = (-1.0, 1.0)
+
+        controller.modelChanged.connect(self._on_structure_changed)
+        controller.dataChanged.connect(self._on_structure_changed)
+        controller.paramsChanged.connect(self._on_params_changed)
+        self._rebuild()
+
+    # -- slots ---------------------------------------------------------------------------
+    def _on_structure_changed(self) -> None:
+        self._rebuild()
+
+    def _on_params_changed(self) -> None:
+        self.update_plot()
+
+    # -- building (on a new model or new data) ------------------------------------------
+    def _rebuild(self) -> None:
+        session = self._controller.session
+        model, data = session.model, session.dataset
+        self.task = model.task
+        regression = self.task == "regression"
+        classification = self.task == "classification"
+        nextword = self.task == "nextword"
+        self.curve.setVisible(regression)
+        self.heatmap.setVisible(classification)
+        self.boundary.setVisible(classification)
+        self.table_image.setVisible(nextword)
+        self.train_scatter.setVisible(not nextword)
+        self.test_scatter.setVisible(not nextword)
+        view = self.plot_item.getViewBox()
+        view.invertY(nextword)
+        for name in ("bottom", "left"):
+            self.plot_item.getAxis(name).setTicks(None)
+        if regression:
+            self._build_regression(data)
+        elif classification:
+            self._build_classification(data)
+        else:
+            self._build_nextword(model)
+        self.update_plot()
+
+    def _build_regression(self, data) -> None:
+        x_all = np.concatenate([data.X_train[:, 0], data.X_test[:, 0]]).astype(np.float64)
+        y_all = np.concatenate([data.y_train, data.y_test]).astype(np.float64)
+        x0, x1 = _padded(np.nanmin(x_all), np.nanmax(x_all), self.MARGIN_X)
+        y0, y1 = _padded(np.nanmin(y_all), np.nanmax(y_all), self.MARGIN_Y)
+        self._x_grid = np.linspace(x0, x1, self.GRID_POINTS)[:, None]  # (200, 1)
+        self._y_view = (y0, y1)
+        self.plot_item.setLabel("bottom", "x")
+        self.plot_item.setLabel("left", "y")
+        self.train_scatter.setData(
+            x=np.asarray(data.X_train[:, 0], float),
+            y=np.asarray(data.y_train, float),
+            pen=_outline_pen("w", 0.8),
+            brush=pg.mkBrush(theme.TRAIN_COLOR),
+            symbol="o",
+        )
+        self.test_scatter.setData(
+            x=np.asarray(data.X_test[:, 0], float),
+            y=np.asarray(data.y_test, float),
+            pen=_outline_pen(theme.TEST_COLOR, 1.5),
+            brush=pg.mkBrush(None),
+            symbol="o",
+        )
+        self.plot_item.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+
+    def _build_classification(self, data) -> None:
+        X_all = np.concatenate([data.X_train, data.X_test]).astype(np.float64)
+        x0, x1 = _padded(np.nanmin(X_all[:, 0]), np.nanmax(X_all[:, 0]), self.MARGIN_X)
+        y0, y1 = _padded(np.nanmin(X_all[:, 1]), np.nanmax(X_all[:, 1]), self.MARGIN_X)
+        n = self.HEATMAP_SIZE
+        # pixel centres: pixel c spans [x0 + c dx, x0 + (c+1) dx]
+        self._xs = x0 + (np.arange(n) + 0.5) * (x1 - x0) / n
+        self._ys = y0 + (np.arange(n) + 0.5) * (y1 - y0) / n
+        gx, gy = np.meshgrid(self._xs, self._ys)  # (n, n): rows follow y
+        self._x_grid = np.column_stack([gx.ravel(), gy.ravel()])  # (n*n, 2)
+        self.heatmap.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+        self.plot_item.setLabel("bottom", "x1")
+        self.plot_item.setLabel("left", "x2")
+        brushes = [pg.mkBrush(c) for c in theme.CLASS_COLORS]
+        pens = [_outline_pen(c, 2.0) for c in theme.CLASS_COLORS]
+        edge = _outline_pen("k", 0.8)
+        y_train = np.asarray(data.y_train) >= 0.5
+        y_test = np.asarray(data.y_test) >= 0.5
+        self.train_scatter.setData(
+            x=np.asarray(data.X_train[:, 0], float),
+            y=np.asarray(data.X_train[:, 1], float),
+            pen=edge,
+            brush=[brushes[k] for k in y_train.astype(int)],
+            symbol="o",
+        )
+        self.test_scatter.setData(
+            x=np.asarray(data.X_test[:, 0], float),
+            y=np.asarray(data.X_test[:, 1], float),
+            pen=[pens[k] for k in y_test.astype(int)],
+            brush=pg.mkBrush(None),
+            symbol="o",
+        )
+        self.plot_item.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+
+    def _build_nextword(self, model) -> None:
+        V, rows = model.V, model.n_rows
+        self.train_scatter.setData(x=[], y=[])
+        self.test_scatter.setData(x=[], y=[])
+        self.table_image.setRect(QRectF(0, 0, V, rows))
+        bottom = [(c + 0.5, word) for c, word in enumerate(model.vocab)]
+        left = [(r + 0.5, model.context_label(r)) for r in range(rows)]
+        self.plot_item.getAxis("bottom").setTicks([bottom])
+        self.plot_item.getAxis("left").setTicks([left])
+        self.plot_item.setLabel("bottom", "next word")
+        self.plot_item.setLabel("left", "after")
+        self.plot_item.setRange(xRange=(0, V), yRange=(0, rows), padding=0)
+
+    # -- updating (on every change of the weights) -----------------------------------------
+    def update_plot(self) -> None:
+        """Pull the weights and redraw the model's output (setData/setImage only)."""
+        session = self._controller.session
+        model, theta = session.model, session.params
+        if self.task != model.task:  # a model swap whose modelChanged is still on its way
+            return
+        with np.errstate(all="ignore"):
+            if self.task == "regression":
+                y = model.predict(theta, self._x_grid)  # (200,)
+                y = _finite_or_nan(y, *self._y_view)
+                self.curve.setData(self._x_grid[:, 0], y)
+            elif self.task == "classification":
+                p = model.predict(theta, self._x_grid)  # (n*n,) P(class 1)
+                n = self.HEATMAP_SIZE
+                P = np.nan_to_num(p, nan=0.5, posinf=1.0, neginf=0.0).reshape(n, n)
+                self.heatmap.setImage(P.astype(np.float32), autoLevels=False)
+                bx, by = isoline_segments(P, 0.5, self._xs, self._ys)
+                self.boundary.setData(bx, by)
+            else:
+                P = model.probabilities(theta)  # (contexts, V)
+                P = np.nan_to_num(P, nan=0.0, posinf=1.0, neginf=0.0)
+                self.table_image.setImage(P.astype(np.float32), autoLevels=False)
+
+    @property
+    def plot_widget(self) -> pg.PlotWidget:
+        """The widget whose viewport draws the plot (itself; the same name as the others)."""
+        return self
+
+
+# -- the error over time -------------------------------------------------------------------
+
+
+class LossPlot(QWidget):
+    """Training and test error against the step, with hand moves marked on the curve."""
+
+    def __init__(self, controller: SessionController, parent: QWidget | None = None) -> None:
+        theme.apply_pyqtgraph_theme()
+        super().__init__(parent)
+        self.setObjectName("loss_plot")
+        self._controller = controller
+
+        self.plot_widget = pg.PlotWidget(self)
+        self.plot_widget.setObjectName("loss_plot_view")
+        self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
+        self.plot_item.setClipToView(True)
+        self.plot_item.setDownsampling(auto=True, mode="peak")
+        self.plot_item.showGrid(x=True, y=True, alpha=0.15)
+        self.plot_item.setLabel("bottom", "step")
+        self.plot_item.setLabel("left", "error")
+        self.plot_item.addLegend(offset=(-10, 10))
+        self.train_curve = self.plot_item.plot(
+            pen=pg.mkPen(theme.TRAIN_COLOR, width=1), name="train"
+        )
+        self.test_curve = self.plot_item.plot(pen=pg.mkPen(theme.TEST_COLOR, width=1), name="test")
+        self.marks = self.plot_item.plot(
+            pen=None,
+            symbol="t",
+            symbolSize=10,
+            symbolBrush=theme.MARK_COLOR,
+            symbolPen=pg.mkPen("k", width=0.8),
+            name="hand move",
+        )
+        self.plot_item.enableAutoRange()
+
+        self.log_scale = QCheckBox("Log scale", self)
+        self.log_scale.setObjectName("loss_log_scale")
+        self.log_scale.setToolTip("A logarithmic error axis keeps small errors visible")
+        self.log_scale.setChecked(True)
+        self.plot_item.setLogMode(y=True)
+        self.log_scale.toggled.connect(self._on_log_scale_toggled)
+
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addStretch(1)
+        row.addWidget(self.log_scale)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.plot_widget, 1)
+        layout.addLayout(row)
+
+        controller.historyChanged.connect(self._on_history_changed)
+        self.update_plot()
+
+    def _on_log_scale_toggled(self, on: bool) -> None:
+        self.plot_item.setLogMode(y=bool(on))
+        self.plot_item.enableAutoRange()
+
+    def _on_history_changed(self) -> None:
+        self.update_plot()
+
+    def update_plot(self) -> None:
+        """Redraw both curves and the marks from the session's history."""
+        history = self._controller.session.history
+        # the history hands out views of buffers that it rewrites in place; the plot
+        # keeps what it is given, so give it copies (a few kB)
+        steps = np.array(history.steps, dtype=np.float64)
+        train = np.array(history.train, dtype=np.float64)
+        test = np.array(history.test, dtype=np.float64)
+        self.train_curve.setData(steps, train)
+        self.test_curve.setData(steps, test)
+        marks = history.marks
+        if marks and steps.size:
+            mark_steps = np.array([s for s, _ in marks], dtype=np.float64)
+            # the last stored point at or before the mark: the error just after the move
+            k = np.clip(np.searchsorted(steps, mark_steps, side="right") - 1, 0, steps.size - 1)
+            self.marks.setData(mark_steps, train[k])
+        else:
+            self.marks.setData([], [])
+
+
+# -- the loss landscape -------------------------------------------------------------------
+
+
+class _PickViewBox(pg.ViewBox):
+    """A view box where the left button picks a point instead of panning."""
+
+    def __init__(self, owner: LandscapePlot) -> None:
+        super().__init__(enableMenu=False)
+        self._owner = owner
+
+    def mouseClickEvent(self, ev) -> None:  # noqa: N802 - pyqtgraph's name
+        if ev.button() != Qt.MouseButton.LeftButton:
+            super().mouseClickEvent(ev)
+            return
+        ev.accept()
+        self._owner._pick(self.mapSceneToView(ev.scenePos()), "click")
+
+    def mouseDragEvent(self, ev, axis=None) -> None:  # noqa: N802 - pyqtgraph's name
+        if ev.button() != Qt.MouseButton.LeftButton:
+            super().mouseDragEvent(ev, axis)
+            return
+        ev.accept()
+        phase = "start" if ev.isStart() else "finish" if ev.isFinish() else "move"
+        self._owner._pick(self.mapSceneToView(ev.scenePos()), phase)
+
+
+@dataclass
+class _GridJob:
+    """One landscape computation in progress."""
+
+    key: tuple
+    theta: Array
+    i: int
+    j: int
+    a: Array
+    b: Array
+    rows: Iterator[tuple[slice, Array]]
+    Z: Array
+    fresh: bool  # draw rows as they come (the old picture means nothing any more)
+    started: float = field(default_factory=time.perf_counter)
+
+
+class LandscapePlot(QWidget):
+    """The error over two chosen knobs, every other knob held where it is now.
+
+    The grid is recomputed only when a knob other than the two changes (moving one of
+    the two just moves ``marker``), progressively on a zero-interval timer within
+    ``BUDGET_MS`` per event-loop turn, and at most every ``MIN_INTERVAL_MS``.
+    Clicking or dragging on the picture sets both knobs.
+    """
+
+    GRID_N = 41
+    BUDGET_MS = 4.0
+    MIN_INTERVAL_MS = 125.0  # at most 8 fresh grids a second while training
+    CHUNK_ELEMENTS = 100_000  # about half a millisecond of loss_many per piece
+
+    def __init__(self, controller: SessionController, parent: QWidget | None = None) -> None:
+        theme.apply_pyqtgraph_theme()
+        super().__init__(parent)
+        self.setObjectName("landscape_plot")
+        self._controller = controller
+
+        self.x_combo = QComboBox(self)
+        self.x_combo.setObjectName("landscape_x")
+        self.x_combo.setToolTip("The knob along the horizontal axis")
+        self.y_combo = QComboBox(self)
+        self.y_combo.setObjectName("landscape_y")
+        self.y_combo.setToolTip("The knob along the vertical axis")
+        for combo in (self.x_combo, self.y_combo):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.setMaxVisibleItems(20)
+
+        self.view = _PickViewBox(self)
+        self.plot_widget = pg.PlotWidget(self, viewBox=self.view)
+        self.plot_widget.setObjectName("landscape_view")
+        self.plot_widget.setToolTip("Click or drag to set both knobs")
+        self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
+        self.plot_item.hideButtons()
+        self.view.disableAutoRange()
+
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setLookupTable(theme.landscape_lut())
+        self.image.setZValue(-20)
+        self.path = pg.PlotDataItem(
+            pen=pg.mkPen(theme.PATH_COLOR, width=1.5),
+            shadowPen=pg.mkPen("k", width=3),
+            connect="finite",
+        )
+        self.marker = pg.ScatterPlotItem(
+            size=12,
+            symbol="o",
+            pen=pg.mkPen("k", width=1.5),
+            brush=pg.mkBrush(theme.MARKER_COLOR),
+        )
+        for item in (self.image, self.path, self.marker):
+            self.plot_item.addItem(item)
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(QLabel("across:", self))
+        top.addWidget(self.x_combo)
+        top.addWidget(QLabel("up:", self))
+        top.addWidget(self.y_combo)
+        top.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(top)
+        layout.addWidget(self.plot_widget, 1)
+
+        #: how many grids have been completed (tests and benchmarks read it)
+        self.compute_count = 0
+        self.grid: Array | None = None  # log10(loss), (GRID_N, GRID_N), rows follow y
+        self._grid_key: tuple | None = None
+        self._grid_theta: Array | None = None
+        self._job: _GridJob | None = None
+        self._stale_since: float | None = None
+        self._last_start = -np.inf
+        self._pair = (0, 1)
+        self._active = True  # False for a model with a single knob
+        self._drag_macro = False
+
+        self._work = QTimer(self)  # zero interval: one slice of the grid per event-loop turn
+        self._work.setInterval(0)
+        self._work.timeout.connect(self._on_work_timeout)
+        self._throttle = QTimer(self)
+        self._throttle.setSingleShot(True)
+        self._throttle.timeout.connect(self._on_throttle_timeout)
+
+        self.x_combo.currentIndexChanged.connect(self._on_x_combo_changed)
+        self.y_combo.currentIndexChanged.connect(self._on_y_combo_changed)
+        controller.modelChanged.connect(self._on_model_changed)
+        controller.dataChanged.connect(self._on_data_changed)
+        controller.paramsChanged.connect(self._on_params_changed)
+        self._on_model_changed()
+
+    # -- public ------------------------------------------------------------------------
+    @property
+    def pair(self) -> tuple[int, int]:
+        """Indices (i, j) of the knobs across and up."""
+        return self._pair
+
+    def set_pair(self, i: int, j: int) -> None:
+        """Show the landscape over knobs ``i`` (across) and ``j`` (up)."""
+        n = self._controller.session.n_params
+        i, j = int(i), int(j)
+        if not (0 <= i < n and 0 <= j < n) or i == j:
+            raise ValueError(f"Pick two different knobs between 0 and {n - 1}, not {i} and {j}.")
+        self._pair = (i, j)
+        for combo, k in ((self.x_combo, i), (self.y_combo, j)):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(k)
+            combo.blockSignals(False)
+        self._on_pair_changed()
+
+    @property
+    def is_stale(self) -> bool:
+        """True while the picture does not show the current weights' landscape."""
+        return self._job is not None or not self._grid_matches()
+
+    def compute_now(self) -> None:
+        """Compute the whole grid at once (tests, screenshots)."""
+        if not self._active:
+            return
+        self._throttle.stop()
+        self._start_job(fresh=self.grid is None or self._grid_key != self._key())
+        job = self._job
+        for rows, values in job.rows:
+            job.Z[rows] = values
+        self._finish(job)
+
+    # -- slots ---------------------------------------------------------------------------
+    def _on_model_changed(self) -> None:
+        model = self._controller.session.model
+        names = model.param_names
+        for combo in (self.x_combo, self.y_combo):
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItems(names)
+            combo.blockSignals(False)
+        self._cancel_job()
+        self.grid = None
+        self._grid_key = None
+        self._active = model.n_params >= 2
+        self.x_combo.setEnabled(self._active)
+        self.y_combo.setEnabled(self._active)
+        if self._active:
+            self.plot_item.setTitle(None)
+            self.set_pair(*self._default_pair(model))
+            return
+        # a single knob has no two-dimensional landscape
+        self.plot_item.setTitle("The landscape needs a model with two or more knobs")
+        self.image.clear()
+        self.marker.setData([], [])
+        self.path.setData([], [])
+
+    def _on_data_changed(self) -> None:
+        self._update_overlay()
+        if self._active:
+            self._request()
+
+    def _on_params_changed(self) -> None:
+        self._update_overlay()
+        if not self._grid_matches() and not self._job_matches():
+            self._request()
+
+    def _on_x_combo_changed(self, index: int) -> None:
+        i, j = index, self._pair[1]
+        if index < 0:
+            return
+        if i == j:  # the same knob twice: swap
+            j = self._pair[0]
+        self.set_pair(i, j)
+
+    def _on_y_combo_changed(self, index: int) -> None:
+        i, j = self._pair[0], index
+        if index < 0:
+            return
+        if i == j:
+            i = self._pair[1]
+        self.set_pair(i, j)
+
+    def _on_throttle_timeout(self) -> None:
+        if self._active and not self._grid_matches() and self._job is None:
+            self._start_job(fresh=self.grid is None or self._grid_key != self._key())
+            self._work.start()
+
+    def _on_work_timeout(self) -> None:
+        job = self._job
+        if job is None:
+            self._work.stop()
+            return
+        t0 = time.perf_counter()
+        budget = self.BUDGET_MS / 1000.0
+        while time.perf_counter() - t0 < budget:
+            try:
+                rows, values = next(job.rows)
+            except StopIteration:
+                self._finish(job)
+                return
+            job.Z[rows] = values
+        if job.fresh:
+            self._show(job.Z)
+
+    # -- the grid ------------------------------------------------------------------------
+    @staticmethod
+    def _default_pair(model) -> tuple[int, int]:
+        if model.name == "poly":
+            return (1, 0)  # slope across, offset up, as for the line's (w, b)
+        return (0, 1)  # line (w, b), logistic (w1, w2), MLP's first two input weights
+
+    def _key(self) -> tuple:
+        s = self._controller.session
+        return (id(s.model), id(s.dataset), s.model.l2, self._pair)
+
+    def _grid_matches(self) -> bool:
+        """Does the grid hold this landscape? Only knobs i and j may differ."""
+        if not self._active:
+            return True
+        if self.grid is None or self._grid_key != self._key():
+            return False
+        return self._same_others(self._grid_theta)
+
+    def _job_matches(self) -> bool:
+        """Is the running computation for this landscape?"""
+        job = self._job
+        return job is not None and job.key == self._key() and self._same_others(job.theta)
+
+    def _same_others(self, theta_ref: Array) -> bool:
+        """Are all knobs but i and j where they were in ``theta_ref``?"""
+        theta = self._controller.session.params
+        keep = np.ones(theta.size, dtype=bool)
+        keep[list(self._pair)] = False
+        return np.array_equal(theta[keep], theta_ref[keep])
+
+    def _on_pair_changed(self) -> None:
+        i, j = self._pair
+        names = self._controller.session.param_names
+        self.plot_item.setLabel("bottom", names[i])
+        self.plot_item.setLabel("left", names[j])
+        a, b = self._axes()
+        da, db = self._step(a), self._step(b)
+        rect = QRectF(a[0] - da / 2, b[0] - db / 2, a[-1] - a[0] + da, b[-1] - b[0] + db)
+        self.image.setRect(rect)
+        self.view.setRange(rect=rect, padding=0)
+        self._cancel_job()
+        self._update_overlay()
+        self._request()
+
+    def _axes(self) -> tuple[Array, Array]:
+        i, j = self._pair
+        return grid_axes(self._controller.session.model, i, j, self.GRID_N)
+
+    @staticmethod
+    def _step(values: Array) -> float:
+        return float(values[1] - values[0]) if values.size > 1 else 1.0
+
+    def _request(self) -> None:
+        """The grid is stale: (re)start a computation, throttled."""
+        now = time.perf_counter()
+        if self._stale_since is None:
+            self._stale_since = now
+        fresh = self.grid is None or self._grid_key != self._key()
+        if self._job is not None:
+            # restart only early on, so a steady stream of changes cannot starve the job;
+            # later changes wait for it to finish and trigger another
+            if fresh or (now - self._stale_since) * 1000.0 < self.MIN_INTERVAL_MS:
+                self._cancel_job()
+            else:
+                return
+        if self._throttle.isActive():
+            return
+        wait = self.MIN_INTERVAL_MS - (now - self._last_start) * 1000.0
+        if fresh or wait <= 0:
+            self._start_job(fresh)
+            self._work.start()
+        else:
+            self._throttle.start(int(np.ceil(wait)))
+
+    def _start_job(self, fresh: bool) -> None:
+        self._cancel_job()
+        s = self._controller.session
+        i, j = self._pair
+        a, b = self._axes()
+        theta = s.params.copy()
+        d = s.dataset
+        rows = loss_grid_rows(
+            s.model, theta, i, j, d.X_train, d.y_train, a, b, chunk_elements=self.CHUNK_ELEMENTS
+        )
+        Z = np.full((b.size, a.size), np.nan)
+        self._job = _GridJob(self._key(), theta, i, j, a, b, rows, Z, fresh)
+        self._last_start = time.perf_counter()
+
+    def _cancel_job(self) -> None:
+        self._job = None
+        self._work.stop()
+
+    def _finish(self, job: _GridJob) -> None:
+        self._job = None
+        self._work.stop()
+        with np.errstate(all="ignore"):
+            logZ = np.log10(job.Z)  # loss >= 0; log 0 = -inf is cleaned below
+        self.grid = logZ
+        self._grid_key = job.key
+        self._grid_theta = job.theta
+        self.compute_count += 1
+        self._show(logZ)
+        self._stale_since = None
+        if not self._grid_matches():  # the weights moved on while we computed
+            self._request()
+
+    def _show(self, logZ: Array) -> None:
+        finite = logZ[np.isfinite(logZ)]
+        if finite.size:
+            lo, hi = float(finite.min()), float(finite.max())
+        else:
+            lo, hi = 0.0, 1.0
+        if hi <= lo:
+            lo, hi = lo - 0.5, hi + 0.5
+        img = logZ.astype(np.float32)
+        img[np.isposinf(img)] = hi  # an overflowed loss: the worst colour
+        img[np.isneginf(img)] = lo  # a perfect fit
+        self.image.setImage(img, levels=(lo, hi), autoLevels=False)
+
+    def _update_overlay(self) -> None:
+        """Move the marker and the training path (cheap; no grid work)."""
+        s = self._controller.session
+        i, j = self._pair
+        if not self._active or max(i, j) >= s.n_params:
+            return
+        theta = s.params
+        self.marker.setData([float(theta[i])], [float(theta[j])])
+        trail = s.trail  # (m, n_params), oldest first
+        self.path.setData(trail[:, i].copy(), trail[:, j].copy())
+
+    # -- picking ---------------------------------------------------------------------
+    def _pick(self, pos, phase: str) -> None:
+        """A click or a drag at view position ``pos`` sets knobs i and j."""
+        controller = self._controller
+        if not self._active:
+            return
+        i, j = self._pair
+        ranges = controller.session.model.param_ranges()
+        a = float(np.clip(pos.x(), *ranges[i]))
+        b = float(np.clip(pos.y(), *ranges[j]))
+        theta = controller.session.params
+        stack = controller.undo_stack
+        if phase != "click" and not self._drag_macro and (theta[i], theta[j]) != (a, b):
+            # a whole drag is one undo step, however long it pauses on the way
+            names = controller.session.param_names
+            stack.beginMacro(f"drag {names[i]} and {names[j]} on the landscape")
+            self._drag_macro = True
+        controller.set_params_at([i, j], [a, b])
+        if phase == "finish" and self._drag_macro:
+            stack.endMacro()
+            self._drag_macro = False

@@ -1,0 +1,123 @@
+"""Small reusable Qt controls: a log-scale float control. No maths beyond the axis map."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QDoubleValidator
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QSlider, QWidget
+
+_TICKS = 1000
+
+
+class LogFloatControl(QWidget):
+    """A slider on a log scale plus an editable read-out, for values like a learning rate.
+
+    ``value()`` / ``setValue(float)`` work in real units. ``setValue`` from code acts as
+    a person would (emits ``valueChanged``); ``show_value`` updates silently.
+    """
+
+    valueChanged = Signal(float)
+
+    def __init__(
+        self,
+        low: float,
+        high: float,
+        value: float,
+        *,
+        allow_zero: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._lo, self._hi = math.log10(low), math.log10(high)
+        self._allow_zero = allow_zero
+        self._value = float(value)
+        self.slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.slider.setRange(0 if not allow_zero else -1, _TICKS)
+        self.slider.setSingleStep(_TICKS // 100)
+        self.slider.setPageStep(_TICKS // 10)
+        self.edit = QLineEdit(self)
+        self.edit.setFixedWidth(72)
+        self.edit.setAlignment(Qt.AlignmentFlag.AlignRight)
+        validator = QDoubleValidator(0.0 if allow_zero else low, high, 8, self.edit)
+        validator.setNotation(QDoubleValidator.Notation.ScientificNotation)
+        self.edit.setValidator(validator)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.slider, 1)
+        layout.addWidget(self.edit)
+        self.slider.valueChanged.connect(self._on_slider_value_changed)
+        self.edit.editingFinished.connect(self._on_edit_editing_finished)
+        self.setFocusProxy(self.slider)
+        self.show_value(value)
+
+    @property
+    def minimum(self) -> float:
+        return 0.0 if self._allow_zero else 10**self._lo
+
+    @property
+    def maximum(self) -> float:
+        return 10**self._hi
+
+    def value(self) -> float:
+        return self._value
+
+    def setValue(self, value: float) -> None:  # noqa: N802 - Qt naming
+        value = self._clamp(value)
+        if value is None or value == self._value:
+            self.show_value(self._value)
+            return
+        self.show_value(value)
+        self.valueChanged.emit(self._value)
+
+    def show_value(self, value: float) -> None:
+        """Update without emitting (model-to-widget direction)."""
+        value = self._clamp(value)
+        if value is None:
+            return
+        self._value = value
+        blocked = self.slider.blockSignals(True)
+        self.slider.setValue(self._to_tick(value))
+        self.slider.blockSignals(blocked)
+        self.edit.setText(_format(value))
+
+    def _clamp(self, value: float) -> float | None:
+        value = float(value)
+        if math.isnan(value):
+            return None
+        if self._allow_zero and value <= 0:
+            return 0.0
+        return min(max(value, self.minimum if not self._allow_zero else 10**self._lo), self.maximum)
+
+    def _to_tick(self, value: float) -> int:
+        if value <= 0:
+            return -1
+        return round((math.log10(value) - self._lo) / (self._hi - self._lo) * _TICKS)
+
+    def _from_tick(self, tick: int) -> float:
+        if tick < 0:
+            return 0.0
+        v = 10 ** (self._lo + tick / _TICKS * (self._hi - self._lo))
+        return float(f"{v:.3g}")  # tidy numbers: 0.0316, not 0.031622776
+
+    def _on_slider_value_changed(self, tick: int) -> None:
+        value = self._from_tick(tick)
+        if value != self._value:
+            self._value = value
+            self.edit.setText(_format(value))
+            self.valueChanged.emit(value)
+
+    def _on_edit_editing_finished(self) -> None:
+        try:
+            value = float(self.edit.text())
+        except ValueError:
+            self.show_value(self._value)
+            return
+        self.setValue(value)
+
+
+def _format(value: float) -> str:
+    if value == 0:
+        return "0"
+    return f"{value:.3g}"
