@@ -73,6 +73,8 @@ class Dataset:
         ``(n,)``: float64 targets; float64 labels 0.0/1.0; int64 next-word indices.
     vocab : tuple of str
         Nextword only: the word for each index, ``"."`` first.
+    noise : float or None
+        The noise a built-in dataset was drawn with (None for files and corpora).
 
     Notes
     -----
@@ -87,6 +89,7 @@ class Dataset:
     X_test: NDArray
     y_test: NDArray
     vocab: tuple[str, ...] = ()
+    noise: float | None = None
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
@@ -318,7 +321,7 @@ def make_dataset(
     X_train, y_train = draw(name, n_train, noise, train_rng)
     X_test, y_test = draw(name, n_test, noise, test_rng)
     task = "regression" if name in REGRESSION else "classification"
-    return Dataset(name, task, X_train, y_train, X_test, y_test)
+    return Dataset(name, task, X_train, y_train, X_test, y_test, noise=noise)
 
 
 # ---------------------------------------------------------------------------------------

@@ -14,18 +14,31 @@ from functools import cache
 
 import numpy as np
 from numpy.typing import NDArray
-from PySide6.QtCore import QEvent, QObject, QPointF, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QObject,
+    QPointF,
+    QRectF,
+    QSignalBlocker,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
     QFont,
     QFontDatabase,
     QFontMetrics,
+    QIcon,
     QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
     QPalette,
+    QPen,
+    QPixmap,
     QPolygonF,
     QShowEvent,
     QWheelEvent,
@@ -156,7 +169,7 @@ def value_decimals(lo: float, hi: float) -> int:
     span = max(abs(lo), abs(hi))
     if not math.isfinite(span) or span <= 0:
         return 3
-    return int(np.clip(3 - math.floor(math.log10(span)), 0, 6))
+    return min(6, max(0, 3 - math.floor(math.log10(span))))
 
 
 def format_value(value: float, decimals: int) -> str:
@@ -177,6 +190,35 @@ def parse_value(text: str) -> float | None:
 @cache
 def _mono_font() -> QFont:
     return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+
+
+@cache
+def _lock_icon(open_colour: str, shut_colour: str) -> QIcon:
+    """A painted padlock, open (Off) and shut (On): no emoji font needed."""
+    icon = QIcon()
+    for state, shut in ((QIcon.State.Off, False), (QIcon.State.On, True)):
+        colour = QColor(shut_colour if shut else open_colour)
+        pixmap = QPixmap(32, 32)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pixmap)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(QPen(colour, 3.0))
+        # the shackle: shut, both legs reach the body; open, it lifts and only the
+        # right leg stays in
+        if shut:
+            p.drawArc(QRectF(9, 3, 14, 16), 0, 180 * 16)
+            p.drawLine(QPointF(9, 11), QPointF(9, 15))
+            p.drawLine(QPointF(23, 11), QPointF(23, 15))
+        else:
+            p.drawArc(QRectF(15, 1, 14, 14), 0, 180 * 16)
+            p.drawLine(QPointF(29, 8), QPointF(29, 12))
+            p.drawLine(QPointF(15, 8), QPointF(15, 15))
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(colour)
+        p.drawRoundedRect(QRectF(4 if shut else 2, 15, 20, 14), 3, 3)
+        p.end()
+        icon.addPixmap(pixmap, QIcon.Mode.Normal, state)
+    return icon
 
 
 # -- the pieces of a knob --------------------------------------------------------------------
@@ -385,7 +427,8 @@ class Knob(QWidget):
         self.lock_button.setObjectName(f"lock:{name}")
         self.lock_button.setCheckable(True)
         self.lock_button.setAutoRaise(True)
-        self.lock_button.setText(UNLOCKED_GLYPH)
+        self.lock_button.setText(UNLOCKED_GLYPH)  # for screen readers; the icon shows
+        self._set_lock_icon()
         self.lock_button.setAccessibleName(f"lock {name}")
         self.lock_button.setToolTip(f"Lock {name}: Train leaves it alone; your hand still can.")
         self.lock_button.toggled.connect(self._on_lock_button_toggled)
@@ -412,6 +455,7 @@ class Knob(QWidget):
         row.addWidget(self.grad_indicator)
         row.addWidget(self.lock_button)
         self.lock_button.setFixedSize(22, 22)
+        self.lock_button.setIconSize(QSize(14, 14))
 
     def _lay_out_compact(self) -> None:
         # a cell of a grid: the arrow (and the lock, when locked) over a short
@@ -419,6 +463,7 @@ class Knob(QWidget):
         self.setToolTip(self.hint)
         self.slider.setFixedHeight(56)
         self.lock_button.setFixedSize(14, 14)
+        self.lock_button.setIconSize(QSize(11, 11))
         self.lock_button.setVisible(False)
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
@@ -434,6 +479,23 @@ class Knob(QWidget):
         col.addWidget(self.slider, 0, Qt.AlignmentFlag.AlignHCenter)
         col.addWidget(self.editor, 0, Qt.AlignmentFlag.AlignHCenter)
 
+    def _set_lock_icon(self) -> None:
+        # open: muted, so a column of unlocked knobs stays quiet; shut: full strength
+        palette = self.palette()
+        self.lock_button.setIcon(
+            _lock_icon(
+                palette.color(QPalette.ColorRole.PlaceholderText).name(QColor.NameFormat.HexArgb),
+                palette.color(QPalette.ColorRole.ButtonText).name(QColor.NameFormat.HexArgb),
+            )
+        )
+
+    def changeEvent(self, ev: QEvent) -> None:  # noqa: N802 - Qt's name
+        if ev.type() == QEvent.Type.PaletteChange:
+            self._set_lock_icon()  # a new (dark or light) theme: repaint the padlock
+            if self._locked:
+                self._grey_groove()
+        super().changeEvent(ev)
+
     # -- reading -----------------------------------------------------------------------
     def value(self) -> float:
         """The knob's value in the parameter's units (the model's, even if not yet painted)."""
@@ -448,8 +510,11 @@ class Knob(QWidget):
     # -- a hand ------------------------------------------------------------------------
     def setValue(self, value: float) -> None:  # noqa: N802 - Qt-style API
         """Turn the knob as a hand would: clamps to the range and emits ``valueChanged``."""
-        value = float(np.clip(float(value), self._low, self._high))
-        if not math.isfinite(value) or (value == self._value and not self._stale):
+        value = float(value)
+        if not math.isfinite(value):
+            return
+        value = min(self._high, max(self._low, value))
+        if value == self._value and not self._stale:
             return
         self.flush()
         if self.slider.value() == value:
@@ -540,17 +605,18 @@ class Knob(QWidget):
         # a greyed groove on a tinted row says "Train leaves this one alone"; palette
         # roles, not fixed colours, so a dark theme stays readable
         self.setAutoFillBackground(locked)
-        if locked:
-            base = self.palette()
-            groove = self.slider.palette()
-            groove.setColor(QPalette.ColorRole.Highlight, base.color(QPalette.ColorRole.Mid))
-            self.slider.setPalette(groove)
-            row = QPalette(base)
-            row.setColor(QPalette.ColorRole.Window, base.color(QPalette.ColorRole.AlternateBase))
-            self.setPalette(row)
-        else:
-            self.slider.setPalette(QPalette())
-            self.setPalette(QPalette())
+        self.setBackgroundRole(
+            QPalette.ColorRole.AlternateBase if locked else QPalette.ColorRole.Window
+        )
+        self._grey_groove()
+
+    def _grey_groove(self) -> None:
+        groove = QPalette()  # sets only the role below; the rest follows the theme
+        if self._locked:
+            groove.setColor(
+                QPalette.ColorRole.Highlight, self.palette().color(QPalette.ColorRole.Mid)
+            )
+        self.slider.setPalette(groove)
 
 
 def bind_knob(knob: Knob, controller: SessionController, index: int) -> Callable[[], None]:
@@ -613,6 +679,7 @@ class KnobPanel(QWidget):
         legend.setObjectName("knob_legend")
         legend.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         legend.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        legend.setWordWrap(True)  # a narrow panel wraps it rather than growing
         header = QHBoxLayout()
         header.setContentsMargins(6, 2, 6, 2)
         header.addWidget(self.count_label)

@@ -374,7 +374,10 @@ class MainWindow(QMainWindow):
         scroll.setWidget(panel)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(250)
+        # wide enough for every control: the panel scrolls down, never sideways
+        scroll.setMinimumWidth(
+            panel.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4
+        )
         return scroll
 
     def _build_layout(self, controls: QWidget) -> None:
@@ -411,6 +414,7 @@ class MainWindow(QMainWindow):
         self.middle.addWidget(bottom)
         self.middle.setStretchFactor(0, 3)
         self.middle.setStretchFactor(1, 2)
+        self.middle.setSizes([430, 300])
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
@@ -425,7 +429,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
-        self.splitter.setSizes([270, 700, 310])
+        self.splitter.setSizes([300, 670, 310])
         for s in (self.splitter, self.middle, bottom):
             s.setChildrenCollapsible(True)
         self.bottom = bottom
@@ -559,6 +563,8 @@ class MainWindow(QMainWindow):
             self.speed_label.setText(SPEED_LABELS[c.speed_index])
             if c.dataset.task != "nextword":
                 self.points_spin.setValue(c.dataset.n_train)
+            if c.dataset.noise is not None:
+                self.noise_spin.setValue(c.dataset.noise)
         finally:
             self._syncing = False
 

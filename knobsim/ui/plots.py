@@ -116,6 +116,15 @@ def isoline_segments(Z: Array, level: float, xs: Array, ys: Array) -> tuple[Arra
     return px.reshape(-1), py.reshape(-1)
 
 
+def _place(item: pg.ImageItem, shape: tuple[int, int], rect: QRectF, fill: float) -> None:
+    """Give ``item`` a placeholder image of ``shape`` and stretch it over ``rect``.
+
+    ``ImageItem.setRect`` scales by the current image's size, so it needs the image first.
+    """
+    item.setImage(np.full(shape, fill, dtype=np.float32), autoLevels=False)
+    item.setRect(rect)
+
+
 def _outline_pen(color: str, width: float = 1.0) -> pg.QtGui.QPen:
     pen = pg.mkPen(color, width=width)
     pen.setCosmetic(True)
@@ -148,7 +157,6 @@ class FitPlot(pg.PlotWidget):
         self.plot_item: pg.PlotItem = self.getPlotItem()
         self.plot_item.disableAutoRange()
         self.plot_item.hideButtons()  # ranges are fixed per dataset
-        self.plot_item.showGrid(x=True, y=True, alpha=0.15)
         self.task = ""
 
         self.heatmap = pg.ImageItem(axisOrder="row-major")
@@ -256,7 +264,7 @@ class FitPlot(pg.PlotWidget):
         self._ys = y0 + (np.arange(n) + 0.5) * (y1 - y0) / n
         gx, gy = np.meshgrid(self._xs, self._ys)  # (n, n): rows follow y
         self._x_grid = np.column_stack([gx.ravel(), gy.ravel()])  # (n*n, 2)
-        self.heatmap.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+        _place(self.heatmap, (n, n), QRectF(x0, y0, x1 - x0, y1 - y0), 0.5)
         self.plot_item.setLabel("bottom", "x1")
         self.plot_item.setLabel("left", "x2")
         brushes = [pg.mkBrush(c) for c in theme.CLASS_COLORS]
@@ -284,7 +292,7 @@ class FitPlot(pg.PlotWidget):
         V, rows = model.V, model.n_rows
         self.train_scatter.setData(x=[], y=[])
         self.test_scatter.setData(x=[], y=[])
-        self.table_image.setRect(QRectF(0, 0, V, rows))
+        _place(self.table_image, (rows, V), QRectF(0, 0, V, rows), 0.0)
         bottom = [(c + 0.5, word) for c, word in enumerate(model.vocab)]
         left = [(r + 0.5, model.context_label(r)) for r in range(rows)]
         self.plot_item.getAxis("bottom").setTicks([bottom])
@@ -340,9 +348,9 @@ class LossPlot(QWidget):
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
         self.plot_item.setClipToView(True)
         self.plot_item.setDownsampling(auto=True, mode="peak")
-        self.plot_item.showGrid(x=True, y=True, alpha=0.15)
         self.plot_item.setLabel("bottom", "step")
         self.plot_item.setLabel("left", "error")
+        self.plot_item.getAxis("left").enableAutoSIPrefix(False)  # no "(x0.001)" on a log axis
         self.plot_item.addLegend(offset=(-10, 10))
         self.train_curve = self.plot_item.plot(
             pen=pg.mkPen(theme.TRAIN_COLOR, width=1), name="train"
@@ -381,6 +389,7 @@ class LossPlot(QWidget):
     def _on_log_scale_toggled(self, on: bool) -> None:
         self.plot_item.setLogMode(y=bool(on))
         self.plot_item.enableAutoRange()
+        self.update_plot()
 
     def _on_history_changed(self) -> None:
         self.update_plot()
@@ -400,7 +409,10 @@ class LossPlot(QWidget):
             mark_steps = np.array([s for s, _ in marks], dtype=np.float64)
             # the last stored point at or before the mark: the error just after the move
             k = np.clip(np.searchsorted(steps, mark_steps, side="right") - 1, 0, steps.size - 1)
-            self.marks.setData(mark_steps, train[k])
+            y = train[k]
+            # a mark needs a place on the axis: a finite error (and a positive one on a log axis)
+            ok = np.isfinite(y) & ((y > 0) | (not self.log_scale.isChecked()))
+            self.marks.setData(mark_steps[ok], y[ok])
         else:
             self.marks.setData([], [])
 
@@ -572,11 +584,17 @@ class LandscapePlot(QWidget):
         self._throttle.stop()
         self._start_job(fresh=self.grid is None or self._grid_key != self._key())
         job = self._job
-        for rows, values in job.rows:
-            job.Z[rows] = values
+        with np.errstate(all="ignore"):
+            for rows, values in job.rows:
+                job.Z[rows] = values
         self._finish(job)
 
     # -- slots ---------------------------------------------------------------------------
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not self._grid_matches() and not self._job_matches():
+            self._request()
+
     def _on_model_changed(self) -> None:
         model = self._controller.session.model
         names = model.param_names
@@ -628,7 +646,7 @@ class LandscapePlot(QWidget):
         self.set_pair(i, j)
 
     def _on_throttle_timeout(self) -> None:
-        if self._active and not self._grid_matches() and self._job is None:
+        if self._active and self.isVisible() and not self._grid_matches() and self._job is None:
             self._start_job(fresh=self.grid is None or self._grid_key != self._key())
             self._work.start()
 
@@ -641,7 +659,8 @@ class LandscapePlot(QWidget):
         budget = self.BUDGET_MS / 1000.0
         while time.perf_counter() - t0 < budget:
             try:
-                rows, values = next(job.rows)
+                with np.errstate(all="ignore"):  # huge weights overflow to inf: drawn as worst
+                    rows, values = next(job.rows)
             except StopIteration:
                 self._finish(job)
                 return
@@ -688,9 +707,10 @@ class LandscapePlot(QWidget):
         a, b = self._axes()
         da, db = self._step(a), self._step(b)
         rect = QRectF(a[0] - da / 2, b[0] - db / 2, a[-1] - a[0] + da, b[-1] - b[0] + db)
-        self.image.setRect(rect)
+        _place(self.image, (b.size, a.size), rect, np.nan)  # the old picture means nothing now
         self.view.setRange(rect=rect, padding=0)
         self._cancel_job()
+        self._stale_since = None
         self._update_overlay()
         self._request()
 
@@ -707,11 +727,15 @@ class LandscapePlot(QWidget):
         now = time.perf_counter()
         if self._stale_since is None:
             self._stale_since = now
+        if not self.isVisible():
+            return  # nobody is looking; showEvent asks again
         fresh = self.grid is None or self._grid_key != self._key()
         if self._job is not None:
-            # restart only early on, so a steady stream of changes cannot starve the job;
-            # later changes wait for it to finish and trigger another
-            if fresh or (now - self._stale_since) * 1000.0 < self.MIN_INTERVAL_MS:
+            # another pair/model/data: the job is useless. New weights: restart only early
+            # on, so a steady stream of training ticks cannot starve a long job; later
+            # changes wait for it to finish, which asks again
+            young = (now - self._stale_since) * 1000.0 < self.MIN_INTERVAL_MS
+            if self._job.key != self._key() or young:
                 self._cancel_job()
             else:
                 return

@@ -1,0 +1,374 @@
+"""The knob panel: a hand on a knob moves the session's weight, and nothing echoes back."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
+from PySide6.QtGui import QWheelEvent  # noqa: E402
+from PySide6.QtWidgets import (  # noqa: E402
+    QApplication,
+    QLabel,
+    QStyle,
+    QStyleOptionSlider,
+)
+
+from knobsim.core.corpus import builtin_corpus  # noqa: E402
+from knobsim.core.datasets import make_dataset  # noqa: E402
+from knobsim.core.models import make_model  # noqa: E402
+from knobsim.core.session import Session  # noqa: E402
+from knobsim.ui.controller import SessionController  # noqa: E402
+from knobsim.ui.knobs import Knob, KnobPanel, describe_param, param_groups  # noqa: E402
+
+
+def make_controller(model: str = "line", data: str = "linear", **kwargs) -> SessionController:
+    dataset = make_dataset(data, seed=0)
+    return SessionController(Session(make_model(model, dataset, **kwargs), dataset))
+
+
+def show_panel(qtbot, controller: SessionController, size=(480, 260)) -> KnobPanel:
+    panel = KnobPanel(controller)
+    qtbot.addWidget(panel)
+    panel.resize(*size)
+    panel.show()
+    qtbot.waitExposed(panel)
+    with qtbot.waitActive(panel):  # keyboard focus needs an active window
+        panel.activateWindow()
+    return panel
+
+
+def handle_center(slider) -> QPoint:
+    opt = QStyleOptionSlider()
+    slider.initStyleOption(opt)
+    rect = slider.style().subControlRect(
+        QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderHandle, slider
+    )
+    return rect.center()
+
+
+def best_line(session: Session) -> np.ndarray:
+    d = session.dataset
+    A = np.column_stack([d.X_train[:, 0], np.ones(d.n_train)])
+    return np.linalg.lstsq(A, d.y_train, rcond=None)[0]
+
+
+# -- one knob per parameter -----------------------------------------------------------------
+def test_line_panel_has_a_knob_per_weight_showing_the_session(qtbot):
+    controller = make_controller()
+    panel = show_panel(qtbot, controller)
+    session = controller.session
+
+    assert panel.objectName() == "knob_panel"
+    assert panel.findChild(QLabel, "knob_count").text() == "2 knobs"
+    assert [k.name for k in panel.knobs] == ["w", "b"]
+    ranges = session.model.param_ranges()
+    for i, name in enumerate(["w", "b"]):
+        knob = panel.findChild(Knob, f"knob:{name}")
+        assert knob is panel.knob(name)
+        assert knob.value() == session.params[i]
+        assert knob.slider.value() == pytest.approx(session.params[i])
+        assert (knob.slider.minimum(), knob.slider.maximum()) == tuple(ranges[i])
+        assert knob.lock_button.objectName() == f"lock:{name}"
+        assert knob.accessibleName() == f"knob {name}"
+        assert float(knob.editor.text()) == pytest.approx(session.params[i], abs=1e-3)
+    assert "the slope" in panel.knob("w").slider.toolTip()
+    with pytest.raises(KeyError, match="no knob 'c0'"):
+        panel.knob("c0")
+
+
+def test_dragging_a_slider_turns_the_weight_and_changes_the_error(qtbot):
+    controller = make_controller()
+    panel = show_panel(qtbot, controller)
+    session = controller.session
+    slider = panel.knob("w").slider
+    w0, loss0 = session.value("w"), session.train_loss
+
+    start = handle_center(slider)
+    qtbot.mousePress(slider, Qt.MouseButton.LeftButton, pos=start)
+    for x in range(start.x(), slider.width() - 2, 10):
+        qtbot.mouseMove(slider, QPoint(x, start.y()))
+    qtbot.mouseMove(slider, QPoint(slider.width() - 2, start.y()))
+    qtbot.mouseRelease(slider, Qt.MouseButton.LeftButton, pos=QPoint(slider.width() - 2, start.y()))
+
+    w_max = session.model.param_ranges()[0, 1]
+    assert session.value("w") == pytest.approx(w_max)  # dragged to the right end
+    assert session.value("w") > w0
+    assert session.train_loss != loss0
+    assert panel.knob("w").value() == session.value("w")
+    # one drag is one undo step, and undo puts the knob back
+    assert controller.undo_stack.count() == 1
+    controller.undo_stack.undo()
+    assert session.value("w") == w0
+    assert panel.knob("w").slider.value() == pytest.approx(w0)
+
+
+def test_arrow_keys_turn_the_focused_knob_by_a_hundredth_of_its_range(qtbot):
+    controller = make_controller()
+    panel = show_panel(qtbot, controller)
+    session = controller.session
+    panel.focus_knob("b")
+    slider = panel.knob("b").slider
+    assert slider.hasFocus()
+    lo, hi = session.model.param_ranges()[1]
+    b0 = session.value("b")
+
+    qtbot.keyClick(slider, Qt.Key.Key_Right)
+    assert session.value("b") == pytest.approx(b0 + (hi - lo) / 100)
+    qtbot.keyClick(slider, Qt.Key.Key_PageDown)
+    assert session.value("b") == pytest.approx(b0 + (hi - lo) / 100 - (hi - lo) / 10)
+    qtbot.keyClick(slider, Qt.Key.Key_Home)
+    assert session.value("b") == lo
+    assert session.value("w") == panel.knob("w").value()  # the other knob is untouched
+
+
+def test_typing_a_value_sets_the_weight_and_clamps_it_to_the_range(qtbot):
+    controller = make_controller()
+    panel = show_panel(qtbot, controller)
+    session = controller.session
+    editor = panel.knob("w").editor
+    w_max = session.model.param_ranges()[0, 1]
+
+    def type_into(text: str) -> None:
+        editor.setFocus()
+        editor.selectAll()
+        qtbot.keyClicks(editor, text)
+        qtbot.keyClick(editor, Qt.Key.Key_Return)
+
+    type_into("0.5")
+    assert session.value("w") == 0.5
+    assert panel.knob("w").slider.value() == pytest.approx(0.5)
+    type_into(str(10 * w_max))
+    assert session.value("w") == w_max
+    assert float(editor.text()) == pytest.approx(w_max)
+    type_into("-0,25")  # a decimal comma works too
+    assert session.value("w") == -0.25
+    type_into("twelve")
+    assert session.value("w") == -0.25
+    assert editor.text() == "-0.250"
+
+
+def test_set_value_from_code_is_a_hand_move(qtbot):
+    controller = make_controller()
+    panel = show_panel(qtbot, controller)
+    knob = panel.knob("b")
+    with qtbot.waitSignal(knob.valueChanged) as blocker:
+        knob.setValue(0.75)
+    assert blocker.args == [0.75]
+    assert controller.session.value("b") == 0.75
+    assert controller.undo_stack.count() == 1
+
+
+def test_the_session_moving_a_weight_updates_the_knob_without_echo(qtbot):
+    controller = make_controller()
+    panel = show_panel(qtbot, controller)
+    session = controller.session
+    knob = panel.knob("w")
+    theta = np.array([0.123, -0.456])
+
+    with qtbot.assertNotEmitted(knob.valueChanged), qtbot.assertNotEmitted(knob.lockToggled):
+        session.set_params(theta)
+        controller.paramsChanged.emit()
+        controller.set_locked(0, True)
+    assert knob.value() == 0.123
+    assert knob.slider.value() == pytest.approx(0.123)
+    assert knob.editor.text() == "0.123"
+    assert knob.lock_button.isChecked()
+    assert controller.undo_stack.count() == 0  # nothing was pushed back as a hand move
+    np.testing.assert_array_equal(session.params, theta)
+
+    # training turns the knobs the same way
+    controller.set_locked(0, False)
+    with qtbot.assertNotEmitted(knob.valueChanged):
+        controller.step_once()
+    assert knob.value() == session.value("w") != 0.123
+    assert controller.undo_stack.count() == 0
+
+
+def test_a_weight_beyond_the_knob_range_pins_the_slider_but_reads_true(qtbot):
+    controller = make_controller()
+    panel = show_panel(qtbot, controller)
+    knob = panel.knob("w")
+    hi = knob.range()[1]
+    controller.session.set_params([3 * hi, 0.0], by_hand=False)
+    controller.paramsChanged.emit()
+    assert knob.slider.value() == hi
+    assert knob.value() == 3 * hi
+    # asking for the end of the range brings the weight back to it
+    knob.setValue(hi)
+    assert controller.session.value("w") == hi
+
+
+def test_the_gradient_arrow_points_the_way_that_lowers_the_error(qtbot):
+    controller = make_controller()
+    panel = show_panel(qtbot, controller)
+    session = controller.session
+    w_best, b_best = best_line(session)
+    w_max = session.model.param_ranges()[0, 1]
+    assert w_max > w_best + 0.5
+
+    controller.set_params_at([0, 1], [w_max, b_best])
+    panel.update_gradients()
+    arrow = panel.knob("w").grad_indicator
+    assert arrow.objectName() == "grad:w"
+    assert arrow.direction == -1  # w is too big: turn it left
+    assert arrow.strength == 1.0  # and it is the steepest knob
+    assert panel.knob("b").grad_indicator.strength < 0.5
+    assert arrow.describe().startswith("Turning w left lowers the error (slope of the error: ")
+    assert arrow.slope > 0
+    # and the arrow is right: a little to the left really is lower
+    loss = session.train_loss
+    session.set_param("w", w_max - 0.01)
+    assert session.train_loss < loss
+
+    # far below the best value: the arrow turns round (throttled, but it arrives)
+    controller.set_params_at([0], [-w_max])
+    qtbot.waitUntil(lambda: arrow.direction == +1, timeout=1000)
+    assert "Turning w right lowers the error" in arrow.describe()
+
+
+def test_lock_button_keeps_training_off_a_knob_but_not_a_hand(qtbot):
+    controller = make_controller()
+    panel = show_panel(qtbot, controller)
+    session = controller.session
+    button = panel.findChild(type(panel.knob("w").lock_button), "lock:w")
+
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert session.is_locked("w")
+    assert panel.knob("w").is_locked()
+    w, b = session.params
+    controller.step_once()
+    assert session.value("w") == w
+    assert session.value("b") != b
+    panel.knob("w").setValue(0.25)  # a locked knob still turns by hand
+    assert session.value("w") == 0.25
+
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert not session.is_locked("w")
+    assert not button.isChecked()
+
+
+def test_the_wheel_scrolls_past_an_unfocused_knob(qtbot):
+    controller = make_controller()
+    panel = show_panel(qtbot, controller)
+    slider = panel.knob("w").slider
+    w = controller.session.value("w")
+    pos = QPointF(handle_center(slider))
+    wheel = QWheelEvent(
+        pos, QPointF(slider.mapToGlobal(pos.toPoint())), QPoint(0, 0), QPoint(0, -120),
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )  # fmt: skip
+    QApplication.sendEvent(slider, wheel)
+    assert controller.session.value("w") == w
+    slider.setFocus()
+    QApplication.sendEvent(slider, wheel)
+    assert controller.session.value("w") != w
+
+
+# -- a new model, a new panel ------------------------------------------------------------------
+def test_a_new_model_rebuilds_the_knobs_and_drops_the_old_bindings(qtbot):
+    controller = make_controller()
+    panel = show_panel(qtbot, controller)
+    old_w = panel.knob("w")
+    data = make_dataset("sine")
+    poly = Session(make_model("poly", data, degree=5), data)
+
+    controller.replace_session(poly)
+    assert [k.name for k in panel.knobs] == [f"c{j}" for j in range(6)]
+    assert panel.findChild(QLabel, "knob_count").text() == "6 knobs"
+    assert panel.findChild(Knob, "knob:w") is None
+    with pytest.raises(KeyError):
+        panel.knob("w")
+    # the old w knob is unbound: turning it must not reach c0 (index 0) of the new model
+    c0 = poly.value("c0")
+    old_w.setValue(old_w.range()[0])
+    assert poly.value("c0") == c0
+    panel.knob("c3").setValue(1.5)
+    assert poly.value("c3") == 1.5
+    assert "degree-3 wiggle P3(x)" in panel.knob("c3").hint
+
+
+def test_a_big_network_groups_by_layer_and_paints_what_comes_into_view(qtbot):
+    controller = make_controller("mlp", "sine", hidden=(16, 16))
+    panel = show_panel(qtbot, controller, size=(480, 300))
+    session = controller.session
+
+    assert len(panel.knobs) == session.n_params == 321
+    assert panel.findChild(QLabel, "knob_count").text() == "321 knobs"
+    titles = [label.text() for label in panel.findChildren(QLabel) if
+              label.objectName().startswith("knob_group:")]  # fmt: skip
+    assert titles == [
+        "Layer 1 weights", "Layer 1 biases", "Layer 2 weights", "Layer 2 biases",
+        "Layer 3 weights (output)", "Layer 3 bias (output)",
+    ]  # fmt: skip
+
+    # training moves every knob; the one at the bottom is out of view and waits
+    last = panel.knob("b3[0]")
+    controller.step_once()
+    assert last.value() == session.value("b3[0]")
+    painted = last.slider.value()
+    panel.focus_knob("b3[0]")
+    assert panel.scroll.verticalScrollBar().value() > 0
+    assert last.slider.hasFocus()
+    assert last.slider.value() == pytest.approx(session.value("b3[0]"))
+    assert painted != last.slider.value()  # it was stale until it came into view
+    before = session.value("b3[0]")
+    qtbot.keyClick(last.slider, Qt.Key.Key_Right)
+    assert session.value("b3[0]") == pytest.approx(before + 0.1)  # 1/100 of -5..5
+
+
+def test_next_word_model_is_a_grid_of_small_knobs(qtbot):
+    dataset = builtin_corpus("rhymes").to_dataset()
+    session = Session(make_model("nextword", dataset), dataset)
+    controller = SessionController(session)
+    panel = show_panel(qtbot, controller, size=(640, 400))
+    V = len(dataset.vocab)
+
+    assert len(panel.knobs) == V * V
+    knob = panel.knob("the→cat")
+    assert knob.compact and knob.name_label is None
+    assert knob.hint == "the→cat: how strongly 'cat' is predicted after 'the'"
+    assert panel.findChild(QLabel, "knob_row:the") is not None
+    assert panel.findChild(QLabel, "knob_col:cat") is not None
+    # the grid puts a row's knobs side by side and its columns one above the other
+    assert panel.knob("the→sat").x() > knob.x()
+    assert panel.knob("cat→cat").y() > knob.y()
+    panel.focus_knob("the→cat")
+    qtbot.keyClick(knob.slider, Qt.Key.Key_Up)
+    assert session.value("the→cat") == pytest.approx(knob.value())
+    assert knob.grad_indicator.orientation == Qt.Orientation.Vertical
+
+
+# -- the words on the knobs -----------------------------------------------------------------
+def test_describe_param_says_what_each_knob_does():
+    line_data, blobs = make_dataset("linear"), make_dataset("blobs")
+    line = make_model("line", line_data)
+    assert describe_param(line, 0) == "w: the slope — how much y rises per unit of x"
+    assert describe_param(line, 1) == "b: the intercept — where the line crosses x = 0"
+    poly = make_model("poly", line_data, degree=3)
+    assert describe_param(poly, 3) == "c3: how much of the degree-3 wiggle P3(x) the curve holds"
+    logistic = make_model("logistic", blobs)
+    assert describe_param(logistic, 2).startswith("b: the bias")
+    mlp = make_model("mlp", line_data, hidden=(8,))
+    i = mlp.param_index("W1[0,2]")
+    assert describe_param(mlp, i) == "W1[0,2]: weight from input 0 to hidden unit 2 of layer 1"
+    assert describe_param(mlp, mlp.param_index("b1[2]")) == "b1[2]: bias of hidden unit 2"
+    assert describe_param(mlp, mlp.param_index("W2[3,0]")).endswith(
+        "from hidden unit 3 of layer 1 to the output"
+    )
+    deep = make_model("mlp", blobs, hidden=(4, 3))
+    assert describe_param(deep, deep.param_index("b2[1]")) == (
+        "b2[1]: bias of hidden unit 1 of layer 2"
+    )
+    groups = param_groups(deep)
+    assert sum(len(idx) for _, idx in groups) == deep.n_params
+    words = make_model("nextword", builtin_corpus("rhymes").to_dataset())
+    assert describe_param(words, words.param_index(".→the")) == (
+        ".→the: how strongly 'the' is predicted at the start of a sentence"
+    )
+    assert describe_param(words, words.param_index("mat→.")) == (
+        "mat→.: how strongly the sentence is predicted to end after 'mat'"
+    )
