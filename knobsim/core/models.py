@@ -8,6 +8,7 @@ imports Qt.
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -93,7 +94,7 @@ class InputScaler:
         return (np.asarray(X, dtype=float) - self.center) / self.half
 
 
-class Model:
+class Model(ABC):
     """The protocol every model follows; see docs/architecture.md.
 
     Subclasses set ``name``, ``task``, ``n_inputs``, ``param_names`` and implement
@@ -123,15 +124,17 @@ class Model:
         except ValueError:
             raise KeyError(f"{self.name} has no parameter {name!r}.") from None
 
+    @abstractmethod
     def init_params(self, rng: np.random.Generator) -> Array:
-        raise NotImplementedError
+        """Seeded starting weights, shape (n_params,)."""
 
+    @abstractmethod
     def param_ranges(self) -> Array:
         """Slider range per parameter, shape (n_params, 2)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def predict(self, theta: Array, X: NDArray) -> Array:
-        raise NotImplementedError
+        """The model's output for inputs X: y_hat (n,), P(class 1) (n,) or probs (n, V)."""
 
     def data_loss(self, theta: Array, X: NDArray, y: NDArray) -> float:
         return float(self._data_loss_many(np.asarray(theta, float)[None, :], X, y)[0])
@@ -164,12 +167,14 @@ class Model:
         """A short human description, e.g. 'poly, degree 3 (4 knobs)'."""
         return f"{self.name} ({self.n_params} knobs)"
 
-    # -- to implement --------------------------------------------------------------
+    # -- each model supplies these -------------------------------------------------
+    @abstractmethod
     def _data_loss_many(self, thetas: Array, X: NDArray, y: NDArray) -> Array:
-        raise NotImplementedError
+        """Mean data loss for each row of thetas (k, n_params) -> (k,)."""
 
+    @abstractmethod
     def _data_loss_and_grad(self, theta: Array, X: NDArray, y: NDArray) -> tuple[float, Array]:
-        raise NotImplementedError
+        """Mean data loss and its gradient (n_params,) at one theta."""
 
 
 class _Regression(Model):
@@ -188,8 +193,9 @@ class _Regression(Model):
 class _Linear(Model):
     """Models that are linear in their knobs: output = features(X) @ theta, (k, n)."""
 
+    @abstractmethod
     def _features(self, X: NDArray) -> Array:
-        raise NotImplementedError
+        """Design matrix (n, n_params): the output is features @ theta."""
 
     def _outputs(self, thetas: Array, X: NDArray) -> Array:
         return thetas @ self._features(X).T  # (k, n)
