@@ -249,6 +249,55 @@ class Session:
         theta[self._locked] = self._theta[self._locked]
         self._commit(theta, by_hand=True)
 
+    @property
+    def optimizer_state(self) -> dict:
+        """The optimizer's memory (momentum, Adam's moments); copies, for saving."""
+        return {
+            k: (np.array(v) if isinstance(v, np.ndarray) else v) for k, v in self._opt_state.items()
+        }
+
+    def set_optimizer_state(self, state: dict) -> None:
+        """Restore the optimizer's memory; raises ``ValueError`` if it does not fit."""
+        fresh = init_state(self.config, self.n_params)
+        if set(state) != set(fresh):
+            raise ValueError(f"The saved optimizer memory does not fit {self.config.name}.")
+        out = {}
+        for k, v in fresh.items():
+            value = np.asarray(state[k], dtype=np.asarray(v).dtype)
+            if np.ndim(v) and value.shape != np.shape(v) and not (k == "t" and value.ndim == 0):
+                raise ValueError(f"The saved optimizer memory {k!r} has the wrong shape.")
+            if not np.all(np.isfinite(value)):
+                raise ValueError(f"The saved optimizer memory {k!r} is not finite.")
+            out[k] = value if value.ndim else value.item()
+        self._opt_state = out
+
+    @property
+    def sampler_state(self) -> dict | None:
+        """Where the mini-batch order stands (for saving), or None for full batch."""
+        sp = self._sampler
+        if sp is None:
+            return None
+        return {
+            "rng": sp._rng.bit_generator.state,
+            "perm": sp._perm.tolist(),
+            "pos": sp._pos,
+            "epoch": sp.epoch,
+        }
+
+    def set_sampler_state(self, state: dict) -> None:
+        """Continue the mini-batch order exactly where a saved session left it."""
+        sp = self._sampler
+        if sp is None:
+            return
+        perm = np.asarray(state["perm"], dtype=np.int64)
+        if sorted(perm.tolist()) != list(range(sp.n_train)):
+            raise ValueError("The saved mini-batch order does not fit the data.")
+        rng = np.random.default_rng()
+        rng.bit_generator.state = state["rng"]
+        perm.flags.writeable = False
+        sp._rng, sp._perm = rng, perm
+        sp._pos, sp.epoch = int(state["pos"]), int(state["epoch"])
+
     # -- training --------------------------------------------------------------------
     def step(self, n: int = 1, *, record_every: int = 1) -> StepReport:
         """Run ``n`` optimizer steps; stop early, restoring good weights, on divergence.
