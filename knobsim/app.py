@@ -41,10 +41,16 @@ def create_window(session: Session | None = None, *, restore: bool = True):
 
 def run(argv: list[str] | None = None) -> int:
     """Open the window and run until it closes; returns the exit code."""
+    from knobsim.ui.errors import ErrorHandler
+
     app = ensure_app(argv)
     window = create_window()
+    handler = ErrorHandler(lambda: window).install()
     window.show()
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        handler.uninstall()
 
 
 def screenshot(
