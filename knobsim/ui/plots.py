@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from knobsim.core.landscape import grid_axes, loss_grid_rows
+from knobsim.core.landscape import grid_axes, loss_grid, loss_grid_rows
+from knobsim.core.models import nice_ceil
 from knobsim.ui import theme
 from knobsim.ui.controller import SessionController
 
@@ -66,7 +67,7 @@ def isoline_segments(Z: Array, level: float, xs: Array, ys: Array) -> tuple[Arra
     Parameters
     ----------
     Z : array, shape (ny, nx)
-        Values sampled at ``(xs[c], ys[r])``; NaN counts as not crossing.
+        Values sampled at ``(xs[c], ys[r])``.
     xs, ys : arrays, shapes (nx,), (ny,)
 
     Returns
@@ -78,42 +79,43 @@ def isoline_segments(Z: Array, level: float, xs: Array, ys: Array) -> tuple[Arra
     xs = np.asarray(xs, dtype=np.float64)
     ys = np.asarray(ys, dtype=np.float64)
     above = np.greater_equal(Z, level)  # (ny, nx)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # crossings on horizontal edges (r, c)-(r, c+1), shape (ny, nx-1)
-        th = (level - Z[:, :-1]) / (Z[:, 1:] - Z[:, :-1])
-        # crossings on vertical edges (r, c)-(r+1, c), shape (ny-1, nx)
-        tv = (level - Z[:-1, :]) / (Z[1:, :] - Z[:-1, :])
-    h_cut = (above[:, :-1] != above[:, 1:]) & np.isfinite(th)
-    v_cut = (above[:-1, :] != above[1:, :]) & np.isfinite(tv)
-    hx = xs[:-1] + th * np.diff(xs)  # (ny, nx-1)
-    hy = np.broadcast_to(ys[:, None], hx.shape)
-    vy = ys[:-1, None] + tv * np.diff(ys)[:, None]  # (ny-1, nx)
-    vx = np.broadcast_to(xs[None, :], vy.shape)
-    # the four edges of cell (r, c), in the order bottom, right, top, left: (ny-1, nx-1, 4)
-    ex = np.stack([hx[:-1], vx[:, 1:], hx[1:], vx[:, :-1]], axis=-1)
-    ey = np.stack([hy[:-1], vy[:, 1:], hy[1:], vy[:, :-1]], axis=-1)
+    h_cut = above[:, :-1] != above[:, 1:]  # edge (r, c)-(r, c+1) is crossed, (ny, nx-1)
+    v_cut = above[:-1, :] != above[1:, :]  # edge (r, c)-(r+1, c) is crossed, (ny-1, nx)
+    # the edges of cell (r, c) in the order bottom, right, top, left: (ny-1, nx-1, 4)
     cut = np.stack([h_cut[:-1], v_cut[:, 1:], h_cut[1:], v_cut[:, :-1]], axis=-1)
+    r, c = np.nonzero(cut.any(axis=-1))  # only the few cells the line passes through
+    cut = cut[r, c]  # (m, 4)
+    z00, z01, z10, z11 = Z[r, c], Z[r, c + 1], Z[r + 1, c], Z[r + 1, c + 1]
+    x0, x1, y0, y1 = xs[c], xs[c + 1], ys[r], ys[r + 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ex = np.stack(
+            [x0 + (level - z00) / (z01 - z00) * (x1 - x0), x1,
+             x0 + (level - z10) / (z11 - z10) * (x1 - x0), x0],
+            axis=-1,
+        )  # fmt: skip
+        ey = np.stack(
+            [y0, y0 + (level - z01) / (z11 - z01) * (y1 - y0),
+             y1, y0 + (level - z00) / (z10 - z00) * (y1 - y0)],
+            axis=-1,
+        )  # fmt: skip
     n_cut = cut.sum(axis=-1)
 
     two = n_cut == 2
-    order = np.argsort(~cut[two], axis=-1, kind="stable")[:, :2]  # the two cut edges
-    px = np.take_along_axis(ex[two], order, axis=-1)  # (m, 2)
-    py = np.take_along_axis(ey[two], order, axis=-1)
+    order = np.argsort(~cut[two], axis=-1, kind="stable")[:, :2]  # the two crossed edges
+    px = [np.take_along_axis(ex[two], order, axis=-1)]  # (m2, 2)
+    py = [np.take_along_axis(ey[two], order, axis=-1)]
 
     # saddles: two segments; the cell centre decides which corners they cut off
     four = n_cut == 4
     if four.any():
-        r, c = np.nonzero(four)
-        centre = (Z[r, c] + Z[r, c + 1] + Z[r + 1, c] + Z[r + 1, c + 1]) / 4 >= level
-        joins_bl = centre == above[r, c]  # bottom-left joins top-right through the centre
-        first = np.where(joins_bl[:, None], [0, 1], [0, 3])  # cut off br, else bl
-        second = np.where(joins_bl[:, None], [2, 3], [2, 1])  # cut off tl, else tr
-        sx, sy = ex[four], ey[four]
-        px = np.concatenate([px, np.take_along_axis(sx, first, -1)])
-        px = np.concatenate([px, np.take_along_axis(sx, second, -1)])
-        py = np.concatenate([py, np.take_along_axis(sy, first, -1)])
-        py = np.concatenate([py, np.take_along_axis(sy, second, -1)])
-    return px.reshape(-1), py.reshape(-1)
+        centre = (z00 + z01 + z10 + z11)[four] / 4 >= level
+        joins = (centre == above[r, c][four])[:, None]  # bottom-left joins top-right
+        for pair in (np.where(joins, [0, 1], [0, 3]), np.where(joins, [2, 3], [2, 1])):
+            px.append(np.take_along_axis(ex[four], pair, axis=-1))
+            py.append(np.take_along_axis(ey[four], pair, axis=-1))
+    px, py = np.concatenate(px), np.concatenate(py)
+    ok = np.isfinite(px).all(axis=1) & np.isfinite(py).all(axis=1)
+    return px[ok].reshape(-1), py[ok].reshape(-1)
 
 
 def _place(item: pg.ImageItem, shape: tuple[int, int], rect: QRectF, fill: float) -> None:
@@ -156,7 +158,8 @@ class FitPlot(pg.PlotWidget):
         self._controller = controller
         self.plot_item: pg.PlotItem = self.getPlotItem()
         self.plot_item.disableAutoRange()
-        self.plot_item.hideButtons()  # ranges are fixed per dataset
+        self.plot_item.hideButtons()  # ranges are fixed per dataset...
+        self.plot_item.setMouseEnabled(x=False, y=False)  # ...so no pan or zoom to undo
         self.task = ""
 
         self.heatmap = pg.ImageItem(axisOrder="row-major")
@@ -335,7 +338,14 @@ class FitPlot(pg.PlotWidget):
 
 
 class LossPlot(QWidget):
-    """Training and test error against the step, with hand moves marked on the curve."""
+    """Training and test error against the step, with hand moves marked on the curve.
+
+    The axes follow the run in coarse jumps (x up to the next 1-2-5 step count, y to
+    whole decades on the log axis), so most redraws move no axis at all. Panning or
+    zooming by hand stops the following; the plot's "A" button starts it again.
+    """
+
+    PADDING = 0.02
 
     def __init__(self, controller: SessionController, parent: QWidget | None = None) -> None:
         theme.apply_pyqtgraph_theme()
@@ -364,7 +374,12 @@ class LossPlot(QWidget):
             symbolPen=pg.mkPen("k", width=0.8),
             name="hand move",
         )
-        self.plot_item.enableAutoRange()
+        self.plot_item.disableAutoRange()  # the ranges below are cheaper and calmer
+        self._follow = True
+        self._range: tuple[float, float, float, float] | None = None
+        self._marks_shown: tuple[Array, Array] = (np.zeros(0), np.zeros(0))
+        self.plot_item.getViewBox().sigRangeChangedManually.connect(self._on_range_changed_by_hand)
+        self.plot_item.autoBtn.clicked.connect(self._on_auto_button_clicked)
 
         self.log_scale = QCheckBox("Log scale", self)
         self.log_scale.setObjectName("loss_log_scale")
@@ -388,7 +403,19 @@ class LossPlot(QWidget):
 
     def _on_log_scale_toggled(self, on: bool) -> None:
         self.plot_item.setLogMode(y=bool(on))
-        self.plot_item.enableAutoRange()
+        self._follow = True
+        self._range = None
+        self._marks_shown = (np.zeros(0), np.zeros(0))  # drop marks at errors <= 0 or bring back
+        self.update_plot()
+
+    def _on_range_changed_by_hand(self, *_) -> None:
+        self._follow = False
+
+    def _on_auto_button_clicked(self) -> None:
+        # pyqtgraph has just switched its own auto-range on; follow the run our way instead
+        self.plot_item.disableAutoRange()
+        self._follow = True
+        self._range = None
         self.update_plot()
 
     def _on_history_changed(self) -> None:
@@ -405,6 +432,7 @@ class LossPlot(QWidget):
         self.train_curve.setData(steps, train)
         self.test_curve.setData(steps, test)
         marks = history.marks
+        mark_x = mark_y = np.zeros(0)
         if marks and steps.size:
             mark_steps = np.array([s for s, _ in marks], dtype=np.float64)
             # the last stored point at or before the mark: the error just after the move
@@ -412,9 +440,34 @@ class LossPlot(QWidget):
             y = train[k]
             # a mark needs a place on the axis: a finite error (and a positive one on a log axis)
             ok = np.isfinite(y) & ((y > 0) | (not self.log_scale.isChecked()))
-            self.marks.setData(mark_steps[ok], y[ok])
+            mark_x, mark_y = mark_steps[ok], y[ok]
+        # marks rarely move, and re-setting a symbol item is the costliest part of a redraw
+        old_x, old_y = self._marks_shown
+        if not (np.array_equal(mark_x, old_x) and np.array_equal(mark_y, old_y)):
+            self.marks.setData(mark_x, mark_y)
+            self._marks_shown = (mark_x, mark_y)
+        if self._follow:
+            self._follow_run(steps, train, test)
+
+    def _follow_run(self, steps: Array, train: Array, test: Array) -> None:
+        """Show the whole run; move an axis only when the run outgrows it."""
+        x_hi = nice_ceil(steps[-1]) if steps.size and steps[-1] > 0 else 1.0
+        values = np.concatenate([train, test])
+        log = self.log_scale.isChecked()
+        values = values[np.isfinite(values) & ((values > 0) if log else True)]
+        if not values.size:
+            y_lo, y_hi = (-1.0, 1.0) if log else (0.0, 1.0)
+        elif log:  # view coordinates are log10(error): whole decades
+            y_lo = float(np.floor(np.log10(values.min())))
+            y_hi = max(float(np.ceil(np.log10(values.max()))), y_lo + 1.0)
         else:
-            self.marks.setData([], [])
+            lo, hi = float(values.min()), float(values.max())
+            y_lo = 0.0 if lo >= 0 else -nice_ceil(-lo)
+            y_hi = nice_ceil(hi) if hi > 0 else 1.0
+        new = (0.0, x_hi, y_lo, y_hi)
+        if new != self._range:
+            self._range = new
+            self.plot_item.setRange(xRange=new[:2], yRange=new[2:], padding=self.PADDING)
 
 
 # -- the loss landscape -------------------------------------------------------------------
@@ -443,6 +496,37 @@ class _PickViewBox(pg.ViewBox):
         self._owner._pick(self.mapSceneToView(ev.scenePos()), phase)
 
 
+def _grid_pieces(
+    model, theta: Array, i: int, j: int, X, y, a: Array, b: Array, piece_s: float
+) -> Iterator[tuple[slice, slice, Array]]:
+    """The landscape in pieces of about ``piece_s`` seconds: (rows, columns, losses).
+
+    Learns the cost of one parameter vector as it goes and sizes the next piece to it:
+    several rows at once for a small model, a few cells of one row for big data, so one
+    piece never blocks the event loop for long.
+    """
+    na, nb = a.size, b.size
+    cost = None  # seconds per parameter vector (running estimate)
+    r = c = 0
+    while r < nb:
+        want = 1 if cost is None else max(1, int(piece_s / cost))  # vectors in this piece
+        t0 = time.perf_counter()
+        if c == 0 and want >= na:
+            n_rows = min(nb - r, want // na)
+            rows, cols = slice(r, r + n_rows), slice(0, na)
+            r += n_rows
+        else:
+            n_cols = min(na - c, want)
+            rows, cols = slice(r, r + 1), slice(c, c + n_cols)
+            c += n_cols
+            if c == na:
+                r, c = r + 1, 0
+        values = loss_grid(model, theta, i, j, X, y, a[cols], b[rows])
+        per = (time.perf_counter() - t0) / values.size
+        cost = per if cost is None else 0.5 * (cost + per)
+        yield rows, cols, values
+
+
 @dataclass
 class _GridJob:
     """One landscape computation in progress."""
@@ -453,10 +537,9 @@ class _GridJob:
     j: int
     a: Array
     b: Array
-    rows: Iterator[tuple[slice, Array]]
+    pieces: Iterator[tuple[slice, slice, Array]]
     Z: Array
     fresh: bool  # draw rows as they come (the old picture means nothing any more)
-    started: float = field(default_factory=time.perf_counter)
 
 
 class LandscapePlot(QWidget):
@@ -471,7 +554,7 @@ class LandscapePlot(QWidget):
     GRID_N = 41
     BUDGET_MS = 4.0
     MIN_INTERVAL_MS = 125.0  # at most 8 fresh grids a second while training
-    CHUNK_ELEMENTS = 100_000  # about half a millisecond of loss_many per piece
+    PIECE_MS = 1.0  # the progressive computation works in pieces of about this long
 
     def __init__(self, controller: SessionController, parent: QWidget | None = None) -> None:
         theme.apply_pyqtgraph_theme()
@@ -496,6 +579,7 @@ class LandscapePlot(QWidget):
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
         self.plot_item.hideButtons()
         self.view.disableAutoRange()
+        self.view.setMouseEnabled(x=False, y=False)  # no wheel zoom: the view is the grid
 
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(theme.landscape_lut())
@@ -584,8 +668,13 @@ class LandscapePlot(QWidget):
         self._throttle.stop()
         self._start_job(fresh=self.grid is None or self._grid_key != self._key())
         job = self._job
-        with np.errstate(all="ignore"):
-            for rows, values in job.rows:
+        d = self._controller.session.dataset
+        model = self._controller.session.model
+        with np.errstate(all="ignore"):  # the fast, all-at-once chunks of core.landscape
+            pieces = loss_grid_rows(
+                model, job.theta, job.i, job.j, d.X_train, d.y_train, job.a, job.b
+            )
+            for rows, values in pieces:
                 job.Z[rows] = values
         self._finish(job)
 
@@ -660,13 +749,14 @@ class LandscapePlot(QWidget):
         while time.perf_counter() - t0 < budget:
             try:
                 with np.errstate(all="ignore"):  # huge weights overflow to inf: drawn as worst
-                    rows, values = next(job.rows)
+                    rows, cols, values = next(job.pieces)
             except StopIteration:
                 self._finish(job)
                 return
-            job.Z[rows] = values
+            job.Z[rows, cols] = values
         if job.fresh:
-            self._show(job.Z)
+            with np.errstate(all="ignore"):
+                self._show(np.log10(job.Z))  # the rows so far; NaN rows are transparent
 
     # -- the grid ------------------------------------------------------------------------
     @staticmethod
@@ -676,8 +766,9 @@ class LandscapePlot(QWidget):
         return (0, 1)  # line (w, b), logistic (w1, w2), MLP's first two input weights
 
     def _key(self) -> tuple:
+        """What the grid depends on besides the weights (objects, not ids: ids get reused)."""
         s = self._controller.session
-        return (id(s.model), id(s.dataset), s.model.l2, self._pair)
+        return (s.model, s.dataset, s.model.l2, self._pair)
 
     def _grid_matches(self) -> bool:
         """Does the grid hold this landscape? Only knobs i and j may differ."""
@@ -755,11 +846,11 @@ class LandscapePlot(QWidget):
         a, b = self._axes()
         theta = s.params.copy()
         d = s.dataset
-        rows = loss_grid_rows(
-            s.model, theta, i, j, d.X_train, d.y_train, a, b, chunk_elements=self.CHUNK_ELEMENTS
+        pieces = _grid_pieces(
+            s.model, theta, i, j, d.X_train, d.y_train, a, b, self.PIECE_MS / 1000.0
         )
         Z = np.full((b.size, a.size), np.nan)
-        self._job = _GridJob(self._key(), theta, i, j, a, b, rows, Z, fresh)
+        self._job = _GridJob(self._key(), theta, i, j, a, b, pieces, Z, fresh)
         self._last_start = time.perf_counter()
 
     def _cancel_job(self) -> None:

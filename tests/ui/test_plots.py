@@ -63,12 +63,17 @@ def test_fit_plot_mlp_regression(qtbot):
     np.testing.assert_allclose(y, s.model.predict(s.params, x[:, None]))
 
 
-def test_fit_plot_ranges_stay_fixed_while_the_weights_change(qtbot):
+def test_fit_plot_weights_only_update_the_curve(qtbot, monkeypatch):
     controller = make_controller("poly", "sine", degree=9)
     plot = show(qtbot, FitPlot(controller))
+    rebuilds = []
+    monkeypatch.setattr(plot, "_rebuild", lambda: rebuilds.append(1))
     before = plot.plot_item.viewRange()
+    items = list(plot.plot_item.items)
     controller.set_param("c3", 3.0)
+    controller.step_once()
     assert plot.plot_item.viewRange() == before
+    assert plot.plot_item.items == items and not rebuilds
 
 
 @pytest.mark.parametrize(
@@ -192,6 +197,24 @@ def test_loss_plot_marks_hand_moves(qtbot):
     assert plot.marks.yData[0] == pytest.approx(s.train_loss)
 
 
+def test_loss_plot_follows_the_run_until_the_view_is_moved_by_hand(qtbot):
+    controller = make_controller("line", "linear")
+    plot = show(qtbot, LossPlot(controller))
+    for _ in range(30):
+        controller.step_once()
+    (x0, x1), (y0, y1) = plot.plot_item.viewRange()
+    h = controller.session.history
+    assert x0 <= 0 and x1 >= h.steps[-1]
+    assert y0 <= np.log10(h.train.min()) and y1 >= np.log10(h.test.max())
+    plot.plot_item.getViewBox().sigRangeChangedManually.emit([True, True])  # a hand zoom
+    plot.plot_item.setXRange(0, 5, padding=0)
+    for _ in range(30):
+        controller.step_once()
+    assert plot.plot_item.viewRange()[0] == [0, 5]
+    plot.plot_item.autoBtn.clicked.emit(plot.plot_item.autoBtn)  # the "A" button
+    assert plot.plot_item.viewRange()[0][1] >= controller.session.history.steps[-1]
+
+
 def test_loss_plot_zero_and_non_finite_errors_do_not_throw(qtbot):
     controller = make_controller("line", "linear")
     plot = show(qtbot, LossPlot(controller))
@@ -256,6 +279,18 @@ def test_landscape_recomputes_progressively_when_another_knob_moves(qtbot):
     qtbot.waitUntil(lambda: not plot.is_stale, timeout=2000)
     assert plot.compute_count == count + 1
     np.testing.assert_allclose(plot.grid, expected_grid(controller, plot))
+
+
+def test_landscape_keeps_up_while_training(qtbot):
+    # a grid that takes many event-loop turns, and weights that change every tick: the
+    # throttled recomputation must still finish, again and again
+    controller, plot = landscape_for(qtbot, "mlp", "circles", hidden=(4, 2))
+    count = plot.compute_count
+    controller.set_training(True)
+    try:
+        qtbot.waitUntil(lambda: plot.compute_count >= count + 2, timeout=4000)
+    finally:
+        controller.set_training(False)
 
 
 def test_landscape_hidden_waits_until_shown(qtbot):
