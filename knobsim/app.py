@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QSize
@@ -25,6 +26,9 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
         QCoreApplication.setApplicationVersion(__version__)
         app = QApplication(argv if argv is not None else [sys.argv[0]])
         app.setDesktopFileName("knobsim")
+        from knobsim.ui.theme import apply_app_theme
+
+        apply_app_theme(app)  # light by default, dark when the system is dark
     from knobsim.ui.theme import apply_pyqtgraph_theme
 
     apply_pyqtgraph_theme()
@@ -59,8 +63,12 @@ def screenshot(
     *,
     steps: int = 0,
     size: tuple[int, int] = (1280, 800),
+    sweep: bool = False,
 ) -> int:
-    """Render the window headless after ``steps`` training steps and save it as a PNG."""
+    """Render the window headless after ``steps`` training steps and save it as a PNG.
+
+    With ``sweep`` the capacity sweep runs first (on its worker thread, as in the window).
+    """
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     path = Path(out)
     if path.parent and not path.parent.exists():
@@ -74,6 +82,14 @@ def screenshot(
     if report is not None and report.diverged:
         window.controller.trainingExploded.emit(report.message)
     for _ in range(3):
+        app.processEvents()
+    if sweep:
+        panel = window.capacity_panel
+        panel.start_sweep()
+        deadline = time.monotonic() + 120.0
+        while panel.runner.is_running and time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.01)
         app.processEvents()
     window.landscape_plot.compute_now()
     app.processEvents()

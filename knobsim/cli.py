@@ -86,7 +86,9 @@ def _add_setup_options(p: argparse.ArgumentParser) -> None:
     from knobsim.core.models import ACTIVATIONS, MODELS
     from knobsim.core.optimizers import OPTIMIZERS
 
-    p.add_argument("--model", default="line", help=f"one of {', '.join(MODELS)} (default line)")
+    p.add_argument(
+        "--model", help=f"one of {', '.join(MODELS)} (default line, or nextword with --corpus)"
+    )
     data = p.add_mutually_exclusive_group()
     data.add_argument(
         "--dataset", help=f"one of {', '.join(DATASETS)} (default depends on the model)"
@@ -139,6 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_setup_options(shot)
     shot.add_argument("--steps", type=int, default=0, help="training steps first (default 0)")
     shot.add_argument("--size", type=_size, default=(1280, 800), help="WxH (default 1280x800)")
+    shot.add_argument(
+        "--sweep",
+        action="store_true",
+        help="poly/mlp: run the capacity sweep first and show its U curve",
+    )
     return parser
 
 
@@ -150,6 +157,8 @@ def build_session(args: argparse.Namespace):
     from knobsim.core.optimizers import DEFAULT_LR, OPTIMIZERS, OptimizerConfig
     from knobsim.core.session import Session
 
+    if args.model is None:
+        args.model = "nextword" if args.corpus else "line"
     if args.model not in MODELS:
         raise UsageError(f"unknown model {args.model!r}; choose one of {', '.join(MODELS)}")
     if args.optimizer not in OPTIMIZERS:
@@ -290,7 +299,11 @@ def run_screenshot(args: argparse.Namespace) -> int:
         raise UsageError(f"--steps must be zero or more, not {args.steps}")
     from knobsim.app import screenshot
 
-    return screenshot(session, args.out, steps=args.steps, size=args.size)
+    if args.sweep and args.model not in ("poly", "mlp"):
+        raise UsageError(
+            f"--sweep needs a model whose size can change (poly or mlp), not {args.model}"
+        )
+    return screenshot(session, args.out, steps=args.steps, size=args.size, sweep=args.sweep)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -92,3 +92,13 @@ def tmp_settings(tmp_path, qapp):
         QSettings.setDefaultFormat(old_format)
         QCoreApplication.setOrganizationName(old_org)
         QCoreApplication.setApplicationName(old_app)
+
+
+try:  # hypothesis: a fixed, bounded search on CI so a run is repeatable
+    from hypothesis import settings as _hyp_settings
+
+    _hyp_settings.register_profile("ci", derandomize=True, print_blob=True)
+    if os.environ.get("CI"):
+        _hyp_settings.load_profile("ci")
+except ImportError:  # pragma: no cover - hypothesis is in the test extra
+    pass

@@ -199,3 +199,63 @@ def test_no_display_says_so_in_one_line(capsys, monkeypatch):
     assert code == 2
     assert "no display" in err and "knobsim screenshot" in err
     assert err.count("\n") == 1
+
+
+# -- the next-word model on a person's own text ------------------------------------------------
+
+
+def test_train_on_your_own_corpus_file(capsys, tmp_path):
+    path = _bad_csv(tmp_path, "pets.txt", "The cat sat. The dog sat. The cat ran!\n")
+    code, out, err = run(
+        capsys, "train", "--corpus", path, "--optimizer", "adam", "--lr", "0.1", "--steps", "300",
+        "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["model"] == "nextword"  # --corpus implies the next-word model
+    assert result["dataset"] == "corpus:pets"
+    vocab = [".", "the", "cat", "sat", "dog", "ran"]
+    assert result["n_params"] == len(vocab) ** 2
+    assert list(result["params"])[:2] == [".→.", ".→the"]
+    assert result["params"][".→the"] > 3  # every sentence starts with "the"
+    assert result["final_train_loss"] < result["history"][0]["train_loss"]
+
+
+def test_two_word_context_from_the_command_line(capsys, tmp_path):
+    path = _bad_csv(tmp_path, "pets.txt", "The cat sat. The dog sat.")
+    code, out, err = run(capsys, "train", "--corpus", path, "--context", "2", "--json")
+    assert code == 0, err
+    assert json.loads(out)["n_params"] == 5**3
+
+
+BAD_CORPORA = [
+    ("empty.txt", "", "empty.txt has no words"),
+    ("binary.txt", b"\x00\x01\xfe\xffsome\x00bytes", "binary.txt is not a UTF-8 text file"),
+    ("one.txt", "Go. Go go! GO?", "one.txt uses only one distinct word ('go')"),
+    (
+        "many.txt",
+        " ".join(f"w{chr(97 + i)}x" for i in range(13)) + ".",
+        "many.txt uses 13 distinct words; the limit is 12",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"), BAD_CORPORA, ids=[c[0] for c in BAD_CORPORA]
+)
+def test_bad_corpus_file_is_one_line_and_status_2(capsys, tmp_path, name, content, message):
+    code, out, err = run(
+        capsys, "train", "--model", "nextword", "--corpus", _bad_csv(tmp_path, name, content)
+    )
+    assert code == 2 and out == ""
+    assert err.startswith("knobsim: error: ")
+    assert err.count("\n") == 1, err
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_bad_context_and_missing_corpus(capsys, tmp_path):
+    code, _, err = run(capsys, "train", "--corpus", "rhymes", "--context", "3")
+    assert code == 2 and "context must be between 1 and 2" in err
+    code, _, err = run(capsys, "train", "--corpus", str(tmp_path / "nope.txt"))
+    assert code == 2 and "nope.txt: file not found" in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -211,7 +212,11 @@ _json_values = st.recursive(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("KNOBSIM_FUZZ_EXAMPLES", 60)),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(raw=st.binary(max_size=200))
 def test_random_bytes_never_crash(raw):
     try:
@@ -220,7 +225,11 @@ def test_random_bytes_never_crash(raw):
         assert str(exc)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("KNOBSIM_FUZZ_EXAMPLES", 80)),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(
     path=st.lists(
         st.sampled_from(

@@ -117,11 +117,7 @@ class Corpus:
         float
             ``-1/N * sum_{r,j} c[r,j] * log(c[r,j] / sum_j c[r,j])`` with N pairs.
         """
-        c = self.counts(context).astype(np.float64)  # (V**context, V)
-        row_total = c.sum(axis=1, keepdims=True)  # (V**context, 1)
-        seen = c > 0
-        p = np.divide(c, row_total, out=np.ones_like(c), where=row_total > 0)
-        return float(-(c[seen] * np.log(p[seen])).sum() / c.sum())
+        return optimum_from_counts(self.counts(context))
 
     def to_dataset(self, context: int = 1) -> Dataset:
         """The corpus as a ``"nextword"`` dataset.
@@ -162,6 +158,96 @@ def context_rows(X: NDArray[np.int64], V: int) -> NDArray[np.int64]:
     context = X.shape[1]
     place = V ** np.arange(context - 1, -1, -1, dtype=np.int64)  # (context,)
     return X @ place
+
+
+def probabilities_from_counts(C: NDArray) -> NDArray[np.float64]:
+    """Each row of a count table divided by its total: the frequencies a model aims at.
+
+    Parameters
+    ----------
+    C : array_like, shape (n_rows, V)
+        Transition counts, e.g. :meth:`Corpus.counts` or ``NextWord.counts``.
+
+    Returns
+    -------
+    NDArray[np.float64], shape (n_rows, V)
+        ``C[r, j] / sum_j C[r, j]``; a context never seen in the data has no target,
+        so its row is NaN.
+    """
+    C = np.asarray(C, dtype=np.float64)
+    total = C.sum(axis=1, keepdims=True)  # (n_rows, 1)
+    return np.divide(C, total, out=np.full_like(C, np.nan), where=total > 0)
+
+
+def optimum_from_counts(C: NDArray) -> float:
+    """The lowest mean cross-entropy, in nats, any next-word table can reach on data
+    with these transition counts.
+
+    It is the conditional entropy H(next | context): the loss of the table that predicts
+    each row's observed frequencies. A softmax table reaches it only in the limit where
+    impossible words get logits of minus infinity, so training approaches it from above.
+
+    Parameters
+    ----------
+    C : array_like, shape (n_rows, V)
+        Transition counts, not all zero.
+
+    Returns
+    -------
+    float
+        ``-1/N * sum_{r,j} C[r,j] * log(C[r,j] / sum_j C[r,j])`` with N = ``C.sum()``.
+    """
+    C = np.asarray(C, dtype=np.float64)
+    n = C.sum()
+    if not n > 0:
+        raise ValueError("The counts are all zero; there is no data to be wrong about.")
+    seen = C > 0  # 0 * log 0 = 0: words never seen cost nothing
+    P = probabilities_from_counts(C)
+    return float(-(C[seen] * np.log(P[seen])).sum() / n)
+
+
+def corpus_from_dataset(dataset: Dataset) -> Corpus:
+    """The corpus that :meth:`Corpus.to_dataset` encoded, rebuilt from its pairs.
+
+    Lets a view re-encode the text with another context length when all it holds is
+    the session's dataset (the next words, in order, spell every sentence and its end).
+
+    Parameters
+    ----------
+    dataset : Dataset
+        A ``"nextword"`` dataset made by ``to_dataset`` with any context.
+
+    Returns
+    -------
+    Corpus
+        The same sentences and vocabulary; the name without the ``"corpus:"`` prefix.
+
+    Raises
+    ------
+    DataError
+        The dataset is not an in-order encoding of a corpus.
+    """
+    name = dataset.name.removeprefix("corpus:")
+    y = np.asarray(dataset.y_train, dtype=np.int64)  # (n_pairs,)
+    X = np.asarray(dataset.X_train, dtype=np.int64)
+    previous = np.concatenate([[0], y[:-1]])  # the word before each next word (0 = start)
+    if (
+        dataset.task != "nextword"
+        or len(dataset.vocab) < MIN_VOCAB + 1
+        or dataset.vocab[0] != BOUNDARY
+        or y.size == 0
+        or y[-1] != 0
+        or X.ndim != 2
+        or X.shape[0] != y.size
+        or not np.array_equal(X[:, -1], previous)
+    ):
+        raise DataError(f"{dataset.name!r} is not a corpus encoded in order; load the text again.")
+    ends = np.flatnonzero(y == 0)  # each sentence is followed by the boundary
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    sentences = tuple(
+        tuple(dataset.vocab[i] for i in y[a:b]) for a, b in zip(starts, ends, strict=True) if b > a
+    )
+    return Corpus(name, sentences, tuple(dataset.vocab))
 
 
 def _check_context(context: int) -> int:

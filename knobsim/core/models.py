@@ -53,19 +53,48 @@ def nice_ceil(v: float) -> float:
 
 
 def _sigmoid(z: NDArray) -> NDArray:
-    # split by sign so exp never overflows
-    out = np.empty_like(z)
-    pos = z >= 0
-    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
-    ez = np.exp(z[~pos])
-    out[~pos] = ez / (1.0 + ez)
-    return out
+    """1 / (1 + e^-z), exact for tiny probabilities too; never warns."""
+    # e^-z overflows to inf for z < -709, and 1 / inf = 0 is the right limit
+    out = np.negative(z, dtype=np.float64)
+    with np.errstate(over="ignore"):
+        np.exp(out, out=out)
+    out += 1.0
+    return np.reciprocal(out, out=out)
+
+
+def _softplus(z: NDArray) -> NDArray:
+    """log(1 + e^z) without overflow: max(z, 0) + log1p(e^-|z|).
+
+    Vectorised ufuncs throughout: np.logaddexp(0, z) gives the same numbers but runs
+    element by element, about 8x slower on a landscape grid.
+    """
+    t = np.abs(z)
+    np.negative(t, out=t)
+    np.exp(t, out=t)
+    np.log1p(t, out=t)
+    t += np.maximum(z, 0.0)
+    return t
 
 
 def _bce_from_logits(z: NDArray, y: NDArray) -> NDArray:
     """Mean binary cross-entropy over the last axis, from logits (stable)."""
     # -[y log s(z) + (1-y) log(1-s(z))] = softplus(z) - y z
-    return np.mean(np.logaddexp(0.0, z) - y * z, axis=-1)
+    return (_softplus(z).sum(axis=-1) - z @ y) / z.shape[-1]
+
+
+def _bce_and_delta(z: Array, y: Array) -> tuple[float, Array]:
+    """Mean binary cross-entropy of logits ``z`` (n,) and dL/dz = (sigmoid(z) - y) / n."""
+    n = z.shape[0]
+    # np.logaddexp(0, z) is one call, the split _softplus six but vectorised: the first
+    # is quicker for a mini-batch, the second for a full batch; the numbers are the same
+    sp = np.logaddexp(0.0, z) if n <= 64 else _softplus(z)
+    loss = (float(sp.sum()) - float(z @ y)) / n
+    # sigmoid(z) = e^(z - softplus(z)): two ufuncs on what we already have
+    d = np.subtract(z, sp, out=sp)
+    np.exp(d, out=d)
+    d -= y
+    d *= 1.0 / n
+    return loss, d
 
 
 class InputScaler:
@@ -99,7 +128,7 @@ class Model(ABC):
 
     Subclasses set ``name``, ``task``, ``n_inputs``, ``param_names`` and implement
     ``_outputs(thetas, X)`` (batched forward), ``_data_loss_many`` and
-    ``_data_loss_and_grad``.
+    ``_data_loss_and_grad`` (on ``features(X)``, so a training loop prepares its data once).
     """
 
     name: str = ""
@@ -152,12 +181,32 @@ class Model(ABC):
         return out
 
     def loss_and_grad(self, theta: Array, X: NDArray, y: NDArray) -> tuple[float, Array]:
-        theta = np.asarray(theta, dtype=float)
-        loss, g = self._data_loss_and_grad(theta, X, y)
+        """Loss and its gradient (n_params,) at one theta."""
+        return self.loss_and_grad_features(np.asarray(theta, dtype=float), self.features(X), y)
+
+    def features(self, X: NDArray) -> NDArray:
+        """The inputs as this model's maths reads them, one row per sample.
+
+        Scaled inputs, a design matrix, table rows: whatever does not depend on the
+        weights. Rows of ``features(X)`` are the features of the rows of ``X``, so a
+        training loop computes this once for its data and slices mini-batches from it.
+        """
+        return np.asarray(X, dtype=float)
+
+    def _features(self, X: NDArray) -> NDArray:
+        """The former name of :meth:`features` (tests/test_diagnosis.py uses it)."""
+        return self.features(X)
+
+    def loss_and_grad_features(self, theta: Array, F: NDArray, y: NDArray) -> tuple[float, Array]:
+        """``loss_and_grad`` on prepared ``F = features(X)``: the training hot path.
+
+        ``theta`` must be a float64 array of shape (n_params,).
+        """
+        loss, g = self._data_loss_and_grad(theta, F, y)
         if self.l2:
             # d/dtheta l2*|theta|^2 = 2*l2*theta
             loss += self.l2 * float(theta @ theta)
-            g = g + 2.0 * self.l2 * theta
+            g += 2.0 * self.l2 * theta
         return loss, g
 
     def grad(self, theta: Array, X: NDArray, y: NDArray) -> Array:
@@ -173,8 +222,11 @@ class Model(ABC):
         """Mean data loss for each row of thetas (k, n_params) -> (k,)."""
 
     @abstractmethod
-    def _data_loss_and_grad(self, theta: Array, X: NDArray, y: NDArray) -> tuple[float, Array]:
-        """Mean data loss and its gradient (n_params,) at one theta."""
+    def _data_loss_and_grad(self, theta: Array, F: NDArray, y: NDArray) -> tuple[float, Array]:
+        """Mean data loss and its gradient (n_params,) at one theta, on ``F = features(X)``.
+
+        The gradient is a new array (the caller may add to it in place).
+        """
 
 
 class _Regression(Model):
@@ -194,11 +246,20 @@ class _Linear(Model):
     """Models that are linear in their knobs: output = features(X) @ theta, (k, n)."""
 
     @abstractmethod
-    def _features(self, X: NDArray) -> Array:
+    def features(self, X: NDArray) -> Array:
         """Design matrix (n, n_params): the output is features @ theta."""
 
     def _outputs(self, thetas: Array, X: NDArray) -> Array:
-        return thetas @ self._features(X).T  # (k, n)
+        return thetas @ self.features(X).T  # (k, n)
+
+    def _data_loss_and_grad(self, theta: Array, F: NDArray, y: NDArray) -> tuple[float, Array]:
+        r = F @ theta  # residuals (n,)
+        r -= y
+        n = F.shape[0]
+        # dL/dtheta = 2/n * F^T r
+        g = r @ F
+        g *= 2.0 / n
+        return float(r @ r) / n, g
 
 
 class Line(_Linear, _Regression):
@@ -233,17 +294,10 @@ class Line(_Linear, _Regression):
     def param_ranges(self) -> Array:
         return np.array([[-self.w_limit, self.w_limit], [-self.b_limit, self.b_limit]])
 
-    def _features(self, X: NDArray) -> Array:
+    def features(self, X: NDArray) -> Array:
+        # y_hat = w x + b = [x, 1] @ [w, b], so dL/dw = 2/n sum(r x), dL/db = 2/n sum(r)
         x = np.asarray(X, float).reshape(-1)
         return np.stack([x, np.ones_like(x)], axis=1)  # (n, 2)
-
-    def _data_loss_and_grad(self, theta: Array, X: NDArray, y: NDArray) -> tuple[float, Array]:
-        x = np.asarray(X, float).reshape(-1)
-        r = theta[0] * x + theta[1] - y  # residuals (n,)
-        n = x.shape[0]
-        # dL/dw = 2/n * sum(r * x);  dL/db = 2/n * sum(r)
-        g = np.array([2.0 / n * float(r @ x), 2.0 / n * float(r.sum())])
-        return float(r @ r) / n, g
 
     def describe(self) -> str:
         return "line (2 knobs)"
@@ -289,17 +343,11 @@ class Polynomial(_Linear, _Regression):
     def param_ranges(self) -> Array:
         return np.tile([-3.0, 3.0], (self.n_params, 1))
 
-    def _features(self, X: NDArray) -> Array:
+    def features(self, X: NDArray) -> Array:
+        # (n, degree+1); dL/dc = 2/n * F^T r
         return legendre_features(
             self.scaler(np.asarray(X, float).reshape(-1, 1))[:, 0], self.degree
         )
-
-    def _data_loss_and_grad(self, theta: Array, X: NDArray, y: NDArray) -> tuple[float, Array]:
-        F = self._features(X)  # (n, degree+1)
-        r = F @ theta - y
-        n = F.shape[0]
-        # dL/dc = 2/n * F^T r
-        return float(r @ r) / n, (2.0 / n) * (F.T @ r)
 
     def describe(self) -> str:
         return f"polynomial of degree {self.degree} ({self.n_params} knobs)"
@@ -323,12 +371,12 @@ class Logistic(Model):
     def param_ranges(self) -> Array:
         return np.array([[-6.0, 6.0], [-6.0, 6.0], [-4.0, 4.0]])
 
-    def _features(self, X: NDArray) -> Array:
+    def features(self, X: NDArray) -> Array:
         U = self.scaler(X)
         return np.column_stack([U, np.ones(U.shape[0])])  # (n, 3)
 
     def logits_many(self, thetas: Array, X: NDArray) -> Array:
-        return thetas @ self._features(X).T  # (k, n)
+        return thetas @ self.features(X).T  # (k, n)
 
     def predict(self, theta: Array, X: NDArray) -> Array:
         return _sigmoid(self.logits_many(np.asarray(theta, float)[None, :], X)[0])
@@ -336,34 +384,43 @@ class Logistic(Model):
     def _data_loss_many(self, thetas: Array, X: NDArray, y: NDArray) -> Array:
         return _bce_from_logits(self.logits_many(thetas, X), np.asarray(y, float))
 
-    def _data_loss_and_grad(self, theta: Array, X: NDArray, y: NDArray) -> tuple[float, Array]:
-        F = self._features(X)
-        z = F @ theta
-        y = np.asarray(y, float)
-        n = F.shape[0]
-        # dL/dz = (sigmoid(z) - y) / n ; dL/dtheta = F^T dL/dz
-        dz = (_sigmoid(z) - y) / n
-        return float(_bce_from_logits(z, y)), F.T @ dz
+    def _data_loss_and_grad(self, theta: Array, F: NDArray, y: NDArray) -> tuple[float, Array]:
+        z = F @ theta  # logits (n,)
+        loss, dz = _bce_and_delta(z, np.asarray(y, float))
+        # dL/dtheta = F^T dL/dz
+        return loss, dz @ F
 
     def describe(self) -> str:
         return "logistic regression (3 knobs)"
 
 
-def _act(name: str, a: NDArray) -> NDArray:
+def _act(name: str, a: NDArray, out: NDArray | None = None) -> NDArray:
+    """The activation of pre-activations ``a``, written to ``out`` (may be ``a`` itself)."""
     if name == "tanh":
-        return np.tanh(a)
+        return np.tanh(a, out=out)
     if name == "relu":
-        return np.maximum(a, 0.0)
-    return _sigmoid(a)
+        return np.maximum(a, 0.0, out=out)
+    # sigmoid(a) = (1 + tanh(a/2)) / 2: no overflow warning, whatever the weights
+    out = np.multiply(a, 0.5, out=out)
+    np.tanh(out, out=out)
+    out *= 0.5
+    out += 0.5
+    return out
 
 
-def _act_grad(name: str, a: NDArray, h: NDArray) -> NDArray:
-    """d act(a) / da, given the pre-activation a and the activation h."""
-    if name == "tanh":
-        return 1.0 - h * h
+def _act_grad_times(name: str, h: NDArray, delta: NDArray) -> NDArray:
+    """``delta * act'(a)`` in place in ``delta``, from the activation ``h = act(a)``."""
     if name == "relu":
-        return (a > 0).astype(float)
-    return h * (1.0 - h)
+        delta *= h > 0  # relu'(a) = [a > 0] = [h > 0]
+    elif name == "tanh":
+        t = h * h
+        np.subtract(1.0, t, out=t)  # tanh' = 1 - h^2
+        delta *= t
+    else:
+        t = 1.0 - h
+        t *= h  # sigmoid' = h (1 - h)
+        delta *= t
+    return delta
 
 
 class MLP(Model):
@@ -371,7 +428,9 @@ class MLP(Model):
 
     Regression: 1 input, linear output, MSE. Classification: 2 inputs, sigmoid output,
     binary cross-entropy. Parameters are laid out layer by layer, W then b, each
-    weight named ``W<layer>[from,to]`` and each bias ``b<layer>[unit]``.
+    weight named ``W<layer>[from,to]`` and each bias ``b<layer>[unit]``. So each layer's
+    W (a, b) and b (b,) together are one (a + 1, b) block ``[W; b]`` of theta, and a
+    layer is one matmul of its input with a column of ones appended.
     """
 
     name = "mlp"
@@ -415,6 +474,8 @@ class MLP(Model):
             self._slices.append((w, (a, b), bias))
             self.param_names += [f"W{layer}[{i},{j}]" for i in range(a) for j in range(b)]
             self.param_names += [f"b{layer}[{j}]" for j in range(b)]
+        #: per layer (start, stop, a, b): theta[start:stop].reshape(a + 1, b) is [W; b]
+        self._blocks = [(w.start, bias.stop, a, b) for w, (a, b), bias in self._slices]
 
     @property
     def layer_slices(self) -> list[tuple[slice, tuple[int, int], slice]]:
@@ -458,9 +519,11 @@ class MLP(Model):
         """(k, n_params), (n, d) -> (k, n) output before any sigmoid."""
         layers = self.unpack(thetas)
         h = self.scaler(X)[None, :, :]  # (1, n, d)
+        last = len(layers) - 1
         for i, (W, b) in enumerate(layers):
-            a = h @ W + b[:, None, :]  # (k, n, units)
-            h = a if i == len(layers) - 1 else _act(self.activation, a)
+            a = h @ W  # (k, n, units); in place from here: a landscape's are large
+            a += b[:, None, :]
+            h = a if i == last else _act(self.activation, a, out=a)
         return h[:, :, 0]
 
     def predict(self, theta: Array, X: NDArray) -> Array:
@@ -473,38 +536,50 @@ class MLP(Model):
         if self.task == "classification":
             return _bce_from_logits(out, y)
         r = out - y
-        return np.mean(r * r, axis=-1)
+        return np.einsum("kn,kn->k", r, r) / r.shape[-1]
 
-    def _data_loss_and_grad(self, theta: Array, X: NDArray, y: NDArray) -> tuple[float, Array]:
-        layers = [(W[0], b[0]) for W, b in self.unpack(theta[None, :])]
-        y = np.asarray(y, float)
-        h = self.scaler(X)  # (n, d)
-        n = h.shape[0]
-        acts = [h]  # inputs to each layer
-        pre = []
-        for i, (W, b) in enumerate(layers):
-            a = h @ W + b  # (n, units)
-            pre.append(a)
-            h = a if i == len(layers) - 1 else _act(self.activation, a)
-            acts.append(h)
-        out = h[:, 0]
+    def features(self, X: NDArray) -> Array:
+        """Scaled inputs with a column of ones appended, (n, n_inputs + 1): the ones carry
+        the first layer's bias, so the layer is one matmul with its block ``[W; b]``."""
+        U = self.scaler(X)
+        return np.column_stack([U, np.ones(U.shape[0])])
+
+    def _data_loss_and_grad(self, theta: Array, F: NDArray, y: NDArray) -> tuple[float, Array]:
+        # The training hot path. For a mini-batch of ten points numpy's per-call overhead,
+        # not arithmetic, is the cost: so a few ufuncs per layer, and activations kept
+        # transposed, (units, n), so that every `out=` below is a contiguous block.
+        n = F.shape[0]
+        act = self.activation
+        blocks = self._blocks
+        # forward; acts[i] is layer i's input, transposed, with a row of ones: (a_i + 1, n)
+        hT = F.T
+        acts = [hT]
+        for start, stop, a, b in blocks[:-1]:
+            Wb = theta[start:stop].reshape(a + 1, b)  # [W; b]
+            nxt = np.empty((b + 1, n))
+            nxt[b] = 1.0
+            _act(act, Wb.T @ hT, out=nxt[:b])  # h = act(W^T h_in + b), (b, n)
+            acts.append(nxt)
+            hT = nxt
+        start, stop, a, _ = blocks[-1]
+        w_out = theta[start:stop]  # [W; b] of the output unit, (a + 1,)
+        z = w_out @ hT  # (n,) the output before any sigmoid
         if self.task == "classification":
-            loss = float(_bce_from_logits(out, y))
-            d = (_sigmoid(out) - y) / n  # dL/dz for BCE on logits
+            loss, d = _bce_and_delta(z, np.asarray(y, float))  # d = dL/dz
         else:
-            r = out - y
-            loss = float(r @ r) / n
-            d = 2.0 * r / n  # dL/dy_hat for MSE
-        delta = d[:, None]  # (n, 1): dL/da of the output layer
+            d = np.subtract(z, y)  # residuals
+            loss = float(d @ d) / n
+            d *= 2.0 / n  # dL/dy_hat for MSE
         g = np.empty_like(theta)
-        for i in range(len(layers) - 1, -1, -1):
-            w_sl, (a_in, b_out), b_sl = self._slices[i]
-            # dL/dW = h_in^T delta ; dL/db = sum over samples of delta
-            g[w_sl] = (acts[i].T @ delta).reshape(-1)
-            g[b_sl] = delta.sum(axis=0)
-            if i > 0:
-                # back through W and the previous layer's activation
-                delta = (delta @ layers[i][0].T) * _act_grad(self.activation, pre[i - 1], acts[i])
+        # dL/d[W; b] = h_in^T delta: the ones give dL/db = the sum of delta over samples
+        np.matmul(hT, d, out=g[start:stop])
+        delta = np.multiply.outer(w_out[:a], d)  # dL/dh of the last hidden layer, (a, n)
+        for i in range(len(blocks) - 2, -1, -1):
+            start, stop, a, b = blocks[i]
+            _act_grad_times(act, acts[i + 1][:b], delta)  # now dL/d(pre-activation)
+            np.matmul(acts[i], delta.T, out=g[start:stop].reshape(a + 1, b))
+            if i:
+                delta = theta[start:stop].reshape(a + 1, b)[:a] @ delta  # back through W
         return loss, g
 
     def describe(self) -> str:
@@ -593,8 +668,14 @@ class NextWord(Model):
         # CE = 1/n sum_rows [n_r * logsumexp(L_r) - sum_j C_rj L_rj]
         return (lse @ C.sum(axis=1) - np.einsum("krv,rv->k", L, C)) / n
 
-    def _data_loss_and_grad(self, theta: Array, X: NDArray, y: NDArray) -> tuple[float, Array]:
-        C = self.counts(X, y).astype(float)
+    def features(self, X: NDArray) -> NDArray[np.int64]:
+        """The table row of each sample's context, (n,)."""
+        return self._rows(X)
+
+    def _data_loss_and_grad(self, theta: Array, F: NDArray, y: NDArray) -> tuple[float, Array]:
+        idx = F * self.V + np.asarray(y, dtype=np.int64)
+        C = np.bincount(idx, minlength=self.n_rows * self.V).reshape(self.n_rows, self.V)
+        C = C.astype(float)  # transition counts (R, V)
         n = C.sum()
         L = theta.reshape(self.n_rows, self.V)
         m = L.max(axis=1, keepdims=True)

@@ -79,6 +79,7 @@ class Session:
         self._trail = np.zeros((TRAIL_LENGTH, model.n_params))
         self._trail_n = 0
         self._locked = np.zeros(model.n_params, dtype=bool)
+        self._features: tuple | None = None  # see _train_features
         #: bumped on every change of the weights, data or model; views compare it
         self.version = 0
         self.reset(seed)
@@ -197,8 +198,15 @@ class Session:
         self._invalidate()
         self._record()
 
-    def set_model(self, model: Model, theta: Iterable[float] | None = None) -> None:
-        """Swap in another model (same data); keeps ``theta`` if given, else seeded start."""
+    def set_model(
+        self, model: Model, theta: Iterable[float] | None = None, *, keep_history: bool = False
+    ) -> None:
+        """Swap in another model (same data); keeps ``theta`` if given, else seeded start.
+
+        With ``keep_history`` (and ``theta``) the step count and the loss curve carry on,
+        with a ``"model"`` mark where the model changed: a capacity change is one more
+        move in the same run.
+        """
         self._check_fit(model, self.dataset)
         self.model = model
         self._locked = np.zeros(model.n_params, dtype=bool)
@@ -210,9 +218,12 @@ class Session:
             raise ValueError(f"{model.describe()} needs {model.n_params} finite weights.")
         self._theta = theta
         self._opt_state = init_state(self.config, model.n_params)
-        self.history.clear()
+        if keep_history:
+            self.history.mark(self.step_count, "model")
+        else:
+            self.history.clear()
+            self.step_count = 0
         self._clear_trail()
-        self.step_count = 0
         self._invalidate()
         self._record()
 
@@ -308,37 +319,42 @@ class Session:
         if n < 0:
             raise ValueError(f"The number of steps must be zero or more, not {n}.")
         record_every = max(1, int(record_every))
-        model, d, cfg = self.model, self.dataset, self.config
-        X, y = d.X_train, d.y_train
-        batch = minibatch_size(cfg, d.n_train)
+        model, cfg = self.model, self.config
+        F, y = self._train_features()
+        batch = minibatch_size(cfg, self.dataset.n_train)
+        next_batch = self._sampler.next if batch is not None else None
+        loss_and_grad = model.loss_and_grad_features
         mask = self._locked if self._locked.any() else None
         theta, state = self._theta, self._opt_state
         start_loss = self.train_loss
         limit = EXPLODE_FACTOR * max(start_loss, 1e-6)
         good = theta
-        done = 0
+        first, done = self.step_count, 0
         message = ""
         for k in range(n):
-            if batch is None:
-                loss, g = model.loss_and_grad(theta, X, y)
+            if next_batch is None:
+                loss, g = loss_and_grad(theta, F, y)
             else:
-                idx = self._sampler.next()
-                loss, g = model.loss_and_grad(theta, X[idx], y[idx])
-            if not (math.isfinite(loss) and loss <= limit and np.all(np.isfinite(g))):
+                idx = next_batch()
+                loss, g = loss_and_grad(theta, F[idx], y[idx])
+            # NaN fails "<=" too. A non-finite gradient needs no check of its own: it makes
+            # the next loss non-finite, or the training loss checked at the last step.
+            if not loss <= limit:
                 message = self._divergence_message(loss, start_loss)
                 break
             good = theta
             theta, state = update(cfg, theta, g, state, mask)
             done += 1
-            self.step_count += 1
             if (k + 1) % record_every == 0 or k == n - 1:
+                self.step_count = first + done
                 self._theta = theta
                 self._invalidate()
-                if not (math.isfinite(self.train_loss) and self.train_loss <= limit):
+                if not self.train_loss <= limit:
                     message = self._divergence_message(self.train_loss, start_loss)
                     break
                 good = theta
                 self._record()
+        self.step_count = first + done
         if message:
             self._theta = np.array(good)
             self._opt_state = init_state(cfg, self.n_params)
@@ -353,6 +369,15 @@ class Session:
         return StepReport(done)
 
     # -- internals -------------------------------------------------------------------
+    def _train_features(self) -> tuple[NDArray, NDArray]:
+        """``(model.features(X_train), y_train)``, computed once per model and data."""
+        cache = self._features
+        if cache is None or cache[0] is not self.model or cache[1] is not self.dataset:
+            d = self.dataset
+            cache = (self.model, d, self.model.features(d.X_train), d.y_train)
+            self._features = cache
+        return cache[2], cache[3]
+
     def _index(self, key: str | int) -> int:
         if isinstance(key, str):
             return self.model.param_index(key)

@@ -174,7 +174,7 @@ def session_from_dict(d: Any, *, source: str = "the session") -> tuple[Session, 
     params = d.get("params")
     if isinstance(params, dict):
         missing = [n for n in model.param_names if n not in params]
-        extra = [n for n in params if n not in set(model.param_names)]
+        extra = [n for n in params if n not in set(model.param_names)]  # keys are str
         if missing or extra:
             raise fail(
                 f"the weights do not fit a {model.describe()}: "
@@ -215,7 +215,7 @@ def session_from_dict(d: Any, *, source: str = "the session") -> tuple[Session, 
     session = Session(model, dataset, optimizer=config, seed=seed)
     session.set_params(theta, by_hand=False)
     for n in _list(d.get("locked", []), "locked", fail):
-        if n not in set(model.param_names):
+        if not isinstance(n, str) or n not in set(model.param_names):
             raise fail(f"locked knob {n!r} is not a knob of this model.")
         session.set_locked(n, True)
     state = d.get("optimizer_state")

@@ -15,6 +15,7 @@ import numpy as np
 from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from knobsim.core.capacity import capacity_of, resize, with_capacity
 from knobsim.core.datasets import Dataset
 from knobsim.core.models import Model
 from knobsim.core.optimizers import OptimizerConfig
@@ -306,6 +307,48 @@ class SessionController(QObject):
         self.dataChanged.emit()
         self.paramsChanged.emit()
         self.historyChanged.emit()
+
+    def set_model(self, model: Model, theta: Sequence[float]) -> None:
+        """Another model on the same data with these weights (a capacity change).
+
+        The data, the optimizer settings and the loss curve carry on (marked where the
+        model changed); knobs locked under a name the new model still has stay locked.
+        Refused weights are reported, never raised.
+        """
+        session = self.session
+        locked = [session.param_names[i] for i in session.locked]
+        try:
+            session.set_model(model, theta, keep_history=True)
+        except ValueError as exc:
+            self.messageRaised.emit(str(exc))
+            return
+        for name in locked:
+            if name in model.param_names:
+                session.set_locked(name, True)
+        self.undo_stack.clear()  # hand moves name knobs of the old model
+        self.modelChanged.emit()
+        self.paramsChanged.emit()
+        self.historyChanged.emit()
+
+    def set_capacity(self, capacity: int) -> None:
+        """Change the degree (polynomial) or first hidden layer's width (MLP), keeping
+        every knob that still exists; new knobs start where they barely change the output."""
+        model = self.model
+        if capacity_of(model) == int(capacity):
+            return
+        try:
+            new = with_capacity(model, capacity)
+        except ValueError as exc:
+            self.messageRaised.emit(str(exc))
+            return
+        self.resize_model(new)
+
+    def resize_model(self, model: Model) -> None:
+        """Switch to ``model``, a bigger or smaller one of the current kind: knobs with the
+        same name keep their values, new knobs start where they barely change the output."""
+        # seeded, so the same change from the same knobs gives the same new knobs
+        rng = np.random.default_rng([self.session.seed, model.n_params])
+        self.set_model(model, resize(self.model, self.params, model, rng))
 
     def set_dataset(self, dataset: Dataset) -> None:
         """New data for the same model; the weights stay."""

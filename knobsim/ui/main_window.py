@@ -7,12 +7,22 @@ Thin: it lays out widgets, builds sessions from what the controls say (through
 from __future__ import annotations
 
 import math
+import os
+from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtCore import QByteArray, QMimeData, QSettings, QSize, Qt
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QIcon,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -28,6 +38,7 @@ from PySide6.QtWidgets import (
     QSlider,
     QSpinBox,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -35,11 +46,15 @@ from PySide6.QtWidgets import (
 from knobsim import __version__
 from knobsim.core import corpus as corpora
 from knobsim.core import datasets, models, optimizers
+from knobsim.core.capacity import with_hidden
 from knobsim.core.datasets import DataError, Dataset
 from knobsim.core.session import Session
 from knobsim.resources import assets_dir
+from knobsim.ui.capacity import CapacityPanel
 from knobsim.ui.controller import SPEED_LABELS, SPEEDS, SessionController
 from knobsim.ui.knobs import KnobPanel
+from knobsim.ui.network import NetworkView
+from knobsim.ui.nextword import CORPUS_FILTER, OPEN_CORPUS_TITLE, NextWordView
 from knobsim.ui.plots import FitPlot, LandscapePlot, LossPlot
 from knobsim.ui.widgets import LogFloatControl
 
@@ -72,6 +87,19 @@ DATASET_LABELS = {
     "spiral": "Spiral",
 }
 SETTINGS_GROUP = "main_window"
+OPEN_DATA_TITLE = "Open data: a CSV file of x,y or x1,x2,label rows"
+DATA_FILTER = "CSV files (*.csv *.tsv *.txt);;All files (*)"
+DATA_RULES = (
+    "A data file has one point per row: two columns x,y for a curve to fit, or three "
+    "columns x1,x2,label (label 0 or 1) for two classes. Numbers only, at least 4 rows; "
+    "a header row is fine."
+)
+#: the models that can learn from each kind of file; the first is chosen when the
+#: current model cannot
+FILE_MODELS: dict[str, tuple[str, ...]] = {
+    "regression": ("poly", "line", "mlp"),
+    "classification": ("logistic", "mlp"),
+}
 
 
 def icon() -> QIcon:
@@ -135,11 +163,16 @@ class MainWindow(QMainWindow):
             )
         self.controller = SessionController(session, self)
         self._syncing = False
+        #: data files opened in this window, by dataset name ("csv:points.csv")
+        self._files: dict[str, Dataset] = {}
+        self.setAcceptDrops(True)
 
         self.knob_panel = KnobPanel(self.controller)
         self.fit_plot = FitPlot(self.controller)
         self.loss_plot = LossPlot(self.controller)
         self.landscape_plot = LandscapePlot(self.controller)
+        self.network_view = NetworkView(self.controller, knob_panel=self.knob_panel)
+        self.nextword_view = NextWordView(self.controller, self.loss_plot.plot_item)
         controls = self._build_controls()
         self._build_layout(controls)
         self._build_actions()
@@ -215,6 +248,8 @@ class MainWindow(QMainWindow):
         self.error_label.setFrameShape(QFrame.Shape.StyledPanel)
         self.error_label.setMargin(6)
         layout.addWidget(self.error_label)
+        self.capacity_panel = CapacityPanel(c)
+        layout.addWidget(self.capacity_panel)
 
         # model
         model_box = QGroupBox("Model")
@@ -369,6 +404,14 @@ class MainWindow(QMainWindow):
         layout.addWidget(train_box)
         layout.addStretch(1)
 
+        for combo in panel.findChildren(QComboBox):
+            # the open list shows long names in full; closed, a combo may be narrower, so at
+            # 1280x800 the plots get the width (set before a layout asks: Qt caches it)
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(12)
+
         scroll = QScrollArea()
         scroll.setObjectName("controls")
         scroll.setWidget(panel)
@@ -408,9 +451,19 @@ class MainWindow(QMainWindow):
         bottom.setObjectName("bottom_splitter")
         bottom.addWidget(self._titled("Error over time", self.loss_plot))
         bottom.addWidget(self._titled("Loss landscape", self.landscape_plot))
+        bottom.addWidget(self._titled("Error by number of knobs", self.capacity_panel.sweep_plot))
+        bottom.setSizes([1, 1, 1])  # an even share each (the plots' size hints differ)
         self.middle = QSplitter(Qt.Orientation.Vertical)
         self.middle.setObjectName("middle_splitter")
-        self.middle.addWidget(self._titled("Data and the model's output", self.fit_plot))
+        # Playground's order: the network, then what it outputs
+        self.top = QSplitter(Qt.Orientation.Horizontal)
+        self.top.setObjectName("top_splitter")
+        self.top.addWidget(self._titled("The network: every wire is a knob", self.network_view))
+        self.top.addWidget(self._build_output_tabs())
+        self.top.setStretchFactor(0, 1)
+        self.top.setStretchFactor(1, 1)
+        self.top.setSizes([290, 370])
+        self.middle.addWidget(self.top)
         self.middle.addWidget(bottom)
         self.middle.setStretchFactor(0, 3)
         self.middle.setStretchFactor(1, 2)
@@ -430,7 +483,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
         self.splitter.setSizes([300, 670, 310])
-        for s in (self.splitter, self.middle, bottom):
+        for s in (self.splitter, self.middle, self.top, bottom):
             s.setChildrenCollapsible(True)
         self.bottom = bottom
         self.setCentralWidget(self.splitter)
@@ -453,9 +506,45 @@ class MainWindow(QMainWindow):
         widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         return box
 
+    def _build_output_tabs(self) -> QTabWidget:
+        """The fit plot; for a next-word model, the next-word view in a tab in front of it."""
+        self.output_tabs = QTabWidget()
+        self.output_tabs.setObjectName("output_tabs")
+        self.output_tabs.setDocumentMode(True)
+        self.output_tabs.addTab(self.nextword_view, "Next word")
+        fit = self._titled("Data and the model's output", self.fit_plot)
+        self.output_tabs.addTab(fit, "Probability table")
+        self.controller.modelChanged.connect(self._show_output_tabs)
+        self._show_output_tabs()
+        return self.output_tabs
+
+    def _show_output_tabs(self) -> None:
+        nextword = self.controller.model.task == "nextword"
+        if self.output_tabs.isTabVisible(0) != nextword:
+            self.output_tabs.setTabVisible(0, nextword)
+            self.output_tabs.setCurrentIndex(0 if nextword else 1)
+        self.output_tabs.tabBar().setVisible(nextword)
+
+    def _on_open_corpus_triggered(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, OPEN_CORPUS_TITLE, "", CORPUS_FILTER)
+        if path:
+            self.nextword_view.open_corpus(path)
+
     def _build_actions(self) -> None:
         c = self.controller
         file_menu = self.menuBar().addMenu("&File")
+        self.open_corpus_action = QAction("Open &corpus…", self)
+        self.open_corpus_action.setObjectName("open_corpus")
+        self.open_corpus_action.setToolTip(OPEN_CORPUS_TITLE)
+        self.open_corpus_action.triggered.connect(self._on_open_corpus_triggered)
+        file_menu.addAction(self.open_corpus_action)
+        self.open_data_action = QAction("Open &data…", self)
+        self.open_data_action.setObjectName("open_data")
+        self.open_data_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.open_data_action.setToolTip(OPEN_DATA_TITLE)
+        self.open_data_action.triggered.connect(self._on_open_data_triggered)
+        file_menu.addAction(self.open_data_action)
+        file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -513,8 +602,8 @@ class MainWindow(QMainWindow):
 
         self.model_combo.currentIndexChanged.connect(self._on_model_combo_changed)
         self.dataset_combo.currentIndexChanged.connect(self._on_structure_changed)
-        self.degree_spin.valueChanged.connect(self._on_structure_changed)
-        self.hidden_edit.editingFinished.connect(self._on_structure_changed)
+        self.degree_spin.valueChanged.connect(self._on_degree_spin_changed)
+        self.hidden_edit.editingFinished.connect(self._on_hidden_edit_finished)
         self.activation_combo.currentIndexChanged.connect(self._on_structure_changed)
         self.noise_spin.valueChanged.connect(self._on_data_settings_changed)
         self.points_spin.valueChanged.connect(self._on_data_settings_changed)
@@ -539,6 +628,7 @@ class MainWindow(QMainWindow):
             self._fill_datasets(model.name)
             name = c.dataset.name.split(":", 1)[-1]
             self._select(self.dataset_combo, name)
+            self._select(self.dataset_combo, c.dataset.name)  # an opened data file
             for key, widget in self._model_rows.items():
                 visible = (key == "degree" and model.name == "poly") or (
                     key in ("hidden", "activation") and model.name == "mlp"
@@ -551,8 +641,9 @@ class MainWindow(QMainWindow):
                 self.hidden_edit.setText(",".join(str(h) for h in model.hidden))
                 self._select_text(self.activation_combo, model.activation)
             is_text = model.task == "nextword"
+            is_file = c.dataset.name in self._files  # its points are what they are
             for w in (self.noise_spin, self.points_spin, self.regenerate_button):
-                w.setEnabled(not is_text)
+                w.setEnabled(not is_text and not is_file)
             cfg = c.config
             self._select(self.optimizer_combo, cfg.name)
             self.lr_control.show_value(cfg.lr)
@@ -570,12 +661,18 @@ class MainWindow(QMainWindow):
 
     def _fill_datasets(self, model: str) -> None:
         wanted = COMPATIBLE[model]
+        opened = self.controller.dataset.name.removeprefix("corpus:")
+        if model == "nextword" and self.controller.dataset.task == "nextword":
+            # a corpus opened from a file is listed while it is in use
+            wanted = wanted if opened in wanted else (*wanted, opened)
+        # data files opened in this window are listed for every model that can use them
+        wanted = (*wanted, *(n for n, d in self._files.items() if model in FILE_MODELS[d.task]))
         current = [self.dataset_combo.itemData(i) for i in range(self.dataset_combo.count())]
         if current == list(wanted):
             return
         self.dataset_combo.clear()
         for name in wanted:
-            self.dataset_combo.addItem(DATASET_LABELS.get(name, name.capitalize()), name)
+            self.dataset_combo.addItem(_dataset_label(name), name)
 
     @staticmethod
     def _select(combo: QComboBox, data: str) -> None:
@@ -644,7 +741,7 @@ class MainWindow(QMainWindow):
         try:
             self._fill_datasets(model)
             current = self.controller.dataset.name
-            if current in COMPATIBLE[model]:
+            if current in COMPATIBLE[model] or self.dataset_combo.findData(current) >= 0:
                 self._select(self.dataset_combo, current)
             else:
                 self._select(self.dataset_combo, DEFAULT_DATASET[model])
@@ -660,7 +757,7 @@ class MainWindow(QMainWindow):
         if self._syncing:
             return
         c = self.controller
-        if c.model.task == "nextword":
+        if c.model.task == "nextword" or c.dataset.name in self._files:
             return
         try:
             data = make_data(
@@ -677,6 +774,98 @@ class MainWindow(QMainWindow):
         else:
             c.set_dataset(data)
 
+    def _on_degree_spin_changed(self, degree: int) -> None:
+        if self._syncing:
+            return
+        if self.controller.model.name == "poly":
+            self.controller.set_capacity(degree)  # keeps the coefficients that stay
+        else:
+            self._rebuild_session()
+
+    def _on_hidden_edit_finished(self) -> None:
+        if self._syncing:
+            return
+        c = self.controller
+        model = c.model
+        try:
+            hidden = models.parse_hidden(self.hidden_edit.text())
+            if model.name != "mlp" or len(hidden) != len(model.hidden):
+                # another depth: the knobs' names change meaning, so start afresh
+                self._rebuild_session()
+            elif hidden != model.hidden:
+                c.resize_model(with_hidden(model, hidden))  # keeps the knobs that stay
+        except ValueError as exc:
+            self._on_message_raised(str(exc))
+            self._sync_controls()
+
+    # -- data files ------------------------------------------------------------------------
+    def _on_open_data_triggered(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, OPEN_DATA_TITLE, "", DATA_FILTER)
+        if path:
+            self.open_data(path)
+
+    def open_data(self, path: str | os.PathLike[str]) -> bool:
+        """Load a CSV file (x,y or x1,x2,label) and learn from it.
+
+        The current model stays when it suits the data, else the first of
+        ``FILE_MODELS[task]`` is chosen. A file that cannot be used gets a message box
+        (object name ``data_error``) and the current data stays. Returns True if loaded.
+        """
+        try:
+            data = datasets.load_csv(path, seed=self.seed_spin.value())
+        except DataError as exc:
+            show_data_error(self, str(exc))
+            return False
+        suitable = FILE_MODELS[data.task]
+        name = self.controller.model.name
+        if not self._start_on_file(data, name if name in suitable else suitable[0]):
+            return False
+        self._files[data.name] = data
+        self._sync_controls()  # lists the file in the dataset box
+        model = self.controller.model
+        self._on_message_raised(
+            f"Opened {Path(path).name}: {data.n_train} training and {data.n_test} test "
+            f"points ({data.task}), {model.describe()}."
+        )
+        return True
+
+    def _start_on_file(self, data: Dataset, model_name: str) -> bool:
+        c = self.controller
+        try:
+            net = models.make_model(
+                model_name,
+                data,
+                degree=self.degree_spin.value(),
+                hidden=self.hidden_edit.text(),
+                activation=self.activation_combo.currentText(),
+                l2=c.model.l2,
+            )
+            session = Session(net, data, optimizer=c.config, seed=self.seed_spin.value())
+        except (DataError, ValueError) as exc:
+            show_data_error(self, str(exc))
+            self._sync_controls()
+            return False
+        was_training = c.is_training
+        c.set_training(False)
+        c.replace_session(session)
+        if was_training:
+            c.set_training(True)
+        return True
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt naming
+        if dropped_file(event.mimeData()) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt naming
+        path = dropped_file(event.mimeData())
+        if path is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.open_data(path)
+
     def _on_regenerate_clicked(self) -> None:
         self.seed_spin.setValue(self.seed_spin.value() + 1)
 
@@ -692,6 +881,9 @@ class MainWindow(QMainWindow):
             self.noise_spin.setValue(defaults.noise)
             self.points_spin.setValue(defaults.n_points)
             self._syncing = False
+        if name in self._files:  # an opened file: its points, with the chosen model
+            self._start_on_file(self._files[name], self.model_combo.currentData())
+            return
         try:
             session = build_session(
                 self.model_combo.currentData(),
@@ -727,6 +919,7 @@ class MainWindow(QMainWindow):
         for key, splitter in (
             ("main", self.splitter),
             ("middle", self.middle),
+            ("top", self.top),
             ("bottom", self.bottom),
         ):
             state = settings.value(f"splitter/{key}")
@@ -740,6 +933,7 @@ class MainWindow(QMainWindow):
         settings.setValue("geometry", self.saveGeometry())
         settings.setValue("splitter/main", self.splitter.saveState())
         settings.setValue("splitter/middle", self.middle.saveState())
+        settings.setValue("splitter/top", self.top.saveState())
         settings.setValue("splitter/bottom", self.bottom.saveState())
         settings.endGroup()
         settings.sync()
@@ -749,6 +943,36 @@ class MainWindow(QMainWindow):
         if self._persist:
             self.save_layout()
         super().closeEvent(event)
+
+
+def dropped_file(mime: QMimeData) -> str | None:
+    """The first local file among dropped URLs, or None."""
+    for url in mime.urls() if mime.hasUrls() else []:
+        if url.isLocalFile():
+            return url.toLocalFile()
+    return None
+
+
+def show_data_error(parent: QWidget, message: str) -> QMessageBox:
+    """A window-modal warning about a data file that does not block the caller."""
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        "This file cannot be used as data",
+        message,
+        QMessageBox.StandardButton.Ok,
+        parent,
+    )
+    box.setObjectName("data_error")
+    box.setInformativeText(DATA_RULES)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
+def _dataset_label(name: str) -> str:
+    if name.startswith("csv:"):
+        return f"{name.removeprefix('csv:')} (your file)"
+    return DATASET_LABELS.get(name, name.capitalize())
 
 
 def _fmt(x: float) -> str:

@@ -7,9 +7,13 @@ loss landscape, Okabe-Ito colours for train/test. No maths here.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 # -- the diverging palette: class 0 (blue) - white at 0.5 - class 1 (orange) ---------------
 DIVERGING_STOPS: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -71,7 +75,7 @@ def landscape_lut() -> NDArray[np.uint8]:
 
 
 def apply_pyqtgraph_theme() -> None:
-    """White background, dark foreground, antialiased lines.
+    """White background and dark foreground (the reverse when dark), antialiased lines.
 
     Idempotent: only the first call sets the options, so the plot widgets may call it
     too without undoing a later, deliberate change. The app calls it before any plot.
@@ -79,5 +83,88 @@ def apply_pyqtgraph_theme() -> None:
     global _applied
     if _applied:
         return
-    pg.setConfigOptions(background="w", foreground="k", antialias=True)
+    background, foreground = (DARK_BASE, DARK_TEXT) if _dark else ("w", "k")
+    pg.setConfigOptions(background=background, foreground=foreground, antialias=True)
     _applied = True
+
+
+# -- light by default, dark when the system is dark -------------------------------------------
+#: ``KNOBSIM_THEME=light`` or ``=dark`` overrides the system (also for ``knobsim screenshot``)
+THEME_ENV = "KNOBSIM_THEME"
+DARK_WINDOW = "#2b2d31"
+DARK_BASE = "#1e1f22"
+DARK_TEXT = "#e3e3e3"
+DARK_MUTED = "#9a9da3"
+DARK_HIGHLIGHT = "#3d7fd6"
+_dark = False
+
+
+def system_is_dark() -> bool:
+    """True when ``KNOBSIM_THEME=dark``, or when it is unset and the desktop is dark."""
+    forced = os.environ.get(THEME_ENV, "").strip().lower()
+    if forced in ("light", "dark"):
+        return forced == "dark"
+    app = QGuiApplication.instance()
+    if app is None:
+        return False
+    hints = app.styleHints()
+    scheme = getattr(hints, "colorScheme", None)  # Qt 6.5+; older Qt: light
+    return scheme is not None and scheme() == Qt.ColorScheme.Dark
+
+
+def dark_palette() -> QPalette:
+    """A dark palette for the Fusion style (used where the platform does not darken Qt)."""
+    p = QPalette()
+    roles = QPalette.ColorRole
+    for role, color in (
+        (roles.Window, DARK_WINDOW),
+        (roles.WindowText, DARK_TEXT),
+        (roles.Base, DARK_BASE),
+        (roles.AlternateBase, "#26282c"),
+        (roles.ToolTipBase, DARK_WINDOW),
+        (roles.ToolTipText, DARK_TEXT),
+        (roles.PlaceholderText, DARK_MUTED),
+        (roles.Text, DARK_TEXT),
+        (roles.Button, "#35373c"),
+        (roles.ButtonText, DARK_TEXT),
+        (roles.BrightText, "#ffffff"),
+        (roles.Light, "#4a4d53"),
+        (roles.Midlight, "#3e4046"),
+        (roles.Mid, "#5c5f66"),
+        (roles.Dark, "#18191c"),
+        (roles.Shadow, "#000000"),
+        (roles.Highlight, DARK_HIGHLIGHT),
+        (roles.HighlightedText, "#ffffff"),
+        (roles.Link, "#7aa7e6"),
+    ):
+        p.setColor(role, QColor(color))
+    for role in (roles.WindowText, roles.Text, roles.ButtonText):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#75787e"))
+    return p
+
+
+def apply_app_theme(app: QGuiApplication) -> bool:
+    """Light by default; dark when the system is dark. Call once, before any widget.
+
+    A platform that darkens Qt itself keeps its own look; elsewhere the app switches to
+    the Fusion style with ``dark_palette()``. The model's curve, drawn on the plot's
+    background, turns light; the decision boundary stays black, since it runs along the
+    heatmap's white middle in either theme. Returns True if dark.
+    """
+    global _dark, CURVE_COLOR
+    _dark = system_is_dark()
+    window = app.palette().color(QPalette.ColorRole.Window)
+    if _dark and window.lightness() > 128:
+        app.setStyle("Fusion")
+        app.setPalette(dark_palette())
+    elif not _dark and window.lightness() <= 128:
+        app.setStyle("Fusion")  # light by request on a dark desktop
+        app.setPalette(app.style().standardPalette())
+    if _dark:
+        CURVE_COLOR = DARK_TEXT
+    return _dark
+
+
+def is_dark() -> bool:
+    """Whether ``apply_app_theme`` chose dark (widgets pick contrasting colours by it)."""
+    return _dark
