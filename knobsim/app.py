@@ -43,12 +43,19 @@ def create_window(session: Session | None = None, *, restore: bool = True):
     return MainWindow(session, restore=restore)
 
 
-def run(argv: list[str] | None = None) -> int:
-    """Open the window and run until it closes; returns the exit code."""
+def run(
+    argv: list[str] | None = None,
+    *,
+    session: Session | None = None,
+    session_path: str | None = None,
+) -> int:
+    """Open the window (on ``session`` if given) and run until it closes."""
     from knobsim.ui.errors import ErrorHandler
 
     app = ensure_app(argv)
-    window = create_window()
+    window = create_window(session)
+    if session_path and hasattr(window, "set_session_path"):
+        window.set_session_path(session_path)
     handler = ErrorHandler(lambda: window).install()
     window.show()
     try:

@@ -31,6 +31,9 @@ DEFAULT_DATASET = {
 }
 
 
+COMMANDS = ("train", "screenshot")
+
+
 class UsageError(Exception):
     """Bad input from the command line; the message is the one line we print."""
 
@@ -138,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Render the window headless (after --steps training steps) to a PNG.",
     )
     shot.add_argument("out", metavar="OUT.png", help="where to write the image")
+    shot.add_argument("--session", metavar="FILE", help="render a saved .knobsim session instead")
     _add_setup_options(shot)
     shot.add_argument("--steps", type=int, default=0, help="training steps first (default 0)")
     shot.add_argument("--size", type=_size, default=(1280, 800), help="WxH (default 1280x800)")
@@ -280,7 +284,8 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def run_gui() -> int:
+def run_gui(session_path: str | None = None) -> int:
+    session = load_session_file(session_path) if session_path else None
     if not has_display():
         print(
             "knobsim: no display found (DISPLAY is not set), so the window cannot open; "
@@ -290,11 +295,21 @@ def run_gui() -> int:
         return EXIT_USAGE
     from knobsim.app import run
 
-    return run()
+    return run(session=session, session_path=session_path)
+
+
+def load_session_file(path: str):
+    """A saved session, or ``UsageError`` with the file's problem in one line."""
+    from knobsim.core.sessionfile import SessionFileError, load
+
+    try:
+        return load(path)[0]
+    except SessionFileError as exc:
+        raise UsageError(str(exc).rstrip(".")) from None
 
 
 def run_screenshot(args: argparse.Namespace) -> int:
-    session = build_session(args)
+    session = load_session_file(args.session) if args.session else build_session(args)
     if args.steps < 0:
         raise UsageError(f"--steps must be zero or more, not {args.steps}")
     from knobsim.app import screenshot
@@ -309,7 +324,11 @@ def run_screenshot(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` (default ``sys.argv[1:]``) and return a process exit code."""
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        if len(argv) == 1 and not argv[0].startswith("-") and argv[0] not in COMMANDS:
+            # `knobsim FILE`: open a saved session in the window
+            return run_gui(argv[0])
         args = parser.parse_args(argv)
         if args.command == "train":
             return run_train(args)

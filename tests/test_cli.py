@@ -259,3 +259,48 @@ def test_bad_context_and_missing_corpus(capsys, tmp_path):
     assert code == 2 and "context must be between 1 and 2" in err
     code, _, err = run(capsys, "train", "--corpus", str(tmp_path / "nope.txt"))
     assert code == 2 and "nope.txt: file not found" in err
+
+
+def _saved_session(tmp_path):
+    from knobsim.core import sessionfile
+    from knobsim.core.datasets import make_dataset
+    from knobsim.core.models import make_model
+    from knobsim.core.session import Session
+
+    data = make_dataset("sine", n_points=20, seed=0)
+    session = Session(make_model("poly", data, degree=4), data)
+    session.step(10)
+    return sessionfile.save(session, tmp_path / "lesson.knobsim")
+
+
+def test_screenshot_of_a_saved_session(capsys, tmp_path, qapp):
+    path = _saved_session(tmp_path)
+    out = tmp_path / "shot.png"
+    code, stdout, err = run(capsys, "screenshot", str(out), "--session", str(path))
+    assert code == 0, err
+    assert out.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"{not json", "not valid JSON"),
+        (b'{"format": "knobsim-session", "version": 7}', "newer knobsim"),
+    ],
+)
+def test_screenshot_of_a_bad_session_is_one_line_and_status_2(capsys, tmp_path, content, message):
+    bad = tmp_path / "bad.knobsim"
+    bad.write_bytes(content)
+    code, out, err = run(capsys, "screenshot", str(tmp_path / "x.png"), "--session", str(bad))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and message in err and "bad.knobsim" in err
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_opening_a_bad_session_file_from_the_command_line(capsys, tmp_path):
+    bad = tmp_path / "bad.knobsim"
+    bad.write_text("[]")
+    code, out, err = run(capsys, str(bad))
+    assert code == 2
+    assert "not a knobsim session" in err and err.count("\n") == 1
