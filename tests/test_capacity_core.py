@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from knobsim.core.capacity import (
+    capacity_name,
     capacity_of,
     capacity_range,
     carry_over,
@@ -20,6 +21,12 @@ from knobsim.core.models import MLP, InputScaler, Line, Polynomial, make_model
 @pytest.fixture
 def sine():
     return make_dataset("sine", n_points=20, noise=0.2, seed=0)
+
+
+def test_capacity_names():
+    assert capacity_name(Polynomial(3)) == "degree"
+    assert capacity_name(MLP((4,))) == "hidden units"
+    assert capacity_name(MLP((4, 2))) == "layer-1 units"
 
 
 def test_capacity_ranges_and_values():

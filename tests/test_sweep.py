@@ -89,3 +89,10 @@ def test_sweep_needs_a_model_with_a_capacity():
     data = make_dataset("linear", n_points=10, seed=0)
     with pytest.raises(ValueError, match="no capacity to sweep"):
         next(sweep(make_model("line", data), data, ADAM))
+
+
+def test_screenshot_sweep_needs_a_model_with_a_capacity(tmp_path, capsys):
+    from knobsim.cli import main
+
+    assert main(["screenshot", str(tmp_path / "x.png"), "--model", "line", "--sweep"]) == 2
+    assert "--sweep needs a model whose size can change" in capsys.readouterr().err

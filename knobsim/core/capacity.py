@@ -43,8 +43,12 @@ def capacity_of(model: Model) -> int | None:
 
 
 def capacity_name(model: Model) -> str:
-    """What the capacity is called for this model: 'degree' or 'hidden units'."""
-    return "degree" if isinstance(model, Polynomial) else "hidden units"
+    """What the capacity is called: 'degree', 'hidden units' or 'layer-1 units'."""
+    if isinstance(model, Polynomial):
+        return "degree"
+    if isinstance(model, MLP) and len(model.hidden) > 1:
+        return "layer-1 units"
+    return "hidden units"
 
 
 def with_capacity(model: Model, capacity: int) -> Model:

@@ -520,11 +520,48 @@ class MLP(Model):
         layers = self.unpack(thetas)
         h = self.scaler(X)[None, :, :]  # (1, n, d)
         last = len(layers) - 1
-        for i, (W, b) in enumerate(layers):
-            a = h @ W  # (k, n, units); in place from here: a landscape's are large
+        # A landscape's k weight vectors differ in two knobs only. A layer whose knobs are
+        # all held is computed once for all k while its input is, and once its input is
+        # (k, n, .) it broadcasts one copy of its weights.
+        held = ~(thetas != thetas[:1]).any(axis=0)  # (n_params,)
+        i = 0
+        while i <= last:
+            W, b = layers[i]
+            w_sl, _, b_sl = self._slices[i]
+            if held[w_sl.start : b_sl.stop].all():
+                W, b = W[:1], b[:1]
+            elif h.shape[0] == 1 and i < last and held[b_sl.stop :].all():
+                # only this layer varies: its held units run once (see _split_layer)
+                h = self._split_layer(h, i, layers, held)  # layer i + 1's input sums
+                i += 1
+                h = h if i == last else _act(self.activation, h, out=h)
+                i += 1
+                continue
+            a = h @ W  # (k or 1, n, units); in place from here: a landscape's are large
             a += b[:, None, :]
             h = a if i == last else _act(self.activation, a, out=a)
-        return h[:, :, 0]
+            i += 1
+        return np.broadcast_to(h[:, :, 0], (thetas.shape[0], h.shape[1]))
+
+    def _split_layer(self, h: Array, i: int, layers: list, held: NDArray) -> Array:
+        """Layer ``i`` varies over k (only it), its input ``h`` (1, n, a) does not: the
+        pre-activation of layer i + 1, (k, n, units), with layer i's held units once.
+
+        Layer i + 1 sums over layer i's units, so the held units' share of that sum is
+        the same for every k: for the usual landscape over two first-layer weights of a
+        16-unit layer, 2 units run k times instead of 16.
+        """
+        (W, b), (W_next, b_next) = layers[i], layers[i + 1]
+        w_sl, (n_in, n_out), b_sl = self._slices[i]
+        vary = ~(held[w_sl].reshape(n_in, n_out).all(axis=0) & held[b_sl])  # (n_out,)
+        a_held = h[0] @ W[0][:, ~vary] + b[0, ~vary]  # (n, units held)
+        h_held = _act(self.activation, a_held, out=a_held)
+        a_vary = h @ W[:, :, vary]  # (k, n, units varying)
+        a_vary += b[:, None, vary]
+        h_vary = _act(self.activation, a_vary, out=a_vary)
+        out = h_vary @ W_next[0][vary]  # (k, n, next units)
+        out += h_held @ W_next[0][~vary] + b_next[0]  # the same for every k
+        return out
 
     def predict(self, theta: Array, X: NDArray) -> Array:
         out = self._forward_many(np.asarray(theta, float)[None, :], X)[0]

@@ -7,6 +7,7 @@ optimizer (``step``), so every view reads the same vector. Nothing here imports 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -310,15 +311,21 @@ class Session:
         sp._pos, sp.epoch = int(state["pos"]), int(state["epoch"])
 
     # -- training --------------------------------------------------------------------
-    def step(self, n: int = 1, *, record_every: int = 1) -> StepReport:
+    def step(
+        self, n: int = 1, *, record_every: int = 1, max_seconds: float | None = None
+    ) -> StepReport:
         """Run ``n`` optimizer steps; stop early, restoring good weights, on divergence.
 
         ``record_every`` thins the loss history (the last step is always recorded).
+        ``max_seconds`` stops after that much time (at least one step is taken), so a
+        caller can spend a time budget rather than guess a number of steps.
         """
         n = int(n)
         if n < 0:
             raise ValueError(f"The number of steps must be zero or more, not {n}.")
         record_every = max(1, int(record_every))
+        end = math.inf if max_seconds is None else time.perf_counter() + max_seconds
+        clock = time.perf_counter
         model, cfg = self.model, self.config
         F, y = self._train_features()
         batch = minibatch_size(cfg, self.dataset.n_train)
@@ -345,7 +352,8 @@ class Session:
             good = theta
             theta, state = update(cfg, theta, g, state, mask)
             done += 1
-            if (k + 1) % record_every == 0 or k == n - 1:
+            last = k == n - 1 or clock() >= end
+            if last or done % record_every == 0:
                 self.step_count = first + done
                 self._theta = theta
                 self._invalidate()
@@ -354,6 +362,8 @@ class Session:
                     break
                 good = theta
                 self._record()
+            if last:
+                break
         self.step_count = first + done
         if message:
             self._theta = np.array(good)

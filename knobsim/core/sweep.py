@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -168,3 +169,19 @@ def sweep(
         if point is None:
             return
         yield point
+
+
+def sweep_to_queue(queue: Any, stop: Any, **kwargs: Any) -> None:
+    """Run :func:`sweep` for a worker process and report through ``queue``.
+
+    Puts ``("point", SweepPoint)`` per capacity, then ``("done", cancelled)``; or
+    ``("failed", message)`` if the sweep raised. ``stop`` is anything with ``is_set()``
+    (a ``multiprocessing.Event``); ``kwargs`` go to :func:`sweep`.
+    """
+    try:
+        for point in sweep(cancelled=stop.is_set, **kwargs):
+            queue.put(("point", point))
+    except Exception as exc:  # the parent shows it; a worker must not die silently
+        queue.put(("failed", f"{type(exc).__name__}: {exc}"))
+        return
+    queue.put(("done", bool(stop.is_set())))

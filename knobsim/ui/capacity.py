@@ -8,7 +8,10 @@ sweep's buttons; ``SweepPlot`` draws final train and test error against the knob
 
 from __future__ import annotations
 
+import contextlib
 import math
+import multiprocessing
+import queue
 import threading
 
 import numpy as np
@@ -32,7 +35,7 @@ from knobsim.core.datasets import Dataset
 from knobsim.core.diagnosis import diagnose
 from knobsim.core.models import Model
 from knobsim.core.optimizers import OptimizerConfig
-from knobsim.core.sweep import DEFAULT_STEPS, SweepPoint, capacities, sweep
+from knobsim.core.sweep import DEFAULT_STEPS, SweepPoint, capacities, sweep, sweep_to_queue
 from knobsim.ui import theme
 from knobsim.ui.controller import SessionController
 
@@ -72,7 +75,16 @@ class _JobSignals(QObject):
 
 
 class _SweepJob(QRunnable):
-    """Runs ``core.sweep.sweep`` on a pool thread; reports through queued signals."""
+    """Supervises one sweep from a pool thread; the training runs in a worker process.
+
+    The maths is pure Python and numpy on tiny arrays, which holds the GIL: on a thread
+    it would starve the GUI thread of it (a knob drag fell from 60 to 5 updates a
+    second). A spawned process has its own interpreter; this thread only waits on its
+    queue (without the GIL) and forwards what arrives through queued signals. Where no
+    process can be started, the sweep runs on this thread instead.
+    """
+
+    POLL_S = 0.05
 
     def __init__(self, job_id: int, signals: _JobSignals, cancel: threading.Event, **kwargs):
         super().__init__()
@@ -82,6 +94,62 @@ class _SweepJob(QRunnable):
         self.kwargs = kwargs
 
     def run(self) -> None:
+        # RuntimeError: the window closed under us and nobody is listening any more
+        with contextlib.suppress(RuntimeError):
+            self._run()
+
+    def _run(self) -> None:
+        ctx = multiprocessing.get_context("spawn")  # never fork a process that runs Qt
+        results = ctx.Queue()
+        stop = ctx.Event()
+        process = ctx.Process(
+            target=sweep_to_queue,
+            args=(results, stop),
+            kwargs=self.kwargs,
+            name="knobsim-sweep",
+            daemon=True,
+        )
+        try:
+            process.start()
+        except OSError:
+            self._run_here()
+            return
+        try:
+            self._forward(process, results, stop)
+        finally:
+            stop.set()
+            process.join(5.0)
+            if process.is_alive():
+                process.terminate()
+                process.join()
+            results.close()
+
+    def _forward(self, process, results, stop) -> None:
+        emit_point = self.signals.pointReady.emit
+        while True:
+            if self.cancel.is_set():
+                stop.set()
+            try:
+                kind, payload = results.get(timeout=self.POLL_S)
+            except queue.Empty:
+                if not process.is_alive() and results.empty():
+                    self.signals.jobFailed.emit(
+                        self.job_id,
+                        f"The sweep's worker process stopped unexpectedly "
+                        f"(exit code {process.exitcode}).",
+                    )
+                    return
+                continue
+            if kind == "point":
+                emit_point(self.job_id, payload)
+            elif kind == "done":
+                self.signals.jobFinished.emit(self.job_id, payload or self.cancel.is_set())
+                return
+            else:
+                self.signals.jobFailed.emit(self.job_id, f"The sweep stopped: {payload}")
+                return
+
+    def _run_here(self) -> None:
         try:
             for point in sweep(cancelled=self.cancel.is_set, **self.kwargs):
                 self.signals.pointReady.emit(self.job_id, point)
@@ -92,7 +160,7 @@ class _SweepJob(QRunnable):
 
 
 class SweepRunner(QObject):
-    """Trains every capacity of a model off the GUI thread.
+    """Trains every capacity of a model off the GUI thread (in a worker process).
 
     Signals
     -------
@@ -115,7 +183,7 @@ class SweepRunner(QObject):
         super().__init__(parent)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
-        self._signals = _JobSignals(self)
+        self._signals = _JobSignals()  # no parent: a running job may still hold it
         self._signals.pointReady.connect(self._on_job_point_ready)
         self._signals.jobFinished.connect(self._on_job_finished)
         self._signals.jobFailed.connect(self._on_job_failed)
@@ -252,19 +320,19 @@ class SweepPlot(pg.PlotWidget):
         for curve in (self.train_curve, self.test_curve):
             curve.sigPointsClicked.connect(self._on_curve_points_clicked)
         self.best_marker = pg.ScatterPlotItem(
-            symbol="star", size=18, brush=pg.mkBrush(theme.TEST_COLOR), pen=pg.mkPen("k")
-        )
-        self.best_label = pg.TextItem(
-            "lowest test error", anchor=(0.5, -0.4), color=theme.TEST_COLOR
+            symbol="star",
+            size=16,
+            brush=pg.mkBrush(theme.TEST_COLOR),
+            pen=pg.mkPen("k", width=0.8),
+            name="lowest test error",
         )
         self.plot_item.addItem(self.best_marker, ignoreBounds=True)
-        self.plot_item.addItem(self.best_label, ignoreBounds=True)
         self.now_line = pg.InfiniteLine(
             angle=90,
             movable=False,
             pen=pg.mkPen(theme.MARK_COLOR, width=2, style=Qt.PenStyle.DashLine),
             label="now",
-            labelOpts={"position": 0.92, "color": theme.MARK_COLOR},
+            labelOpts={"position": 0.06, "color": theme.MARK_COLOR},
         )
         self.plot_item.addItem(self.now_line, ignoreBounds=True)
         self.hint = pg.TextItem(
@@ -311,8 +379,6 @@ class SweepPlot(pg.PlotWidget):
             # the scatter sits in view coordinates: log10 of the error on a log axis
             y = math.log10(max(best.test_loss, FLOOR))
             self.best_marker.setData([best.n_params], [y])
-            self.best_label.setPos(best.n_params, y)
-        self.best_label.setVisible(best is not None)
         model = self._controller.model
         r = capacity_range(model)
         if r is not None:
@@ -324,7 +390,8 @@ class SweepPlot(pg.PlotWidget):
         finite = finite[np.isfinite(finite) & (finite > 0)]
         if finite.size:
             lo, hi = math.log10(max(finite.min(), FLOOR)), math.log10(finite.max())
-            self.plot_item.setYRange(math.floor(lo), max(math.ceil(hi), math.floor(lo) + 1))
+            # whole decades below; above, room for the legend over the highest point
+            self.plot_item.setYRange(math.floor(lo), max(hi + 1.1, math.floor(lo) + 1), padding=0)
         else:
             self.plot_item.setYRange(-2, 0)
         self._place_hint()
@@ -511,7 +578,7 @@ class CapacityPanel(QWidget):
                 self.sweep_plot.clear_points()
                 self.progress.setValue(0)
         r = capacity_range(model)
-        for w in (self.slider_name, self.slider, self.slider_value):
+        for w in (self.slider_name, self.slider, self.slider_value, self.progress):
             w.setVisible(r is not None)
         if not self.runner.is_running:
             self.progress.setRange(0, max(1, len(capacities(model))))

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from knobsim.core.capacity import capacity_of, resize, with_capacity
@@ -36,9 +36,16 @@ SPEED_LABELS: tuple[str, ...] = (
     "Max",
 )
 DEFAULT_SPEED = len(SPEEDS) - 1
-#: a frame at 60 Hz; a training tick spends at most this share of it on maths
+#: a frame at 60 Hz: training ticks come once a frame, each followed by one repaint
 FRAME_MS = 1000.0 / 60.0
-TICK_BUDGET_MS = 8.0
+#: the most a tick spends on optimizer steps; below that it takes what the frame has
+#: left after painting and everything else the window did
+TICK_BUDGET_MS = 12.0
+#: the least: where painting alone outgrows a frame, 60 fps is lost anyway, and training
+#: still gets a quarter of a frame rather than crawl
+MIN_TICK_BUDGET_MS = 4.0
+#: idle time a tick leaves in every frame, for work that runs long now and then
+SLACK_MS = 2.0
 #: hand moves of one knob closer together than this merge into one undo step
 MERGE_WINDOW_S = 0.8
 
@@ -122,12 +129,23 @@ class SessionController(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(500)
         self.speed_index = DEFAULT_SPEED
+        self._training = False
+        # one tick a frame, on a fixed grid of deadlines (a repeating 16 ms timer would
+        # tick 62.5 times a second and drift against the display)
         self._timer = QTimer(self)
-        self._timer.setInterval(int(FRAME_MS))
+        self._timer.setSingleShot(True)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._on_timer_timeout)
-        self._clock = QElapsedTimer()
         self._owed = 0.0  # fractional steps owed at slow speeds
         self._step_ms = 0.05  # running estimate of one optimizer step's cost
+        # the tick's time budget, from what the rest of each frame costs (see _on_timer_timeout)
+        self._deadline = 0.0  # when the next tick is due (perf_counter seconds)
+        self._tick_start = 0.0
+        self._cpu_after_tick = 0.0  # this thread's CPU time when the last tick ended
+        self._emit_ms = 2.0  # what the signals of a tick cost (the views updating)
+        self._other_ms = FRAME_MS / 3  # this thread's work between ticks: painting, timers
+        #: the step budget of the latest tick, in ms (benchmarks read it)
+        self.budget_ms = TICK_BUDGET_MS / 2
         self.last_explosion = ""
 
     # -- reading ---------------------------------------------------------------------
@@ -149,7 +167,7 @@ class SessionController(QObject):
 
     @property
     def is_training(self) -> bool:
-        return self._timer.isActive()
+        return self._training
 
     @property
     def speed(self) -> float | None:
@@ -204,12 +222,15 @@ class SessionController(QObject):
 
     # -- training ----------------------------------------------------------------------
     def set_training(self, on: bool) -> None:
-        if on == self.is_training:
+        if on == self._training:
             return
+        self._training = on
         if on:
             self._owed = 0.0
-            self._clock.start()
-            self._timer.start()
+            self._tick_start = time.perf_counter()
+            self._cpu_after_tick = time.thread_time()
+            self._deadline = self._tick_start
+            self._timer.start(0)
         else:
             self._timer.stop()
         self.trainingToggled.emit(on)
@@ -229,28 +250,54 @@ class SessionController(QObject):
         self.historyChanged.emit()
 
     def _on_timer_timeout(self) -> None:
-        elapsed = self._clock.restart()
+        now = time.perf_counter()
+        elapsed = now - self._tick_start
+        # What did the rest of the window cost since the last tick? This thread's CPU time
+        # since then: painting and other timers count, sleeping does not. The budget is
+        # what a frame has left after that, the signals and some slack: so training takes
+        # the spare milliseconds, and painting keeps its 60 frames a second.
+        other = (time.thread_time() - self._cpu_after_tick) * 1000.0
+        # quick to see more work, slow to forget it: one cheap frame proves little
+        self._other_ms = max(other, 0.9 * self._other_ms + 0.1 * other)
+        budget = FRAME_MS - SLACK_MS - self._emit_ms - self._other_ms
+        self.budget_ms = min(TICK_BUDGET_MS, max(MIN_TICK_BUDGET_MS, budget))
+        self._tick_start = now
         speed = self.speed
         if speed is None:
-            # as many steps as fit the budget, judged by the running cost estimate
-            n = max(1, int(TICK_BUDGET_MS / max(self._step_ms, 1e-4)))
+            n = 1_000_000  # as many as fit the budget
         else:
-            self._owed += speed * min(elapsed, 250) / 1000.0
+            self._owed += speed * min(elapsed, 0.25)
             n = int(self._owed)
             self._owed -= n
-            if n == 0:
-                return
-        self._run_steps(n)
+        if n:
+            self._run_steps(n, self.budget_ms)
+        self._cpu_after_tick = time.thread_time()
+        if self._training:
+            self._schedule_next_tick()
 
-    def _run_steps(self, n: int) -> None:
+    def _schedule_next_tick(self) -> None:
+        now = time.perf_counter()
+        self._deadline += FRAME_MS / 1000.0
+        if self._deadline < now:  # a frame or more late: start the grid again from now
+            self._deadline = now + FRAME_MS / 1000.0
+        self._timer.start(max(0, math.ceil((self._deadline - now) * 1000.0 - 0.5)))
+
+    def _run_steps(self, n: int, budget_ms: float | None = None) -> None:
+        """Run up to ``n`` steps (within ``budget_ms`` when given), then tell the views once."""
         t0 = time.perf_counter()
-        report = self.session.step(n, record_every=max(1, n // 4))
-        dt = (time.perf_counter() - t0) * 1000.0
+        # about four loss-history points a tick
+        expected = n if budget_ms is None else min(n, budget_ms / self._step_ms)
+        record_every = max(1, int(expected) // 4)
+        seconds = None if budget_ms is None else budget_ms / 1000.0
+        report = self.session.step(n, record_every=record_every, max_seconds=seconds)
+        t1 = time.perf_counter()
         if report.steps:
-            # smooth the per-step cost so one slow tick does not starve the next
-            self._step_ms = 0.7 * self._step_ms + 0.3 * dt / report.steps
+            # smooth the per-step cost: it sets how often the history is recorded
+            self._step_ms = 0.7 * self._step_ms + 0.3 * (t1 - t0) * 1000.0 / report.steps
         self.paramsChanged.emit()
         self.historyChanged.emit()
+        emit_ms = (time.perf_counter() - t1) * 1000.0
+        self._emit_ms = max(emit_ms, 0.8 * self._emit_ms + 0.2 * emit_ms)
         if report.diverged:
             self.set_training(False)
             self.last_explosion = report.message

@@ -540,7 +540,6 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.open_corpus_action)
         self.open_data_action = QAction("Open &data…", self)
         self.open_data_action.setObjectName("open_data")
-        self.open_data_action.setShortcut(QKeySequence.StandardKey.Open)
         self.open_data_action.setToolTip(OPEN_DATA_TITLE)
         self.open_data_action.triggered.connect(self._on_open_data_triggered)
         file_menu.addAction(self.open_data_action)
