@@ -6,6 +6,7 @@ methods here, so a hand on a knob and the optimizer take the same path. No maths
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 from collections.abc import Sequence
@@ -41,9 +42,11 @@ FRAME_MS = 1000.0 / 60.0
 #: the most a tick spends on optimizer steps; below that it takes what the frame has
 #: left after painting and everything else the window did
 TICK_BUDGET_MS = 12.0
-#: the least: where painting alone outgrows a frame, 60 fps is lost anyway, and training
-#: still gets a quarter of a frame rather than crawl
-MIN_TICK_BUDGET_MS = 4.0
+#: the least that is worth a tick. Where the window's own work leaves less than this of
+#: a frame, 60 fps is out of reach whatever training does: then a tick takes half a frame
+#: (the window shows fewer frames, each a real step forward) rather than crawl
+MIN_TICK_BUDGET_MS = 3.0
+LOST_FRAME_BUDGET_MS = 8.0
 #: idle time a tick leaves in every frame, for work that runs long now and then
 SLACK_MS = 2.0
 #: hand moves of one knob closer together than this merge into one undo step
@@ -66,7 +69,7 @@ class HandMove(QUndoCommand):
         self.indices = list(indices)
         self.old = np.array(old, dtype=float)
         self.new = np.array(new, dtype=float)
-        self.model_id = id(controller.session.model)
+        self.names = tuple(controller.session.param_names)
         self.stamp = time.monotonic()
 
     def id(self) -> int:  # noqa: A003 - Qt's name
@@ -82,10 +85,67 @@ class HandMove(QUndoCommand):
         return True
 
     def redo(self) -> None:
-        self.controller._apply(self.indices, self.new, self.model_id)
+        self.controller._apply(self.indices, self.new, self.names)
 
     def undo(self) -> None:
-        self.controller._apply(self.indices, self.old, self.model_id)
+        self.controller._apply(self.indices, self.old, self.names)
+
+
+class SessionChange(QUndoCommand):
+    """A new model, new data or a reset: undo puts the whole previous session back.
+
+    Undo remembers what it replaced, so undo followed by redo loses nothing, not even
+    training done after the change.
+    """
+
+    def __init__(self, controller: SessionController, before: Session, text: str) -> None:
+        super().__init__(text)
+        self.controller = controller
+        self.before = before
+        self.after: Session | None = None  # filled in by the first undo
+
+    def redo(self) -> None:
+        if self.after is not None:
+            self.controller._install(self.after)
+            self.after = None
+
+    def undo(self) -> None:
+        self.after = self.controller.session
+        self.controller._install(copy.deepcopy(self.before))
+
+
+class SettingChange(QUndoCommand):
+    """An optimizer setting, the L2 strength or a lock: undo puts back only that."""
+
+    def __init__(self, controller: SessionController, key: str, old, new, text: str) -> None:
+        super().__init__(text)
+        self.controller = controller
+        self.key = key
+        self.old = old
+        self.new = new
+        self.stamp = time.monotonic()
+        self._done = True  # push() calls redo(); the change has already happened
+
+    def id(self) -> int:  # noqa: A003 - Qt's name
+        return 2
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt's name
+        if not isinstance(other, SettingChange) or other.key != self.key:
+            return False
+        if other.key.startswith("lock:") or other.stamp - self.stamp > MERGE_WINDOW_S:
+            return False
+        self.new, self.stamp = other.new, other.stamp
+        self.setText(other.text())
+        return True
+
+    def redo(self) -> None:
+        if self._done:
+            self._done = False
+            return
+        self.controller._apply_setting(self.key, self.new)
+
+    def undo(self) -> None:
+        self.controller._apply_setting(self.key, self.old)
 
 
 class SessionController(QObject):
@@ -127,7 +187,7 @@ class SessionController(QObject):
         super().__init__(parent)
         self.session = session
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.setUndoLimit(500)
+        self.undo_stack.setUndoLimit(200)  # each structural step keeps a session copy
         self.speed_index = DEFAULT_SPEED
         self._training = False
         # one tick a frame, on a fixed grid of deadlines (a repeating 16 ms timer would
@@ -198,8 +258,8 @@ class SessionController(QObject):
             text = f"turn {names[0]}" if len(names) == 1 else "set " + " and ".join(names)
         self.undo_stack.push(HandMove(self, indices, old, values, text))
 
-    def _apply(self, indices: Sequence[int], values: np.ndarray, model_id: int) -> None:
-        if id(self.session.model) != model_id:
+    def _apply(self, indices: Sequence[int], values: np.ndarray, names: tuple[str, ...]) -> None:
+        if tuple(self.session.param_names) != names:
             return  # the knobs this move touched belong to a model that is gone
         theta = self.session.params.copy()
         theta[list(indices)] = values
@@ -217,8 +277,29 @@ class SessionController(QObject):
     def set_locked(self, index: int, locked: bool) -> None:
         if self.session.is_locked(index) == bool(locked):
             return
-        self.session.set_locked(index, locked)
-        self.lockChanged.emit(index, bool(locked))
+        name = self.session.param_names[index]
+        self._apply_setting(f"lock:{name}", bool(locked))
+        verb = "lock" if locked else "unlock"
+        self.undo_stack.push(
+            SettingChange(self, f"lock:{name}", not locked, bool(locked), f"{verb} {name}")
+        )
+
+    def _apply_setting(self, key: str, value) -> None:
+        """Set one setting without recording it (undo and redo come through here)."""
+        if key.startswith("lock:"):
+            name = key[5:]
+            if name in self.session.param_names:
+                i = self.session.model.param_index(name)
+                self.session.set_locked(i, value)
+                self.lockChanged.emit(i, bool(value))
+        elif key == "l2":
+            self.session.set_l2(value)
+            self.paramsChanged.emit()
+            self.historyChanged.emit()
+            self.optimizerChanged.emit()
+        elif key == "optimizer":
+            self.session.set_optimizer(value)
+            self.optimizerChanged.emit()
 
     # -- training ----------------------------------------------------------------------
     def set_training(self, on: bool) -> None:
@@ -243,9 +324,10 @@ class SessionController(QObject):
         self._run_steps(1)
 
     def reset(self) -> None:
-        """Seeded starting weights; the loss curve starts over."""
+        """Seeded starting weights; the loss curve starts over (undoable)."""
+        before = copy.deepcopy(self.session)
         self.session.reset()
-        self.undo_stack.clear()
+        self.undo_stack.push(SessionChange(self, before, "reset the knobs"))
         self.paramsChanged.emit()
         self.historyChanged.emit()
 
@@ -260,7 +342,9 @@ class SessionController(QObject):
         # quick to see more work, slow to forget it: one cheap frame proves little
         self._other_ms = max(other, 0.9 * self._other_ms + 0.1 * other)
         budget = FRAME_MS - SLACK_MS - self._emit_ms - self._other_ms
-        self.budget_ms = min(TICK_BUDGET_MS, max(MIN_TICK_BUDGET_MS, budget))
+        if budget < MIN_TICK_BUDGET_MS:  # the window's own work fills the frame
+            budget = LOST_FRAME_BUDGET_MS
+        self.budget_ms = min(TICK_BUDGET_MS, budget)
         self._tick_start = now
         speed = self.speed
         if speed is None:
@@ -324,8 +408,9 @@ class SessionController(QObject):
             return
         if new == self.config:
             return
-        self.session.set_optimizer(new)
-        self.optimizerChanged.emit()
+        old = self.config
+        self._apply_setting("optimizer", new)
+        self.undo_stack.push(SettingChange(self, "optimizer", old, new, _describe(old, new)))
 
     def set_speed(self, index: int) -> None:
         index = int(np.clip(index, 0, len(SPEEDS) - 1))
@@ -335,21 +420,27 @@ class SessionController(QObject):
             self.optimizerChanged.emit()
 
     def set_l2(self, l2: float) -> None:
+        old = self.model.l2
+        if float(l2) == old:
+            return
         try:
-            self.session.set_l2(l2)
+            self._apply_setting("l2", float(l2))
         except ValueError as exc:
             self.messageRaised.emit(str(exc))
             return
-        self.paramsChanged.emit()
-        self.historyChanged.emit()
-        self.optimizerChanged.emit()
+        self.undo_stack.push(SettingChange(self, "l2", old, float(l2), f"set L2 to {l2:g}"))
 
     # -- structure -----------------------------------------------------------------------
     def replace_session(self, session: Session) -> None:
         """A new model and/or data: keeps optimizer settings and speed, pauses nothing."""
         session.set_optimizer(replace(self.config))
+        before = copy.deepcopy(self.session)
         self.session = session
-        self.undo_stack.clear()
+        self.undo_stack.push(
+            SessionChange(
+                self, before, f"switch to {session.model.describe()} on {session.dataset.name}"
+            )
+        )
         self.modelChanged.emit()
         self.dataChanged.emit()
         self.paramsChanged.emit()
@@ -364,6 +455,7 @@ class SessionController(QObject):
         """
         session = self.session
         locked = [session.param_names[i] for i in session.locked]
+        before = copy.deepcopy(session)
         try:
             session.set_model(model, theta, keep_history=True)
         except ValueError as exc:
@@ -372,7 +464,7 @@ class SessionController(QObject):
         for name in locked:
             if name in model.param_names:
                 session.set_locked(name, True)
-        self.undo_stack.clear()  # hand moves name knobs of the old model
+        self.undo_stack.push(SessionChange(self, before, f"resize to {model.describe()}"))
         self.modelChanged.emit()
         self.paramsChanged.emit()
         self.historyChanged.emit()
@@ -399,14 +491,34 @@ class SessionController(QObject):
 
     def set_dataset(self, dataset: Dataset) -> None:
         """New data for the same model; the weights stay."""
+        before = copy.deepcopy(self.session)
         try:
             self.session.set_dataset(dataset)
         except ValueError as exc:
             self.messageRaised.emit(str(exc))
             return
+        self.undo_stack.push(SessionChange(self, before, f"change the data ({dataset.name})"))
         self.dataChanged.emit()
         self.paramsChanged.emit()
         self.historyChanged.emit()
+
+    def load_session(self, session: Session) -> None:
+        """A session from a file: a fresh start, so the undo history starts over too."""
+        self.session = session
+        self.undo_stack.clear()
+        self._emit_all()
+
+    def _install(self, session: Session) -> None:
+        """Put a whole session in place (undo/redo of a structural change)."""
+        self.session = session
+        self._emit_all()
+
+    def _emit_all(self) -> None:
+        self.modelChanged.emit()
+        self.dataChanged.emit()
+        self.paramsChanged.emit()
+        self.historyChanged.emit()
+        self.optimizerChanged.emit()
 
     def _index(self, name: str) -> int | None:
         try:
@@ -414,3 +526,14 @@ class SessionController(QObject):
         except KeyError as exc:
             self.messageRaised.emit(str(exc.args[0]))
             return None
+
+
+def _describe(old: OptimizerConfig, new: OptimizerConfig) -> str:
+    """Undo text for an optimizer settings change."""
+    if new.name != old.name:
+        return f"switch the optimizer to {new.name}"
+    if new.lr != old.lr:
+        return f"set the learning rate to {new.lr:g}"
+    if new.batch_size != old.batch_size:
+        return f"set the batch size to {new.batch_size or 'all'}"
+    return "change the optimizer settings"

@@ -597,6 +597,7 @@ class MainWindow(QMainWindow):
         c.trainingExploded.connect(self._on_training_exploded)
         c.optimizerChanged.connect(self._sync_controls)
         c.modelChanged.connect(self._sync_controls)
+        c.dataChanged.connect(self._sync_controls)
         c.messageRaised.connect(self._on_message_raised)
 
         self.model_combo.currentIndexChanged.connect(self._on_model_combo_changed)

@@ -176,7 +176,10 @@ def test_the_session_moving_a_weight_updates_the_knob_without_echo(qtbot):
     assert knob.slider.value() == pytest.approx(0.123)
     assert knob.editor.text() == "0.123"
     assert knob.lock_button.isChecked()
-    assert controller.undo_stack.count() == 0  # nothing was pushed back as a hand move
+    # nothing echoed back as a hand move; only the lock itself is an undo step
+    assert [controller.undo_stack.text(i) for i in range(controller.undo_stack.count())] == [
+        "lock w"
+    ]
     np.testing.assert_array_equal(session.params, theta)
 
     # training turns the knobs the same way
@@ -184,7 +187,7 @@ def test_the_session_moving_a_weight_updates_the_knob_without_echo(qtbot):
     with qtbot.assertNotEmitted(knob.valueChanged):
         controller.step_once()
     assert knob.value() == session.value("w") != 0.123
-    assert controller.undo_stack.count() == 0
+    assert controller.undo_stack.count() == 2  # lock, unlock: training added no step
 
 
 def test_a_weight_beyond_the_knob_range_pins_the_slider_but_reads_true(qtbot):
