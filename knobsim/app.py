@@ -48,16 +48,25 @@ def run(
     *,
     session: Session | None = None,
     session_path: str | None = None,
+    lesson: str | None = None,
 ) -> int:
-    """Open the window (on ``session`` if given) and run until it closes."""
+    """Open the window (on ``session`` if given, or in ``lesson``) and run until it closes.
+
+    The first time knobsim opens for a user (with nothing else asked for), the lessons'
+    start page opens beside the window.
+    """
     from knobsim.ui.errors import ErrorHandler
 
     app = ensure_app(argv)
     window = create_window(session)
-    if session_path and hasattr(window, "set_session_path"):
+    if session_path:
         window.set_session_path(session_path)
     handler = ErrorHandler(lambda: window).install()
     window.show()
+    if lesson is not None:
+        window.lessons.open(lesson)
+    elif session is None:
+        window.lessons.show_on_first_launch()
     try:
         return app.exec()
     finally:
@@ -71,21 +80,32 @@ def screenshot(
     steps: int = 0,
     size: tuple[int, int] = (1280, 800),
     sweep: bool = False,
+    lesson: str | None = None,
 ) -> int:
     """Render the window headless after ``steps`` training steps and save it as a PNG.
 
     With ``sweep`` the capacity sweep runs first (on its worker thread, as in the window).
+    With ``lesson`` (an id, number or file) the window shows that lesson, set up as it
+    begins; ``steps`` then train the lesson's model.
     """
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     path = Path(out)
     if path.parent and not path.parent.exists():
         print(f"knobsim: error: the folder {path.parent} does not exist", file=sys.stderr)
         return 2
-    report = session.step(steps, record_every=max(1, steps // 500)) if steps else None
+    report = None
+    if steps and not lesson:  # a lesson brings its own session: steps train that one
+        report = session.step(steps, record_every=max(1, steps // 500))
     app = ensure_app()
     window = create_window(session, restore=False)
     window.resize(QSize(*size))
     window.show()
+    if lesson is not None:
+        window.lessons.open(lesson)
+        if steps:
+            report = window.controller.session.step(steps, record_every=max(1, steps // 500))
+            window.controller.paramsChanged.emit()
+            window.controller.historyChanged.emit()
     if report is not None and report.diverged:
         window.controller.trainingExploded.emit(report.message)
     for _ in range(3):

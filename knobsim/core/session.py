@@ -124,8 +124,8 @@ class Session:
     def grad(self) -> Array:
         """Full-batch gradient of the training loss at the current weights (n_params,)."""
         if self._grad is None:
-            d = self.dataset
-            self._grad = self.model.grad(self._theta, d.X_train, d.y_train)
+            F, y = self._train_features()
+            self._grad = self.model.loss_and_grad_features(self._theta, F, y)[1]
         return self._grad
 
     def accuracy(self, which: str = "train") -> float | None:

@@ -100,3 +100,34 @@ class Autosave(QObject):
         self.save_now()
         with contextlib.suppress(OSError):
             self.lock.unlink()
+
+
+def offer_recovery(folder: Path, ask: Callable[[Path], bool]):
+    """After a crash, ask whether to restore the autosave; returns the session or None.
+
+    A recovery file that cannot be read is set aside (renamed) so it is not offered again.
+    """
+    found = crashed_session(folder)
+    if found is None or not ask(found):
+        return None
+    try:
+        return sessionfile.load(found)[0]
+    except sessionfile.SessionFileError:
+        with contextlib.suppress(OSError):
+            found.rename(found.with_suffix(".unreadable"))
+        return None
+
+
+def ask_restore(path: Path) -> bool:
+    """The question a person sees at start-up after a crash."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "Restore your knobs?",
+        "knobsim did not close properly last time. Restore the session it saved automatically?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+    )
+    box.setObjectName("restore_autosave")
+    box.setInformativeText(f"The autosave is in {path.parent}.")
+    return box.exec() == QMessageBox.StandardButton.Yes

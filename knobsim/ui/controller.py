@@ -48,7 +48,7 @@ TICK_BUDGET_MS = 12.0
 MIN_TICK_BUDGET_MS = 3.0
 LOST_FRAME_BUDGET_MS = 8.0
 #: idle time a tick leaves in every frame, for work that runs long now and then
-SLACK_MS = 2.0
+SLACK_MS = 4.0
 #: hand moves of one knob closer together than this merge into one undo step
 MERGE_WINDOW_S = 0.8
 
@@ -207,6 +207,7 @@ class SessionController(QObject):
         #: the step budget of the latest tick, in ms (benchmarks read it)
         self.budget_ms = TICK_BUDGET_MS / 2
         self.last_explosion = ""
+        self.last_step_diverged = False
 
     # -- reading ---------------------------------------------------------------------
     @property
@@ -323,6 +324,10 @@ class SessionController(QObject):
         """Exactly one optimizer step."""
         self._run_steps(1)
 
+    def step_many(self, n: int) -> None:
+        """``n`` optimizer steps at once (a recording, a script), then one redraw."""
+        self._run_steps(int(n))
+
     def reset(self) -> None:
         """Seeded starting weights; the loss curve starts over (undoable)."""
         before = copy.deepcopy(self.session)
@@ -382,6 +387,7 @@ class SessionController(QObject):
         self.historyChanged.emit()
         emit_ms = (time.perf_counter() - t1) * 1000.0
         self._emit_ms = max(emit_ms, 0.8 * self._emit_ms + 0.2 * emit_ms)
+        self.last_step_diverged = report.diverged
         if report.diverged:
             self.set_training(False)
             self.last_explosion = report.message

@@ -11,14 +11,22 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QIODevice, QRect
+from PySide6.QtCore import QBuffer, QIODevice, QPoint, QRect
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
 
 
 class ExportError(Exception):
     """An export that could not be written; the message is for people."""
+
+
+def _render(widget: QWidget, painter: QPainter) -> None:
+    """Paint ``widget`` and its children; a graphics view paints its scene as vectors."""
+    if isinstance(widget, QGraphicsView):
+        widget.render(painter)
+    else:
+        QWidget.render(widget, painter, QPoint())
 
 
 def export_png(widget: QWidget, path: str | os.PathLike[str], *, scale: float = 2.0) -> Path:
@@ -32,7 +40,7 @@ def export_png(widget: QWidget, path: str | os.PathLike[str], *, scale: float = 
     image.fill(widget.palette().window().color())
     painter = QPainter(image)
     try:
-        widget.render(painter)
+        _render(widget, painter)
     finally:
         painter.end()
     if not image.save(str(path), "PNG"):
@@ -53,7 +61,7 @@ def export_svg(widget: QWidget, path: str | os.PathLike[str], *, title: str = ""
     if not painter.begin(generator):
         raise ExportError(f"Could not write {path.name}; check the folder and its permissions.")
     try:
-        widget.render(painter)
+        _render(widget, painter)
     finally:
         painter.end()
     if not path.exists() or path.stat().st_size == 0:

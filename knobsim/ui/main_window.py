@@ -52,7 +52,9 @@ from knobsim.core.session import Session
 from knobsim.resources import assets_dir
 from knobsim.ui.capacity import CapacityPanel
 from knobsim.ui.controller import SPEED_LABELS, SPEEDS, SessionController
+from knobsim.ui.files import SessionFiles
 from knobsim.ui.knobs import KnobPanel
+from knobsim.ui.lessons import install as install_lessons
 from knobsim.ui.network import NetworkView
 from knobsim.ui.nextword import CORPUS_FILTER, OPEN_CORPUS_TITLE, NextWordView
 from knobsim.ui.plots import FitPlot, LandscapePlot, LossPlot
@@ -176,9 +178,12 @@ class MainWindow(QMainWindow):
         controls = self._build_controls()
         self._build_layout(controls)
         self._build_actions()
+        self.files = SessionFiles(self, self.controller)
+        self.files.install(self.file_menu)
         self._connect()
         self._sync_controls()
         self._update_error_label()
+        self.lessons = install_lessons(self)  # Lessons menu, Help › Lessons, the lesson dock
         self._persist = restore
         if restore:
             self._restore_layout()
@@ -533,6 +538,7 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         c = self.controller
         file_menu = self.menuBar().addMenu("&File")
+        self.file_menu = file_menu
         self.open_corpus_action = QAction("Open &corpus…", self)
         self.open_corpus_action.setObjectName("open_corpus")
         self.open_corpus_action.setToolTip(OPEN_CORPUS_TITLE)
@@ -938,8 +944,15 @@ class MainWindow(QMainWindow):
         settings.endGroup()
         settings.sync()
 
+    def set_session_path(self, path: str | os.PathLike[str] | None) -> None:
+        """The file the current session came from (``knobsim FILE``)."""
+        self.files.set_path(path)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt naming
         self.controller.set_training(False)
+        if not self.files.maybe_discard():
+            event.ignore()
+            return
         if self._persist:
             self.save_layout()
         super().closeEvent(event)

@@ -80,3 +80,29 @@ def test_autosave_into_an_unwritable_place_reports_instead_of_raising(qapp, tmp_
     auto.path = blocker / "autosave.knobsim"
     assert auto.save_now() is False
     assert "Autosave failed" in auto.last_error
+
+
+def test_recovery_is_offered_once_after_a_crash(qapp, tmp_path):
+    from knobsim.ui.autosave import offer_recovery
+
+    c = _controller()
+    auto = Autosave(c, tmp_path)
+    auto.start()
+    c.set_param("c2", 0.9)
+    auto.save_now()
+    (tmp_path / LOCK_NAME).write_text(str(_dead_pid()))
+    asked = []
+    assert offer_recovery(tmp_path, lambda p: asked.append(p) or False) is None
+    assert asked == [auto.path]
+    restored = offer_recovery(tmp_path, lambda p: True)
+    assert restored.value("c2") == 0.9
+
+
+def test_an_unreadable_autosave_is_set_aside(qapp, tmp_path):
+    from knobsim.ui.autosave import offer_recovery
+
+    (tmp_path / "autosave.knobsim").write_text("{truncated")
+    (tmp_path / LOCK_NAME).write_text(str(_dead_pid()))
+    assert offer_recovery(tmp_path, lambda p: True) is None
+    assert (tmp_path / "autosave.unreadable").exists()
+    assert offer_recovery(tmp_path, lambda p: True) is None
