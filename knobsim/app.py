@@ -112,6 +112,7 @@ def screenshot(
         app.processEvents()
     if sweep:
         panel = window.capacity_panel
+        window.analysis_tabs.setCurrentWidget(panel.sweep_plot)
         panel.start_sweep()
         deadline = time.monotonic() + 120.0
         while panel.runner.is_running and time.monotonic() < deadline:

@@ -49,7 +49,7 @@ def test_l2_lowers_degree_15s_test_error():
     data = _sine()
     plain = train_at(make_model("poly", data, degree=15), data, ADAM, seed=0)
     tamed = train_at(make_model("poly", data, degree=15, l2=0.01), data, ADAM, seed=0)
-    assert tamed.test_loss < plain.test_loss / 3
+    assert tamed.test_loss < plain.test_loss / 2
     assert tamed.train_loss > plain.train_loss  # it gives up some fit to the noise
 
 

@@ -771,7 +771,12 @@ def make_model(
         raise ValueError(f"The mlp model needs numeric data, not the corpus {dataset.name!r}.")
     if name == "line":
         return Line.for_data(dataset.X_train, dataset.y_train, l2=l2)
-    scaler = InputScaler.fit(dataset.X_train)
+    # built-in data is drawn on [-1, 1] already; scaling it by the sample's own range would
+    # move the knobs' meaning whenever points are added (and blow up a degree-15 curve
+    # just outside the old range). A person's file is scaled by its training range.
+    builtin = getattr(dataset, "noise", None) is not None
+    n_in = dataset.X_train.shape[1]
+    scaler = InputScaler.identity(n_in) if builtin else InputScaler.fit(dataset.X_train)
     if name == "poly":
         return Polynomial(degree, l2, scaler=scaler)
     if name == "logistic":

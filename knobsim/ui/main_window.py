@@ -455,9 +455,23 @@ class MainWindow(QMainWindow):
         bottom = QSplitter(Qt.Orientation.Horizontal)
         bottom.setObjectName("bottom_splitter")
         bottom.addWidget(self._titled("Error over time", self.loss_plot))
-        bottom.addWidget(self._titled("Loss landscape", self.landscape_plot))
-        bottom.addWidget(self._titled("Error by number of knobs", self.capacity_panel.sweep_plot))
-        bottom.setSizes([1, 1, 1])  # an even share each (the plots' size hints differ)
+        # the landscape and the capacity sweep share one place: two views of the error
+        self.analysis_tabs = QTabWidget()
+        self.analysis_tabs.setObjectName("analysis_tabs")
+        self.analysis_tabs.setDocumentMode(True)
+        self.analysis_tabs.addTab(self.landscape_plot, "Loss landscape")
+        self.analysis_tabs.addTab(self.capacity_panel.sweep_plot, "Error by number of knobs")
+        self.analysis_tabs.setTabToolTip(
+            0, "The error over two knobs, the others held where they are. Click to move both."
+        )
+        self.analysis_tabs.setTabToolTip(
+            1, "Final train and test error after training at every size: the U-curve."
+        )
+        self.capacity_panel.sweep_button.clicked.connect(
+            lambda: self.analysis_tabs.setCurrentWidget(self.capacity_panel.sweep_plot)
+        )
+        bottom.addWidget(self.analysis_tabs)
+        bottom.setSizes([1, 1])  # an even share each (the plots' size hints differ)
         self.middle = QSplitter(Qt.Orientation.Vertical)
         self.middle.setObjectName("middle_splitter")
         # Playground's order: the network, then what it outputs
@@ -926,7 +940,7 @@ class MainWindow(QMainWindow):
             ("main", self.splitter),
             ("middle", self.middle),
             ("top", self.top),
-            ("bottom", self.bottom),
+            ("bottom2", self.bottom),
         ):
             state = settings.value(f"splitter/{key}")
             if isinstance(state, QByteArray | bytes) and state:
@@ -940,7 +954,7 @@ class MainWindow(QMainWindow):
         settings.setValue("splitter/main", self.splitter.saveState())
         settings.setValue("splitter/middle", self.middle.saveState())
         settings.setValue("splitter/top", self.top.saveState())
-        settings.setValue("splitter/bottom", self.bottom.saveState())
+        settings.setValue("splitter/bottom2", self.bottom.saveState())
         settings.endGroup()
         settings.sync()
 

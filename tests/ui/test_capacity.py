@@ -179,7 +179,7 @@ def test_the_window_names_underfitting_and_overfitting(qtbot, window):
     find(window, QWidget, "l2").setValue(0.01)
     _train(qtbot, window, 800)
     test_after = model.data_loss(window.controller.params, data.X_test, data.y_test)
-    assert test_after < test_before / 3
+    assert test_after < test_before / 2
     assert not _verdict(window).startswith("Overfitting")
 
 
