@@ -31,7 +31,7 @@ DEFAULT_DATASET = {
 }
 
 
-COMMANDS = ("train", "screenshot")
+COMMANDS = ("train", "screenshot", "lessons")
 
 
 class UsageError(Exception):
@@ -124,6 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"knobsim {__version__}")
+    parser.add_argument(
+        "--lesson",
+        metavar="NAME",
+        help="open the window in a lesson: its id or number (see 'knobsim lessons'), or a "
+        "lesson file (.json)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     train = sub.add_parser(
@@ -149,6 +155,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--sweep",
         action="store_true",
         help="poly/mlp: run the capacity sweep first and show its U curve",
+    )
+    shot.add_argument("--lesson", metavar="NAME", help="render the window in this lesson")
+
+    lessons = sub.add_parser(
+        "lessons",
+        help="list the guided lessons (id and title)",
+        description="List the guided lessons, or check a folder of lesson files you wrote.",
+    )
+    lessons.add_argument(
+        "folder", nargs="?", metavar="FOLDER", help="a folder of lesson files (default: built-in)"
     )
     return parser
 
@@ -284,8 +300,10 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def run_gui(session_path: str | None = None) -> int:
+def run_gui(session_path: str | None = None, lesson: str | None = None) -> int:
     session = load_session_file(session_path) if session_path else None
+    if lesson is not None:
+        check_lesson_name(lesson)
     if not has_display():
         print(
             "knobsim: no display found (DISPLAY is not set), so the window cannot open; "
@@ -295,7 +313,39 @@ def run_gui(session_path: str | None = None) -> int:
         return EXIT_USAGE
     from knobsim.app import run
 
-    return run(session=session, session_path=session_path)
+    return run(session=session, session_path=session_path, lesson=lesson)
+
+
+def check_lesson_name(name: str) -> None:
+    """``UsageError`` unless ``name`` is a lesson id or number, or a lesson file that loads."""
+    from knobsim.core.lessons import LessonFileError, find_lesson, load_lesson, load_lessons
+
+    if name.lower().endswith(".json") or os.path.isfile(name):
+        try:
+            load_lesson(name)
+        except LessonFileError as exc:
+            raise UsageError(f"{name}: {str(exc).rstrip('.')}") from None
+        return
+    lessons, _ = load_lessons()
+    if find_lesson(lessons, name) is None:
+        ids = ", ".join(lesson.id for lesson in lessons)
+        raise UsageError(
+            f"unknown lesson {name!r}; choose one of {ids}, a number 1 to {len(lessons)}, "
+            "or a lesson file"
+        )
+
+
+def run_lessons(args: argparse.Namespace) -> int:
+    """Print each lesson's number, id and title; a file that does not load goes to stderr."""
+    from knobsim.core.lessons import load_lessons
+
+    lessons, errors = load_lessons(args.folder)
+    width = max((len(lesson.id) for lesson in lessons), default=0)
+    for i, lesson in enumerate(lessons, 1):
+        print(f"{i:>2}  {lesson.id:<{width}}  {lesson.title}")
+    for error in errors:
+        print(f"knobsim: {error.path}: {error.message}", file=sys.stderr)
+    return EXIT_DIVERGED if errors else EXIT_OK  # 1: some lesson files need fixing
 
 
 def load_session_file(path: str):
@@ -318,6 +368,9 @@ def run_screenshot(args: argparse.Namespace) -> int:
         raise UsageError(
             f"--sweep needs a model whose size can change (poly or mlp), not {args.model}"
         )
+    if args.lesson is not None:
+        check_lesson_name(args.lesson)
+        return screenshot(session, args.out, steps=args.steps, size=args.size, lesson=args.lesson)
     return screenshot(session, args.out, steps=args.steps, size=args.size, sweep=args.sweep)
 
 
@@ -334,7 +387,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_train(args)
         if args.command == "screenshot":
             return run_screenshot(args)
-        return run_gui()
+        if args.command == "lessons":
+            return run_lessons(args)
+        return run_gui(lesson=args.lesson)
     except UsageError as exc:
         print(f"knobsim: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

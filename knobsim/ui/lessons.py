@@ -1,0 +1,763 @@
+"""Lessons in the window: the Lessons menu, the start page, and the lesson beside the plots.
+
+The lesson files and their goals live in ``knobsim.core.lessons``; this module sets the
+window up as a lesson says, follows the session through the controller's signals and shows
+how the person is doing. It never blocks: no modal dialogs, so tests and screenshots run on.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QPalette
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from knobsim.core.lessons import (
+    Lesson,
+    LessonError,
+    LessonFileError,
+    LessonState,
+    build_session,
+    check_goal,
+    find_lesson,
+    goal_status,
+    load_lesson,
+    load_lessons,
+    snapshot,
+)
+from knobsim.ui.controller import SPEEDS, SessionController
+
+#: QSettings key: the start page was offered once, on the first launch
+FIRST_LAUNCH_KEY = "lessons/start_page_shown"
+OPEN_LESSON_TITLE = "Open a lesson file"
+LESSON_FILTER = "knobsim lessons (*.json);;All files (*)"
+#: the lesson dock's width when it opens, in pixels
+DOCK_WIDTH = 250
+
+#: lesson control name -> objectName of the widget it hides (its form row goes with it)
+_WIDGETS = {
+    "train": "train",
+    "step": "step",
+    "reset": "reset",
+    "randomize": "randomize",
+    "model": "model",
+    "dataset": "dataset",
+    "noise": "noise",
+    "points": "points",
+    "seed": "seed",
+    "regenerate": "regenerate",
+    "optimizer": "optimizer",
+    "learning_rate": "learning_rate",
+    "batch_size": "batch_size",
+    "l2": "l2",
+    "speed": "speed",
+    "capacity": "capacity_box",
+}
+#: control name -> objectName of a widget inside the group box it hides
+_GROUPS = {"model_settings": "model", "data_settings": "dataset", "training_settings": "optimizer"}
+#: control name -> objectName of a view; its titled box is hidden
+_VIEWS = {"network": "network_view", "landscape": "landscape_plot", "capacity_plot": "sweep_plot"}
+
+
+def speed_index(speed: float | None) -> int:
+    """The training speed setting closest to ``speed`` steps per second (None: "Max")."""
+    if speed is None:
+        return len(SPEEDS) - 1
+    finite = [(i, s) for i, s in enumerate(SPEEDS) if s is not None]
+    return min(finite, key=lambda p: abs(math.log(p[1]) - math.log(speed)))[0]
+
+
+class LessonRunner(QObject):
+    """Follows a lesson's tasks, checking the current goal whenever the session changes.
+
+    The task counters (optimizer steps, an explosion, the lowest test error) start again
+    with every task. Checks are coalesced: many signals in one pass of the event loop
+    cost one check.
+
+    Signals
+    -------
+    progressed
+        The status line, the current task or the lesson's state changed.
+    lessonCompleted
+        Every task of the lesson is done.
+    """
+
+    progressed = Signal()
+    lessonCompleted = Signal()
+
+    def __init__(self, controller: SessionController, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._controller = controller
+        self.lesson: Lesson | None = None
+        self.task_index = 0
+        self.status = ""
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.check_now)
+        self._reset_counters()
+        for signal in (
+            controller.paramsChanged,
+            controller.historyChanged,
+            controller.optimizerChanged,
+            controller.modelChanged,
+            controller.dataChanged,
+        ):
+            signal.connect(self._on_controller_changed)
+        controller.lockChanged.connect(self._on_controller_changed)
+        controller.trainingExploded.connect(self._on_controller_training_exploded)
+
+    @property
+    def completed(self) -> bool:
+        return self.lesson is not None and self.task_index >= len(self.lesson.tasks)
+
+    def start(self, lesson: Lesson) -> None:
+        self.lesson = lesson
+        self.task_index = 0
+        self._reset_counters()
+        self.check_now()
+
+    def stop(self) -> None:
+        self.lesson = None
+        self.status = ""
+        self._timer.stop()
+        self.progressed.emit()
+
+    def state(self) -> LessonState:
+        """The snapshot the current goal is checked against."""
+        self._count_steps()
+        return snapshot(
+            self._controller.session,
+            steps=self._steps,
+            diverged=self._diverged,
+            test_min=self._test_min,
+        )
+
+    def check_now(self) -> None:
+        """Check the goal now; move on to the next task (and the next) while goals are met."""
+        self._timer.stop()
+        lesson = self.lesson
+        if lesson is None or self.completed:
+            return
+        state = self.state()
+        self._test_min = state.test_min
+        while check_goal(lesson.tasks[self.task_index].goal, state):
+            self.task_index += 1
+            self._reset_counters()
+            if self.completed:
+                self.status = ""
+                self.progressed.emit()
+                self.lessonCompleted.emit()
+                return
+            state = self.state()
+            self._test_min = state.test_min
+        self.status = goal_status(lesson.tasks[self.task_index].goal, state)
+        self.progressed.emit()
+
+    def _reset_counters(self) -> None:
+        session = self._controller.session
+        self._session = session
+        self._step_count = session.step_count
+        self._steps = 0
+        self._diverged = False
+        self._test_min = math.inf
+
+    def _count_steps(self) -> None:
+        # optimizer steps since the task began: the session's counter grows with each step
+        # and drops to 0 on Reset or with a new session (those are not steps)
+        session = self._controller.session
+        if session is self._session and session.step_count > self._step_count:
+            self._steps += session.step_count - self._step_count
+        self._session = session
+        self._step_count = session.step_count
+
+    def _on_controller_changed(self, *_args) -> None:
+        if self.lesson is None:
+            return
+        self._count_steps()
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def _on_controller_training_exploded(self, _message: str) -> None:
+        if self.lesson is None:
+            return
+        self._diverged = True
+        self._on_controller_changed()
+
+
+def _label(name: str, *, rich: bool = False) -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    if rich:
+        label.setTextFormat(Qt.TextFormat.RichText)
+    return label
+
+
+def _muted(label: QLabel) -> QLabel:
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    return label
+
+
+class LessonPanel(QWidget):
+    """One lesson: its text, its tasks (done, now, later), the goal's status, and buttons.
+
+    Object names: ``lesson_panel``, ``lesson_number``, ``lesson_title``, ``lesson_text``,
+    ``lesson_tasks``, ``lesson_status``, ``lesson_done``, ``next_lesson``,
+    ``restart_lesson``, ``show_lessons``.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lesson_panel")
+        self.number_label = _muted(_label("lesson_number"))
+        self.title_label = _label("lesson_title")
+        font = self.title_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.title_label.setFont(font)
+        self.text_label = _label("lesson_text", rich=True)
+        self.tasks_label = _label("lesson_tasks", rich=True)
+        self.status_label = _label("lesson_status")
+        self.status_label.setFrameShape(QFrame.Shape.StyledPanel)
+        self.status_label.setMargin(6)
+        self.status_label.setAccessibleName("How you are doing")
+        self.done_label = _label("lesson_done", rich=True)
+        self.done_label.setFrameShape(QFrame.Shape.StyledPanel)
+        self.done_label.setMargin(6)
+        self.done_label.setStyleSheet(
+            "QLabel#lesson_done { background: #d9f0d3; color: #00441b; border-radius: 4px; }"
+        )
+        self.done_label.hide()
+
+        self.restart_button = QPushButton("Start over")
+        self.restart_button.setObjectName("restart_lesson")
+        self.restart_button.setToolTip("Set the window up as the lesson began and start again.")
+        self.lessons_button = QPushButton("All lessons")
+        self.lessons_button.setObjectName("show_lessons")
+        self.lessons_button.setToolTip("Back to the list of lessons.")
+        self.next_button = QPushButton("Next lesson ›")
+        self.next_button.setObjectName("next_lesson")
+        self.next_button.setEnabled(False)
+        self.next_button.setToolTip("Open when every task of this lesson is done.")
+        font = self.next_button.font()
+        font.setBold(True)
+        self.next_button.setFont(font)
+
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(8, 8, 8, 8)
+        column.setSpacing(8)
+        column.addWidget(self.number_label)
+        column.addWidget(self.title_label)
+        column.addWidget(self.text_label)
+        column.addWidget(self.tasks_label)
+        column.addWidget(self.status_label)
+        column.addWidget(self.done_label)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(body)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        small = QHBoxLayout()
+        small.addWidget(self.lessons_button)
+        small.addWidget(self.restart_button)
+        buttons = QVBoxLayout()
+        buttons.setContentsMargins(8, 0, 8, 8)
+        buttons.addWidget(self.next_button)
+        buttons.addLayout(small)
+        self.next_button.setMinimumHeight(32)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(buttons)
+
+    def show_lesson(self, lesson: Lesson, number: int, count: int) -> None:
+        self.number_label.setText(f"Lesson {number} of {count}" if number else "Your lesson")
+        self.title_label.setText(lesson.title)
+        self.text_label.setText("".join(f"<p>{_html(p)}</p>" for p in lesson.text))
+        self.done_label.hide()
+        self.next_button.setEnabled(False)
+
+    def show_progress(self, runner: LessonRunner, has_next: bool) -> None:
+        lesson = runner.lesson
+        if lesson is None:
+            return
+        rows = []
+        for i, task in enumerate(lesson.tasks):
+            text = _html(task.text)
+            if i < runner.task_index:
+                rows.append(f"<p style='color:gray'>✓ {text}</p>")
+            elif i == runner.task_index:
+                rows.append(f"<p><b>▶ {text}</b></p>")
+            else:
+                rows.append(f"<p style='color:gray'>○ {text}</p>")
+        self.tasks_label.setText("".join(rows))
+        done = runner.completed
+        self.status_label.setVisible(not done)
+        self.status_label.setText(runner.status)
+        if done:
+            self.done_label.setText(
+                f"<b>Done!</b> {_html(lesson.done)}" if lesson.done else "Done!"
+            )
+        self.done_label.setVisible(done)
+        self.next_button.setEnabled(done)
+        self.next_button.setText("Next lesson ›" if has_next else "Beat the optimizer ›")
+
+
+class StartPage(QWidget):
+    """The list of lessons, the files that did not load, and the way to the game.
+
+    Object names: ``start_page``, ``lesson_list``, ``lesson_errors``, ``start_lesson``,
+    ``open_challenge``, ``open_lesson_file``.
+    """
+
+    lessonChosen = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("start_page")
+        title = _label("start_title")
+        title.setText("Lessons")
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        title.setFont(font)
+        self.intro = _label("start_intro")
+        self.list = QListWidget()
+        self.list.setObjectName("lesson_list")
+        self.list.setAccessibleName("Lessons")
+        self.list.setWordWrap(True)
+        self.errors_label = _label("lesson_errors", rich=True)
+        self.errors_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.errors_label.hide()
+        self.start_button = QPushButton("Start lesson")
+        self.start_button.setObjectName("start_lesson")
+        self.challenge_button = QPushButton("Beat the optimizer…")
+        self.challenge_button.setObjectName("open_challenge")
+        self.challenge_button.setToolTip(
+            "A game: a few knob moves by hand, then gradient descent from the same start."
+        )
+        self.file_button = QPushButton("Open a lesson file…")
+        self.file_button.setObjectName("open_lesson_file")
+        self.file_button.setToolTip("A lesson you or your teacher wrote (a .json file).")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(title)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.errors_label)
+        layout.addWidget(self.start_button)
+        layout.addWidget(self.challenge_button)
+        layout.addWidget(self.file_button)
+
+        self.list.itemActivated.connect(lambda _item: self._choose())
+        self.start_button.clicked.connect(self._choose)
+
+    def show_lessons(self, lessons: list[Lesson], errors: list[LessonError]) -> None:
+        self.list.clear()
+        for i, lesson in enumerate(lessons, 1):
+            item = QListWidgetItem(f"{i}. {lesson.title}")
+            item.setToolTip(lesson.text[0])
+            self.list.addItem(item)
+        if lessons:
+            self.list.setCurrentRow(0)
+        n = len(lessons)
+        self.intro.setText(
+            f"{n} short lessons, a few minutes each. Each sets up the window, asks you to do "
+            "one thing with the knobs, and notices when you have done it."
+            if n
+            else "No lessons could be loaded."
+        )
+        self.start_button.setEnabled(bool(lessons))
+        if errors:
+            rows = "".join(
+                f"<li><b>{_html(e.path.name)}</b>: {_html(e.message)}</li>" for e in errors
+            )
+            what = "This lesson file" if len(errors) == 1 else "These lesson files"
+            self.errors_label.setText(f"{what} could not be read:<ul>{rows}</ul>")
+        self.errors_label.setVisible(bool(errors))
+
+    def _choose(self) -> None:
+        row = self.list.currentRow()
+        if row >= 0:
+            self.lessonChosen.emit(row)
+
+
+class LessonDock(QDockWidget):
+    """The dock beside the window: the start page or the lesson (``lessons_dock``)."""
+
+    closed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Lessons", parent)
+        self.setObjectName("lessons_dock")
+        self.setAllowedAreas(
+            Qt.DockWidgetArea.LeftDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.start_page = StartPage()
+        self.panel = LessonPanel()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.start_page)
+        self.stack.addWidget(self.panel)
+        self.setWidget(self.stack)
+        self.setMinimumWidth(200)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        super().closeEvent(event)
+        self.closed.emit()
+
+
+class Lessons(QObject):
+    """Lessons for a main window: the menu, the dock, and setting the window up.
+
+    Install with :func:`install`. ``start(name)`` opens a lesson by id or number;
+    ``show_start_page()`` lists them. Lesson files that did not load are listed on the
+    start page and mentioned in the status bar, never raised.
+    """
+
+    def __init__(self, window: QMainWindow, folder: str | Path | None = None) -> None:
+        super().__init__(window)
+        self.setObjectName("lessons")
+        self.window = window
+        self.controller: SessionController = window.controller
+        self.lessons: list[Lesson] = []
+        self.errors: list[LessonError] = []
+        self.current: Lesson | None = None
+        self._hidden: list[tuple[QWidget | QFormLayout, int]] = []
+        self._challenge = None
+        self.runner = LessonRunner(self.controller, self)
+        self.dock = LessonDock(window)
+        window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
+        self.dock.hide()
+        self.panel = self.dock.panel
+        self.start_page = self.dock.start_page
+        self._build_menu()
+
+        self.runner.progressed.connect(self._on_runner_progressed)
+        self.runner.lessonCompleted.connect(self._on_runner_lesson_completed)
+        self.dock.closed.connect(self._on_dock_closed)
+        self.start_page.lessonChosen.connect(lambda row: self.start(self.lessons[row]))
+        self.start_page.challenge_button.clicked.connect(self.open_challenge)
+        self.start_page.file_button.clicked.connect(self._on_open_file_triggered)
+        self.panel.next_button.clicked.connect(self.next_lesson)
+        self.panel.restart_button.clicked.connect(self.restart)
+        self.panel.lessons_button.clicked.connect(self.show_start_page)
+        self.load(folder)
+
+    # -- loading -----------------------------------------------------------------------------
+    def load(self, folder: str | Path | None = None) -> None:
+        """Load the lessons of ``folder`` (default: the built-in ones) into the list."""
+        self.lessons, self.errors = load_lessons(folder)
+        self.start_page.show_lessons(self.lessons, self.errors)
+        self._fill_menu()
+        if self.errors:
+            n = len(self.errors)
+            first = self.errors[0]
+            more = f" (and {n - 1} more)" if n > 1 else ""
+            self._message(
+                f"A lesson file could not be read: {first}{more}. See Lessons › Choose a lesson."
+            )
+
+    def open_file(self, path: str | Path) -> bool:
+        """Load the lessons in ``path``'s folder and start the one in ``path``."""
+        path = Path(path)
+        try:
+            lesson = load_lesson(path)
+        except LessonFileError as exc:
+            self.load(path.parent)
+            self.show_start_page()
+            self._message(f"{path.name}: {exc}")
+            return False
+        self.load(path.parent)
+        found = find_lesson(self.lessons, lesson.id)
+        return self.start(found or lesson)
+
+    # -- lessons -----------------------------------------------------------------------------
+    def open(self, name: str | Path) -> bool:  # noqa: A003 - reads as "open a lesson"
+        """Start a lesson by id or number, or from a lesson file (``*.json``)."""
+        path = Path(name)
+        if path.suffix.lower() == ".json" or path.is_file():
+            return self.open_file(path)
+        return self.start(str(name))
+
+    def start(self, lesson: Lesson | str) -> bool:
+        """Set the window up for ``lesson`` (a Lesson, its id or its number) and begin it."""
+        if isinstance(lesson, str):
+            found = find_lesson(self.lessons, lesson)
+            if found is None:
+                self._message(f"There is no lesson {lesson!r}.")
+                return False
+            lesson = found
+        try:
+            session = build_session(lesson.setup)
+        except (ValueError, KeyError) as exc:
+            self._message(f"The lesson {lesson.title!r} cannot start: {exc}")
+            return False
+        self.current = lesson
+        self._apply(lesson, session)
+        number = self._number(lesson)
+        self.panel.show_lesson(lesson, number, len(self.lessons))
+        self.dock.stack.setCurrentWidget(self.panel)
+        self._show_dock()
+        for action in self.menu_lessons:
+            action.setChecked(action.data() == lesson.id)
+        self.runner.start(lesson)
+        return True
+
+    def restart(self) -> None:
+        if self.current is not None:
+            self.start(self.current)
+
+    def next_lesson(self) -> None:
+        """The lesson after the current one; after the last, the game."""
+        nxt = self._following()
+        if nxt is None:
+            self.open_challenge()
+        else:
+            self.start(nxt)
+
+    def leave(self) -> None:
+        """Stop the lesson: the window keeps its state, hidden parts come back."""
+        self.runner.stop()
+        self.current = None
+        self._show_hidden()
+        for action in self.menu_lessons:
+            action.setChecked(False)
+
+    def show_start_page(self) -> None:
+        self.dock.stack.setCurrentWidget(self.start_page)
+        self._show_dock()
+
+    def show_on_first_launch(self) -> bool:
+        """Offer the start page the first time knobsim opens for this user."""
+        settings = QSettings()
+        if settings.value(FIRST_LAUNCH_KEY, False, type=bool):
+            return False
+        settings.setValue(FIRST_LAUNCH_KEY, True)
+        if self.current is None:
+            self.show_start_page()
+        return True
+
+    def open_challenge(self):
+        """Open the "Beat the optimizer" window (not modal) and return it."""
+        from knobsim.ui.challenge import ChallengeDialog
+
+        if self._challenge is None:
+            self._challenge = ChallengeDialog(self.window)
+        self._challenge.show()
+        self._challenge.raise_()
+        return self._challenge
+
+    # -- setting the window up ---------------------------------------------------------------
+    def _apply(self, lesson: Lesson, session) -> None:
+        c = self.controller
+        setup = lesson.setup
+        c.set_training(False)
+        config = session.config  # replace_session swaps in the window's settings
+        seed = self.window.findChild(QSpinBox, "seed")
+        if seed is not None:  # the window draws new data with this seed (Points, Noise)
+            with QSignalBlocker(seed):
+                seed.setValue(setup.seed)
+        c.replace_session(session)
+        # replace_session keeps the window's optimizer settings; the lesson chooses its own
+        c.set_optimizer(config.name)
+        c.set_learning_rate(config.lr)
+        c.set_batch_size(config.batch_size)
+        c.set_speed(speed_index(setup.speed))
+        banner = self.window.findChild(QFrame, "explosion_banner")
+        if banner is not None:
+            banner.hide()
+        self._show_hidden()
+        for name in setup.hide:
+            self._hide(name)
+
+    def _hide(self, name: str) -> None:
+        w = self.window
+        if name in _GROUPS:
+            inner = w.findChild(QWidget, _GROUPS[name])
+            target = inner.parentWidget() if inner is not None else None
+            while target is not None and not isinstance(target, QGroupBox):
+                target = target.parentWidget()
+        elif name in _VIEWS:
+            view = w.findChild(QWidget, _VIEWS[name])
+            box = view.parentWidget() if view is not None else None
+            # the window shows each view in a small box with its title; hide the box
+            target = box if box is not None and box.layout() and box.layout().count() <= 2 else view
+        else:
+            target = w.findChild(QWidget, _WIDGETS.get(name, name))
+        if target is None:
+            return
+        form, row = _form_row(target)
+        if form is not None:
+            if form.isRowVisible(row):
+                form.setRowVisible(row, False)
+                self._hidden.append((form, row))
+        elif not target.isHidden():
+            target.hide()
+            self._hidden.append((target, -1))
+
+    def _show_hidden(self) -> None:
+        for item, row in reversed(self._hidden):
+            if isinstance(item, QFormLayout):
+                item.setRowVisible(row, True)
+            else:
+                item.show()
+        self._hidden.clear()
+
+    # -- menu --------------------------------------------------------------------------------
+    def _build_menu(self) -> None:
+        bar = self.window.menuBar()
+        self.menu = QMenu("&Lessons", self.window)
+        self.menu.setObjectName("lessons_menu")
+        help_menu = next(
+            (a.menu() for a in bar.actions() if a.text().replace("&", "") == "Help"), None
+        )
+        if help_menu is not None:
+            bar.insertMenu(help_menu.menuAction(), self.menu)
+            lessons_help = QAction("&Lessons", self.window)
+            lessons_help.setObjectName("help_lessons")
+            lessons_help.triggered.connect(self.show_start_page)
+            first = help_menu.actions()[0] if help_menu.actions() else None
+            help_menu.insertAction(first, lessons_help)
+        else:
+            bar.addMenu(self.menu)
+        self.menu_lessons: list[QAction] = []
+
+    def _fill_menu(self) -> None:
+        menu = self.menu
+        menu.clear()
+        choose = menu.addAction("&Choose a lesson…")
+        choose.setObjectName("choose_lesson")
+        choose.triggered.connect(self.show_start_page)
+        menu.addSeparator()
+        self.menu_lessons = []
+        for i, lesson in enumerate(self.lessons, 1):
+            action = menu.addAction(f"&{i}. {lesson.title}" if i < 10 else f"{i}. {lesson.title}")
+            action.setCheckable(True)
+            action.setData(lesson.id)
+            action.triggered.connect(lambda _=False, lesson=lesson: self.start(lesson))
+            self.menu_lessons.append(action)
+        menu.addSeparator()
+        restart = menu.addAction("&Start over")
+        restart.triggered.connect(self.restart)
+        leave = menu.addAction("&Leave the lesson")
+        leave.setObjectName("leave_lesson")
+        leave.triggered.connect(self._on_leave_triggered)
+        menu.addSeparator()
+        open_file = menu.addAction("&Open a lesson file…")
+        open_file.triggered.connect(self._on_open_file_triggered)
+        game = menu.addAction("&Beat the optimizer…")
+        game.setObjectName("beat_the_optimizer")
+        game.triggered.connect(self.open_challenge)
+
+    # -- slots -------------------------------------------------------------------------------
+    def _on_runner_progressed(self) -> None:
+        if self.current is not None:
+            self.panel.show_progress(self.runner, self._following() is not None)
+
+    def _on_runner_lesson_completed(self) -> None:
+        lesson = self.current
+        if lesson is None:
+            return
+        nxt = self._following()
+        offer = f"Next: {nxt.title}." if nxt else "Try Beat the optimizer next."
+        self._message(f"Lesson done: {lesson.title}. {offer}")
+
+    def _on_dock_closed(self) -> None:
+        if self.current is not None:
+            self.leave()
+
+    def _on_leave_triggered(self) -> None:
+        self.leave()
+        self.dock.hide()
+
+    def _on_open_file_triggered(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, OPEN_LESSON_TITLE, "", LESSON_FILTER)
+        if path:
+            self.open_file(path)
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _show_dock(self) -> None:
+        opening = not self.dock.isVisible() and not self.dock.isFloating()
+        self.dock.show()
+        self.dock.raise_()
+        if opening:
+            # narrow: at 1280 pixels the knobs and the plots need the width more
+            self.window.resizeDocks([self.dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
+
+    def _number(self, lesson: Lesson) -> int:
+        ids = [x.id for x in self.lessons]
+        return ids.index(lesson.id) + 1 if lesson.id in ids else 0
+
+    def _following(self) -> Lesson | None:
+        if self.current is None:
+            return None
+        n = self._number(self.current)
+        return self.lessons[n] if 0 < n < len(self.lessons) else None
+
+    def _message(self, text: str) -> None:
+        self.window.statusBar().showMessage(text, 10000)
+
+
+def _form_row(widget: QWidget) -> tuple[QFormLayout | None, int]:
+    """The form layout and row holding ``widget`` (directly or in a row's own layout)."""
+    parent = widget.parentWidget()
+    layout = parent.layout() if parent is not None else None
+    if not isinstance(layout, QFormLayout):
+        return None, -1
+    row, _role = layout.getWidgetPosition(widget)
+    if row >= 0:
+        return layout, row
+    for r in range(layout.rowCount()):
+        item = layout.itemAt(r, QFormLayout.ItemRole.FieldRole)
+        inner = item.layout() if item is not None else None
+        if isinstance(inner, QLayout) and _layout_holds(inner, widget):
+            return layout, r
+    return None, -1
+
+
+def _layout_holds(layout: QLayout, widget: QWidget) -> bool:
+    for i in range(layout.count()):
+        item = layout.itemAt(i)
+        if item.widget() is widget:
+            return True
+        if item.layout() is not None and _layout_holds(item.layout(), widget):
+            return True
+    return False
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def install(window: QMainWindow, folder: str | Path | None = None) -> Lessons:
+    """Give ``window`` its Lessons menu, Help › Lessons and the (hidden) lesson dock."""
+    return Lessons(window, folder)
+
+
+__all__ = ["LessonDock", "LessonPanel", "LessonRunner", "Lessons", "StartPage", "install"]
