@@ -102,10 +102,14 @@ def screenshot(
     window.show()
     if lesson is not None:
         window.lessons.open(lesson)
-        if steps:
-            report = window.controller.session.step(steps, record_every=max(1, steps // 500))
-            window.controller.paramsChanged.emit()
-            window.controller.historyChanged.emit()
+        # in chunks, as the training clock would, so the lesson sees the run unfold
+        for n in [steps // 20] * 20 + [steps % 20]:
+            if n and (report is None or not report.diverged):
+                report = window.controller.session.step(n, record_every=max(1, steps // 500))
+                window.controller.paramsChanged.emit()
+                window.controller.historyChanged.emit()
+                app.processEvents()
+        window.files.set_path(None)  # nothing to save: close without asking
     if report is not None and report.diverged:
         window.controller.trainingExploded.emit(report.message)
     for _ in range(3):
@@ -123,6 +127,7 @@ def screenshot(
     app.processEvents()
     image = window.grab()
     ok = image.save(str(path), "PNG")
+    window.files.dirty = False  # a screenshot never asks about unsaved changes
     window.close()
     if not ok:
         print(f"knobsim: error: could not write {path}", file=sys.stderr)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -241,3 +242,19 @@ def test_snapshot_reads_the_session():
     assert after.train_error < before.train_error and after.verdict == "good"
     assert after.test_min == min(before.test_error, after.test_error)
     assert np.isclose(after.train_error, s.train_loss)  # no L2 here: the same number
+
+
+def test_the_example_in_the_docs_is_a_working_lesson(tmp_path):
+    doc = Path(__file__).resolve().parent.parent / "docs" / "lessons.md"
+    if not doc.exists():
+        pytest.skip(f"no source checkout with {doc}")
+    text = doc.read_text(encoding="utf-8")
+    example = text.split("```json\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "slope.json").write_text(example, encoding="utf-8")
+    lesson = load_lesson(tmp_path / "slope.json")
+    session = build_session(lesson.setup)
+    goal = lesson.tasks[0].goal
+    assert not check_goal(goal, snapshot(session))
+    x, y = session.dataset.X_train[:, 0], session.dataset.y_train
+    session.set_param("w", float(np.polyfit(x, y, 1)[0]))  # the best slope; b stays locked
+    assert check_goal(goal, snapshot(session))

@@ -11,7 +11,7 @@ import io
 import math
 import operator
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -27,7 +27,11 @@ DATASETS = REGRESSION + CLASSIFICATION
 MIN_POINTS = 2
 MAX_POINTS = 100_000
 MIN_CSV_ROWS = 4
+#: noise far beyond the data's own size ([-1, 1]) drowns it; beyond 1e150 it overflows
+MAX_NOISE = 1000.0
 MAX_FILE_BYTES = 32 * 1024 * 1024  # 100k rows of three numbers fit with room to spare
+#: data values beyond this size overflow the squared error (1e200 squared is infinite)
+MAX_ABS_VALUE = 1e100
 
 
 class DataError(ValueError):
@@ -299,7 +303,8 @@ def make_dataset(
     Raises
     ------
     DataError
-        Unknown name, a count out of range, or a negative or non-finite noise.
+        Unknown name, a count out of range, or a negative, non-finite or too large
+        (above :data:`MAX_NOISE`) noise.
     """
     if name not in DATASETS:
         raise DataError(f"Unknown dataset {name!r}; choose one of {', '.join(DATASETS)}.")
@@ -315,6 +320,10 @@ def make_dataset(
         raise DataError(f"noise must be a number; got {noise!r}.") from None
     if not math.isfinite(noise) or noise < 0.0:
         raise DataError(f"noise must be a finite number of at least 0; got {noise}.")
+    if noise > MAX_NOISE:
+        raise DataError(f"noise must be at most {MAX_NOISE:g}; got {noise:g}.")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise DataError(f"seed must be a whole number of 0 or more; got {seed!r}.")
 
     draw = _draw_regression if name in REGRESSION else _draw_classification
     train_rng, test_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
@@ -384,8 +393,8 @@ def dataset_from_arrays(
     Raises
     ------
     DataError
-        Wrong task, shapes, too few or too many points, NaN or infinity, labels other
-        than 0 and 1, only one class, or a test fraction outside (0, 1).
+        Wrong task, shapes, too few or too many points, NaN or infinity, values beyond
+        ±1e100, labels other than 0 and 1, only one class, or a test fraction outside (0, 1).
     """
     if task not in ("regression", "classification"):
         raise DataError(f"task must be 'regression' or 'classification'; got {task!r}.")
@@ -409,6 +418,11 @@ def dataset_from_arrays(
         raise DataError(f"{name} has {n:,} points; the limit is {MAX_POINTS:,}.")
     if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
         raise DataError(f"{name} holds NaN or infinity; every value must be a finite number.")
+    if max(np.max(np.abs(X)), np.max(np.abs(y))) > MAX_ABS_VALUE:
+        raise DataError(
+            f"{name} holds values too large to compute with; rescale them so every value "
+            f"is within ±{MAX_ABS_VALUE:g}."
+        )
     if task == "classification":
         if not np.all((y == 0.0) | (y == 1.0)):
             bad = y[(y != 0.0) & (y != 1.0)][0]
@@ -483,6 +497,28 @@ def _is_number(cell: str) -> bool:
     return True
 
 
+def _csv_rows(reader, fname: str) -> Iterator[list[str]]:
+    """The reader's rows; a cell too long to read is a DataError, not a ``csv.Error``."""
+    start = 1
+    while True:
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:  # "field larger than field limit": an unclosed quote, or junk
+            raise DataError(
+                f"{fname}, row {start}: a cell runs on for more than "
+                f"{csv.field_size_limit():,} characters; close its quote or check the file."
+            ) from None
+        start = reader.line_num + 1
+        yield raw
+
+
+def _cell(cell: str) -> str:
+    """A cell quoted for a message, shortened if long."""
+    return repr(cell if len(cell) <= 40 else cell[:37] + "...")
+
+
 def load_csv(path: str | os.PathLike[str], *, test_fraction: float = 0.3, seed: int = 0) -> Dataset:
     """Load a person's CSV file as a regression or classification dataset.
 
@@ -509,8 +545,9 @@ def load_csv(path: str | os.PathLike[str], *, test_fraction: float = 0.3, seed: 
     DataError
         Naming the file and, for a bad cell or row, its line number (1-based): a missing,
         unreadable, empty or binary file; a cell that is not a number; a row with the
-        wrong number of columns; NaN or infinity; a label other than 0 or 1; only one
-        class; fewer than 4 or more than 100 000 rows.
+        wrong number of columns; NaN, infinity or a value beyond ±1e100; a label other
+        than 0 or 1; only one class; fewer than 4 or more than 100 000 rows; a cell too
+        long to read (an unclosed quote).
     """
     p = Path(path)
     text = read_user_text(p)
@@ -525,7 +562,7 @@ def load_csv(path: str | os.PathLike[str], *, test_fraction: float = 0.3, seed: 
     n_cols = 0
     header_seen = False
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    for raw in reader:
+    for raw in _csv_rows(reader, fname):
         line = reader.line_num
         cells = [c.strip() for c in raw]
         if not any(cells) or cells[0].startswith("#"):
@@ -557,11 +594,11 @@ def load_csv(path: str | os.PathLike[str], *, test_fraction: float = 0.3, seed: 
                 v = float(cell)
             except ValueError:
                 if is_label:
-                    msg = f"label {cell!r} must be 0 or 1"
+                    msg = f"label {_cell(cell)} must be 0 or 1"
                 elif delimiter == ";" and _is_number(cell.replace(",", ".", 1)):
-                    msg = f"{cell!r} is not a number; use a dot as the decimal point"
+                    msg = f"{_cell(cell)} is not a number; use a dot as the decimal point"
                 else:
-                    msg = f"{cell!r} is not a number"
+                    msg = f"{_cell(cell)} is not a number"
                 raise DataError(f"{fname}, row {line}: {msg}.") from None
             if math.isnan(v):
                 raise DataError(f"{fname}, row {line} holds NaN; every cell must be a number.")
@@ -569,8 +606,13 @@ def load_csv(path: str | os.PathLike[str], *, test_fraction: float = 0.3, seed: 
                 raise DataError(
                     f"{fname}, row {line} holds infinity; every cell must be a finite number."
                 )
+            if abs(v) > MAX_ABS_VALUE:
+                raise DataError(
+                    f"{fname}, row {line}: {_cell(cell)} is too large to compute with; "
+                    f"rescale the column so every value is within ±{MAX_ABS_VALUE:g}."
+                )
             if is_label and v not in (0.0, 1.0):
-                raise DataError(f"{fname}, row {line}: label {cell!r} must be 0 or 1.")
+                raise DataError(f"{fname}, row {line}: label {_cell(cell)} must be 0 or 1.")
             values.append(v)
         rows.append(values)
         if len(rows) > MAX_POINTS:

@@ -38,6 +38,9 @@ DESCRIPTIONS: dict[str, str] = {
 ACTIVATIONS: tuple[str, ...] = ("tanh", "relu", "sigmoid")
 MAX_DEGREE = 15
 MAX_HIDDEN = 16
+#: the strongest L2 penalty: far beyond it the penalty alone pins every knob to 0, and
+#: near 1e308 it overflows the error
+MAX_L2 = 1000.0
 
 
 def nice_ceil(v: float) -> float:
@@ -55,7 +58,8 @@ def nice_ceil(v: float) -> float:
 def _sigmoid(z: NDArray) -> NDArray:
     """1 / (1 + e^-z), exact for tiny probabilities too; never warns."""
     # e^-z overflows to inf for z < -709, and 1 / inf = 0 is the right limit
-    out = np.negative(z, dtype=np.float64)
+    out = np.array(z, dtype=np.float64)  # a copy to work in (an array even for a scalar)
+    np.negative(out, out=out)
     with np.errstate(over="ignore"):
         np.exp(out, out=out)
     out += 1.0
@@ -68,7 +72,8 @@ def _softplus(z: NDArray) -> NDArray:
     Vectorised ufuncs throughout: np.logaddexp(0, z) gives the same numbers but runs
     element by element, about 8x slower on a landscape grid.
     """
-    t = np.abs(z)
+    t = np.array(z, dtype=np.float64)  # a copy to work in (an array even for a scalar)
+    np.abs(t, out=t)
     np.negative(t, out=t)
     np.exp(t, out=t)
     np.log1p(t, out=t)
@@ -104,7 +109,9 @@ class InputScaler:
         lo_a = np.asarray(lo, dtype=float)
         hi_a = np.asarray(hi, dtype=float)
         span = hi_a - lo_a
-        span = np.where(span > 0, span, 2.0)  # a constant column stays put
+        # a constant column stays put; so does one spread so thinly (denormal numbers)
+        # that half its span would underflow and the scaling divide by zero
+        span = np.where(span / 2 >= np.finfo(float).tiny, span, 2.0)
         self.lo = lo_a
         self.hi = hi_a
         self.center = (hi_a + lo_a) / 2
@@ -140,6 +147,8 @@ class Model(ABC):
         l2 = float(l2)
         if not math.isfinite(l2) or l2 < 0:
             raise ValueError(f"L2 strength must be zero or a positive number, not {l2}.")
+        if l2 > MAX_L2:
+            raise ValueError(f"L2 strength must be at most {MAX_L2:g}, not {l2:g}.")
         self.l2 = l2
 
     # -- the protocol --------------------------------------------------------------
@@ -330,7 +339,10 @@ class Polynomial(_Linear, _Regression):
 
     def __init__(self, degree: int = 3, l2: float = 0.0, *, scaler: InputScaler | None = None):
         super().__init__(l2)
-        degree = int(degree)
+        try:
+            degree = int(degree)
+        except (TypeError, ValueError, OverflowError):  # None, "three", nan, inf
+            raise ValueError(f"Polynomial degree must be a whole number, not {degree!r}.") from None
         if not 0 <= degree <= MAX_DEGREE:
             raise ValueError(f"Polynomial degree must be between 0 and {MAX_DEGREE}, not {degree}.")
         self.degree = degree
@@ -445,7 +457,10 @@ class MLP(Model):
         scaler: InputScaler | None = None,
     ) -> None:
         super().__init__(l2)
-        hidden = tuple(int(h) for h in hidden)
+        try:
+            hidden = tuple(int(h) for h in hidden)
+        except (TypeError, ValueError, OverflowError):
+            raise ValueError(f"Hidden layer sizes must be whole numbers, not {hidden!r}.") from None
         if not 1 <= len(hidden) <= 2:
             raise ValueError(f"An MLP has one or two hidden layers, not {len(hidden)}.")
         for h in hidden:
@@ -733,7 +748,10 @@ class NextWord(Model):
 def parse_hidden(text: str | Sequence[int]) -> tuple[int, ...]:
     """'8' -> (8,), '4,2' -> (4, 2); raises ValueError with a readable message."""
     if not isinstance(text, str):
-        return tuple(int(h) for h in text)
+        try:
+            return tuple(int(h) for h in text)
+        except (TypeError, ValueError, OverflowError):
+            raise ValueError(f"Hidden layer sizes must be whole numbers, not {text!r}.") from None
     try:
         hidden = tuple(int(part) for part in text.replace(" ", "").split(","))
     except ValueError:

@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from knobsim.core.datasets import Dataset
 from knobsim.core.history import LossHistory
-from knobsim.core.models import Model
+from knobsim.core.models import MAX_L2, Model
 from knobsim.core.optimizers import (
     BatchSampler,
     OptimizerConfig,
@@ -195,6 +195,8 @@ class Session:
         l2 = float(l2)
         if not math.isfinite(l2) or l2 < 0:
             raise ValueError(f"L2 strength must be zero or a positive number, not {l2}.")
+        if l2 > MAX_L2:
+            raise ValueError(f"L2 strength must be at most {MAX_L2:g}, not {l2:g}.")
         self.model.l2 = l2
         self._invalidate()
         self._record()

@@ -111,14 +111,7 @@ class ChallengeDialog(QDialog):
             self.choice.addItem(ch.title, ch.id)
         self.choice.setCurrentIndex(self.choice.findData(self.challenge.id))
         self.blurb = _label("challenge_blurb")
-        rules = _label(
-            "challenge_rules",
-            "Turn the knobs to bring the error down. A move is a turn of one knob: keep "
-            "turning the same knob and it is still one move. When your moves are used, or "
-            "you press Done, gradient descent plays from the same start, one step per move: "
-            "each of its steps turns every knob at once.",
-        )
-        rules.setForegroundRole(rules.foregroundRole())
+        self.rules = _label("challenge_rules")
         self.moves_label = _label("challenge_moves")
         font = self.moves_label.font()
         font.setBold(True)
@@ -169,7 +162,7 @@ class ChallengeDialog(QDialog):
         column.setContentsMargins(8, 8, 8, 8)
         column.addWidget(self.choice)
         column.addWidget(self.blurb)
-        column.addWidget(rules)
+        column.addWidget(self.rules)
         column.addWidget(self.moves_label)
         column.addWidget(self.error_label)
         column.addWidget(self.done_button)
@@ -223,10 +216,13 @@ class ChallengeDialog(QDialog):
         self.optimizer_curve.setData([], [])
         self.plot.getPlotItem().setXRange(0, max(ch.moves, ch.steps), padding=0.05)
         self.blurb.setText(ch.blurb)
-        self.score_label.setText(
-            f"{ch.moves} moves for you, {ch.steps} steps for gradient descent, from the same "
-            f"start (#{self.seed})."
+        self.rules.setText(
+            f"Bring the error down in {ch.moves} moves. A move is a turn of one knob: keep "
+            "turning the same knob and it is still one move. When your moves are used up, or "
+            f"you press Done, gradient descent takes {ch.steps} steps from the same start; "
+            "each of its steps turns every knob at once."
         )
+        self.score_label.setText(f"Start #{self.seed}: the app chose it at random.")
         self._show_best()
         self.playing = True
         self._enable_knobs(None)

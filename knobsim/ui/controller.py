@@ -42,13 +42,12 @@ FRAME_MS = 1000.0 / 60.0
 #: the most a tick spends on optimizer steps; below that it takes what the frame has
 #: left after painting and everything else the window did
 TICK_BUDGET_MS = 12.0
-#: the least that is worth a tick. Where the window's own work leaves less than this of
-#: a frame, 60 fps is out of reach whatever training does: then a tick takes half a frame
-#: (the window shows fewer frames, each a real step forward) rather than crawl
-MIN_TICK_BUDGET_MS = 3.0
-LOST_FRAME_BUDGET_MS = 8.0
+#: the least share of the time training gets. Where the window's own work leaves less of
+#: a frame than that, 60 fps is out of reach whatever training does, and a tick takes
+#: this share (the window shows fewer frames, each a real step forward) rather than crawl
+MIN_TRAINING_SHARE = 0.25
 #: idle time a tick leaves in every frame, for work that runs long now and then
-SLACK_MS = 4.0
+SLACK_MS = 2.0
 #: hand moves of one knob closer together than this merge into one undo step
 MERGE_WINDOW_S = 0.8
 
@@ -346,9 +345,11 @@ class SessionController(QObject):
         other = (time.thread_time() - self._cpu_after_tick) * 1000.0
         # quick to see more work, slow to forget it: one cheap frame proves little
         self._other_ms = max(other, 0.9 * self._other_ms + 0.1 * other)
-        budget = FRAME_MS - SLACK_MS - self._emit_ms - self._other_ms
-        if budget < MIN_TICK_BUDGET_MS:  # the window's own work fills the frame
-            budget = LOST_FRAME_BUDGET_MS
+        window_ms = self._emit_ms + self._other_ms
+        budget = max(
+            FRAME_MS - SLACK_MS - window_ms,  # what the frame has left
+            window_ms * MIN_TRAINING_SHARE / (1.0 - MIN_TRAINING_SHARE),  # the least share
+        )
         self.budget_ms = min(TICK_BUDGET_MS, budget)
         self._tick_start = now
         speed = self.speed

@@ -365,7 +365,6 @@ class SessionFiles(QObject):
     def _update_title(self) -> None:
         name = self.path.name if self.path else "untitled"
         self.window.setWindowTitle(f"{name}{' *' if self.dirty else ''} — knobsim")
-        self.window.setWindowModified(self.dirty)
 
     def recent(self) -> list[str]:
         value = QSettings().value(RECENT_KEY, [])

@@ -8,6 +8,7 @@ how the person is doing. It never blocks: no modal dialogs, so tests and screens
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, QSignalBlocker, Qt, QTimer, Signal
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSpinBox,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -448,7 +450,7 @@ class Lessons(QObject):
         self.lessons: list[Lesson] = []
         self.errors: list[LessonError] = []
         self.current: Lesson | None = None
-        self._hidden: list[tuple[QWidget | QFormLayout, int]] = []
+        self._hidden: list[Callable[[], None]] = []  # each puts one hidden part back
         self._challenge = None
         self.runner = LessonRunner(self.controller, self)
         self.dock = LessonDock(window)
@@ -480,7 +482,8 @@ class Lessons(QObject):
             first = self.errors[0]
             more = f" (and {n - 1} more)" if n > 1 else ""
             self._message(
-                f"A lesson file could not be read: {first}{more}. See Lessons › Choose a lesson."
+                f"A lesson file could not be read: {str(first).rstrip('.')}{more}. "
+                "See Lessons › Choose a lesson."
             )
 
     def open_file(self, path: str | Path) -> bool:
@@ -518,8 +521,13 @@ class Lessons(QObject):
         except (ValueError, KeyError) as exc:
             self._message(f"The lesson {lesson.title!r} cannot start: {exc}")
             return False
+        files = getattr(self.window, "files", None)
+        if self.current is None and files is not None and not files.maybe_discard():
+            return False  # unsaved work of the person's own, and they chose to keep it
         self.current = lesson
         self._apply(lesson, session)
+        if files is not None:
+            files.set_path(None)  # a lesson begins a fresh, untitled session
         number = self._number(lesson)
         self.panel.show_lesson(lesson, number, len(self.lessons))
         self.dock.stack.setCurrentWidget(self.panel)
@@ -604,29 +612,15 @@ class Lessons(QObject):
             while target is not None and not isinstance(target, QGroupBox):
                 target = target.parentWidget()
         elif name in _VIEWS:
-            view = w.findChild(QWidget, _VIEWS[name])
-            box = view.parentWidget() if view is not None else None
-            # the window shows each view in a small box with its title; hide the box
-            target = box if box is not None and box.layout() and box.layout().count() <= 2 else view
+            target = _titled_box(w.findChild(QWidget, _VIEWS[name]))
         else:
             target = w.findChild(QWidget, _WIDGETS.get(name, name))
-        if target is None:
-            return
-        form, row = _form_row(target)
-        if form is not None:
-            if form.isRowVisible(row):
-                form.setRowVisible(row, False)
-                self._hidden.append((form, row))
-        elif not target.isHidden():
-            target.hide()
-            self._hidden.append((target, -1))
+        if target is not None:
+            self._hidden.extend(_hide_widget(target))
 
     def _show_hidden(self) -> None:
-        for item, row in reversed(self._hidden):
-            if isinstance(item, QFormLayout):
-                item.setRowVisible(row, True)
-            else:
-                item.show()
+        for restore in reversed(self._hidden):
+            restore()
         self._hidden.clear()
 
     # -- menu --------------------------------------------------------------------------------
@@ -722,6 +716,49 @@ class Lessons(QObject):
 
     def _message(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 10000)
+
+
+def _titled_box(view: QWidget | None) -> QWidget | None:
+    """The small box with a title the window shows ``view`` in, else ``view`` itself."""
+    box = view.parentWidget() if view is not None else None
+    layout = box.layout() if box is not None else None
+    if (
+        type(box) is QWidget
+        and layout is not None
+        and layout.count() == 2
+        and isinstance(layout.itemAt(0).widget(), QLabel)
+    ):
+        return box
+    return view
+
+
+def _hide_widget(target: QWidget) -> list[Callable[[], None]]:
+    """Hide ``target`` the way its container wants (a form row, a tab, or itself).
+
+    Returns the undo: nothing when it was hidden already.
+    """
+    form, row = _form_row(target)
+    if form is not None:
+        if not form.isRowVisible(row):
+            return []
+        form.setRowVisible(row, False)
+        return [lambda: form.setRowVisible(row, True)]
+    stack = target.parentWidget()
+    tabs = stack.parentWidget() if isinstance(stack, QStackedWidget) else None
+    if isinstance(tabs, QTabWidget) and tabs.indexOf(target) >= 0:
+        i = tabs.indexOf(target)
+        if not tabs.isTabVisible(i):
+            return []
+        tabs.setTabVisible(i, False)
+        undo = [lambda: tabs.setTabVisible(i, True)]
+        if not any(tabs.isTabVisible(j) for j in range(tabs.count())) and not tabs.isHidden():
+            tabs.hide()  # no tab left: an empty page would be all that shows
+            undo.append(tabs.show)
+        return undo
+    if target.isHidden():
+        return []
+    target.hide()
+    return [target.show]
 
 
 def _form_row(widget: QWidget) -> tuple[QFormLayout | None, int]:

@@ -1,0 +1,177 @@
+"""Every built-in lesson, done the way a person would do it, from the start page to the game.
+
+The last lesson lays out 1,331 next-word knobs, which alone takes about two seconds.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QDialog,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QWidget,
+)
+
+WAIT_MS = 8000
+
+
+@pytest.fixture
+def window(qtbot, tmp_settings):
+    from knobsim.app import create_window
+
+    win = create_window()
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.controller.set_training(False)
+
+
+def find(win, name, cls=QWidget):
+    widget = win.findChild(cls, name)
+    assert widget is not None, f"no {cls.__name__} named {name!r}"
+    return widget
+
+
+def click(qtbot, win, name) -> None:
+    qtbot.mouseClick(find(win, name, QAbstractButton), Qt.MouseButton.LeftButton)
+
+
+def fastest(win) -> None:
+    """Drag the speed slider to Max, as an impatient person (or a test) would."""
+    slider = find(win, "speed", QSlider)
+    slider.setValue(slider.maximum())
+
+
+def train(qtbot, win, until) -> None:
+    """Press Train, wait for ``until()``, press Train again to pause."""
+    fastest(win)
+    click(qtbot, win, "train")
+    qtbot.waitUntil(until, timeout=WAIT_MS)
+    if win.controller.is_training:
+        click(qtbot, win, "train")
+
+
+def on_task(win, i: int):
+    return lambda: win.lessons.runner.task_index >= i
+
+
+def done(win):
+    return lambda: find(win, "next_lesson", QPushButton).isEnabled()
+
+
+# -- what a person does in each lesson ------------------------------------------------------------
+def do_knobs(qtbot, win) -> None:
+    assert not find(win, "train").isVisible()  # by hand only
+    find(win, "knob:w").setValue(0.84)
+    find(win, "knob:b").setValue(0.31)
+
+
+def do_train(qtbot, win) -> None:
+    assert find(win, "train").isVisible()
+    train(qtbot, win, done(win))
+
+
+def do_step_size(qtbot, win) -> None:
+    assert win.controller.config.lr == 0.001
+    fastest(win)
+    click(qtbot, win, "train")
+    qtbot.waitUntil(on_task(win, 1), timeout=WAIT_MS)  # 300 slow steps
+    find(win, "learning_rate").setValue(0.1)
+    qtbot.waitUntil(on_task(win, 2), timeout=WAIT_MS)
+    find(win, "learning_rate").setValue(3.0)
+    qtbot.waitUntil(done(win), timeout=WAIT_MS)  # exploded
+    assert not win.controller.is_training  # knobsim paused it
+    assert find(win, "explosion_banner").isVisible()
+
+
+def do_memory(qtbot, win) -> None:
+    find(win, "knob:c3").setValue(0.0)
+    qtbot.waitUntil(on_task(win, 1))
+    click(qtbot, win, "lock:c3")
+    fastest(win)
+    click(qtbot, win, "train")
+    qtbot.waitUntil(on_task(win, 2), timeout=WAIT_MS)
+    assert win.controller.session.value("c3") == 0.0  # locked: Train left it alone
+    click(qtbot, win, "lock:c3")  # unlock while training runs on
+    qtbot.waitUntil(done(win), timeout=WAIT_MS)
+    click(qtbot, win, "train")
+
+
+def do_underfit(qtbot, win) -> None:
+    fastest(win)
+    click(qtbot, win, "train")
+    qtbot.waitUntil(on_task(win, 1), timeout=WAIT_MS)
+    find(win, "capacity", QSlider).setValue(3)
+    qtbot.waitUntil(done(win), timeout=WAIT_MS)
+    click(qtbot, win, "train")
+    assert win.controller.model.degree == 3
+
+
+def do_overfit(qtbot, win) -> None:
+    fastest(win)
+    click(qtbot, win, "train")
+    qtbot.waitUntil(on_task(win, 1), timeout=WAIT_MS)
+    find(win, "l2").setValue(0.01)
+    qtbot.waitUntil(on_task(win, 2), timeout=WAIT_MS)
+    find(win, "l2").setValue(0.0)
+    find(win, "points", QSpinBox).setValue(100)
+    qtbot.waitUntil(done(win), timeout=WAIT_MS)
+    click(qtbot, win, "train")
+    assert win.controller.dataset.n_train == 100
+
+
+def do_next_word(qtbot, win) -> None:
+    assert find(win, "nextword_view").isVisible()
+    train(qtbot, win, on_task(win, 1))
+    find(win, "context_size", QSpinBox).setValue(2)
+    qtbot.waitUntil(done(win))
+    assert win.controller.model.n_params == 11**3
+
+
+SCRIPTS = {
+    "knobs": do_knobs,
+    "train": do_train,
+    "step-size": do_step_size,
+    "memory": do_memory,
+    "underfit": do_underfit,
+    "overfit": do_overfit,
+    "next-word": do_next_word,
+}
+
+
+@pytest.mark.slow
+def test_walk_through_every_builtin_lesson(qtbot, window):
+    lessons = window.lessons
+    assert [lesson.id for lesson in lessons.lessons] == list(SCRIPTS)  # a script for each
+    dock = find(window, "lessons_dock")
+    assert not dock.isVisible()  # nothing opens by itself
+    lessons.show_start_page()
+    assert find(window, "start_page").isVisible()
+    click(qtbot, window, "start_lesson")  # the first lesson is selected
+    for i, lesson in enumerate(lessons.lessons):
+        assert lessons.current.id == lesson.id
+        panel = find(window, "lesson_panel")
+        assert panel.isVisible()
+        assert find(window, "lesson_title", QLabel).text() == lesson.title
+        assert not find(window, "next_lesson", QPushButton).isEnabled()
+        SCRIPTS[lesson.id](qtbot, window)
+        qtbot.waitUntil(done(window), timeout=WAIT_MS)
+        assert lessons.runner.completed
+        assert find(window, "lesson_done", QLabel).isVisible()
+        assert lesson.title in window.statusBar().currentMessage()
+        next_button = find(window, "next_lesson", QPushButton)
+        if i + 1 < len(lessons.lessons):
+            assert next_button.text() == "Next lesson ›"
+        else:
+            assert next_button.text() == "Beat the optimizer ›"
+        click(qtbot, window, "next_lesson")
+    game = find(window, "challenge", QDialog)
+    assert game.isVisible() and not game.isModal()
+    game.close()
