@@ -68,6 +68,8 @@ GRAD_COLOURS: dict[int, str] = {+1: "#2166ac", -1: "#d6604d"}
 GRAD_LEVELS = 8
 #: gradient arrows redraw at most this often while training (values redraw every tick)
 GRAD_INTERVAL_S = 0.1
+#: how often the knobs follow the weights while training runs (seconds)
+TRAINING_INTERVAL_S = 0.05
 #: arrow keys turn a knob by 1/STEPS of its range, Page Up/Down by 1/PAGES
 STEPS = 100
 PAGES = 10
@@ -707,9 +709,17 @@ class KnobPanel(QWidget):
         self._flush_timer.setInterval(0)
         self._flush_timer.timeout.connect(self._flush_visible)
 
+        # while training, the knobs follow at TRAINING_INTERVAL_S: sliders are the costliest
+        # thing the window paints, and the eye cannot follow 60 slider moves a second anyway
+        self._values_last = 0.0
+        self._values_timer = QTimer(self)
+        self._values_timer.setSingleShot(True)
+        self._values_timer.timeout.connect(self._on_controller_params_changed)
+
         controller.modelChanged.connect(self._on_controller_model_changed)
         controller.paramsChanged.connect(self._on_controller_params_changed)
         controller.lockChanged.connect(self._on_controller_lock_changed)
+        controller.trainingToggled.connect(self._on_controller_training_toggled)
         self._rebuild()
 
     # -- lookup --------------------------------------------------------------------------
@@ -838,7 +848,22 @@ class KnobPanel(QWidget):
         grid.setColumnStretch(model.V + 1, 1)
 
     # -- the model to the knobs ----------------------------------------------------------
+    def _on_controller_training_toggled(self, on: bool) -> None:
+        if not on:
+            self._values_timer.stop()
+            self._show_params()  # paused: every knob shows the exact weight at once
+
     def _on_controller_params_changed(self) -> None:
+        if self._controller.is_training:
+            wait = TRAINING_INTERVAL_S - (time.monotonic() - self._values_last)
+            if wait > 0:
+                if not self._values_timer.isActive():
+                    self._values_timer.start(max(1, int(wait * 1000)))
+                return
+        self._show_params()
+
+    def _show_params(self) -> None:
+        self._values_last = time.monotonic()
         session = self._controller.session
         if session.model is not self._model:
             self._rebuild()  # a new model arrived without modelChanged

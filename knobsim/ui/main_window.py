@@ -613,7 +613,6 @@ class MainWindow(QMainWindow):
         self.halve_button.clicked.connect(self._on_halve_clicked)
         c.trainingToggled.connect(self._on_training_toggled)
         c.paramsChanged.connect(self._update_error_label)
-        c.historyChanged.connect(self._update_error_label)
         c.trainingExploded.connect(self._on_training_exploded)
         c.optimizerChanged.connect(self._sync_controls)
         c.modelChanged.connect(self._sync_controls)
