@@ -16,19 +16,11 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from knobsim import __version__
+from knobsim.core.catalog import DEFAULT_DATASET
 
 EXIT_OK = 0
 EXIT_DIVERGED = 1
 EXIT_USAGE = 2
-
-#: the dataset each model starts on when none is named
-DEFAULT_DATASET = {
-    "line": "linear",
-    "poly": "sine",
-    "logistic": "blobs",
-    "mlp": "sine",
-    "nextword": "rhymes",
-}
 
 
 COMMANDS = ("train", "screenshot", "lessons")

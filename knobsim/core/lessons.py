@@ -17,6 +17,7 @@ from typing import Any
 
 from knobsim.core import corpus as corpora
 from knobsim.core import datasets
+from knobsim.core.catalog import COMPATIBLE, DEFAULT_DATASET
 from knobsim.core.diagnosis import diagnose
 from knobsim.core.models import ACTIVATIONS, MODELS, NextWord, make_model
 from knobsim.core.optimizers import DEFAULT_LR, OPTIMIZERS, OptimizerConfig
@@ -27,23 +28,6 @@ from knobsim.resources import assets_dir
 FORMAT = 1
 SUFFIX = ".json"
 MAX_LESSON_BYTES = 256 * 1024
-
-#: the data each model starts on when a lesson names none
-DEFAULT_DATASET = {
-    "line": "linear",
-    "poly": "sine",
-    "logistic": "blobs",
-    "mlp": "circles",
-    "nextword": "rhymes",
-}
-#: the data each model can run on (next-word models: a built-in corpus)
-COMPATIBLE: dict[str, tuple[str, ...]] = {
-    "line": datasets.REGRESSION,
-    "poly": datasets.REGRESSION,
-    "logistic": datasets.CLASSIFICATION,
-    "mlp": datasets.CLASSIFICATION + datasets.REGRESSION,
-    "nextword": corpora.BUILTIN_CORPORA,
-}
 
 #: parts of the window a lesson may hide (``"hide": [...]``); the window maps each name
 #: to its widget

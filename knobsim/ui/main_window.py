@@ -47,6 +47,7 @@ from knobsim import __version__
 from knobsim.core import corpus as corpora
 from knobsim.core import datasets, models, optimizers
 from knobsim.core.capacity import with_hidden
+from knobsim.core.catalog import COMPATIBLE, DEFAULT_DATASET
 from knobsim.core.datasets import DataError, Dataset
 from knobsim.core.session import Session
 from knobsim.resources import assets_dir
@@ -60,21 +61,6 @@ from knobsim.ui.nextword import CORPUS_FILTER, OPEN_CORPUS_TITLE, NextWordView
 from knobsim.ui.plots import FitPlot, LandscapePlot, LossPlot
 from knobsim.ui.widgets import LogFloatControl
 
-#: which datasets each model can run on, in the order the dataset box lists them
-COMPATIBLE: dict[str, tuple[str, ...]] = {
-    "line": datasets.REGRESSION,
-    "poly": datasets.REGRESSION,
-    "logistic": datasets.CLASSIFICATION,
-    "mlp": datasets.CLASSIFICATION + datasets.REGRESSION,
-    "nextword": corpora.BUILTIN_CORPORA,
-}
-DEFAULT_DATASET = {
-    "line": "linear",
-    "poly": "sine",
-    "logistic": "blobs",
-    "mlp": "circles",
-    "nextword": "rhymes",
-}
 DATASET_LABELS = {
     "linear": "Linear",
     "quadratic": "Quadratic",
