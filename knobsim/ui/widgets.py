@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QSlider, QWidget
 
@@ -49,6 +49,7 @@ class LogFloatControl(QWidget):
         layout.addWidget(self.edit)
         self.slider.valueChanged.connect(self._on_slider_value_changed)
         self.edit.editingFinished.connect(self._on_edit_editing_finished)
+        self.edit.installEventFilter(self)
         self.setFocusProxy(self.slider)
         self.show_value(value)
 
@@ -107,6 +108,17 @@ class LogFloatControl(QWidget):
             self._value = value
             self.edit.setText(_format(value))
             self.valueChanged.emit(value)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt naming
+        # the validator keeps editingFinished from firing on text out of range ("1e308"):
+        # leaving the box then puts the current value back, so the read-out never lies
+        if (
+            watched is self.edit
+            and event.type() == QEvent.Type.FocusOut
+            and not self.edit.hasAcceptableInput()
+        ):
+            self.show_value(self._value)
+        return super().eventFilter(watched, event)
 
     def _on_edit_editing_finished(self) -> None:
         try:
