@@ -42,7 +42,7 @@ except ImportError:  # run from a checkout without PYTHONPATH=.
     import knobsim
 
 import numpy as np
-from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from knobsim.app import create_window, ensure_app
@@ -270,8 +270,44 @@ def soak(app: QApplication, case: Case, steps: int, samples: int = 10) -> Result
     # hide, not close: closing asks (modally) whether to save the changed knobs
     window.hide()
     window.deleteLater()
+    # processEvents() alone never runs deferred deletes outside exec(): free the window now
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     pump(app, 0.05)
     return result
+
+
+def soak_switches(app: QApplication, switches: int, steps: int = 200) -> dict:
+    """One window, the model switched ``switches`` times (every case in turn, ``steps``
+    steps each): each switch rebuilds the knobs and views and is an undo step holding a
+    copy of the session it replaced (the stack keeps the last 200)."""
+    window = create_window(CASES[0].session(), restore=False)
+    window.resize(1280, 800)
+    window.show()
+    pump(app, 0.3)
+    c = window.controller
+    samples = []
+    t0 = time.perf_counter()
+    for k in range(1, switches + 1):
+        c.replace_session(CASES[k % len(CASES)].session())
+        c.step_many(steps)
+        app.processEvents()
+        app.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # the old knobs, as exec() would
+        if k in (1, 10) or k % 50 == 0 or k == switches:
+            samples.append((k, rss_mb(), c.undo_stack.count()))
+    seconds = time.perf_counter() - t0
+    c.undo_stack.clear()
+    app.processEvents()
+    after_clear = rss_mb()
+    window.hide()
+    window.deleteLater()
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    pump(app, 0.05)
+    return {
+        "switches": switches,
+        "seconds": seconds,
+        "samples": samples,
+        "rss_after_undo_clear_mb": after_clear,
+    }
 
 
 def table(results: list[Result]) -> str:
@@ -369,10 +405,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, help="steps for the MLP (regression) run")
     parser.add_argument("--other-steps", type=int, help="steps for every other model")
     parser.add_argument("--only", help="run only the cases whose label contains this")
+    parser.add_argument(
+        "--switches",
+        type=int,
+        help="model switches in one window afterwards (default 300, --quick 60; 0: none)",
+    )
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     args = parser.parse_args(argv)
     main_steps = args.steps or (50_000 if args.quick else 1_000_000)
     other_steps = args.other_steps or (10_000 if args.quick else 200_000)
+    if args.switches is None:
+        args.switches = 60 if args.quick else 300
 
     app = ensure_app()
     env = environment()
@@ -391,15 +434,25 @@ def main(argv: list[str] | None = None) -> int:
         r = soak(app, case, steps)
         print(f" {r.seconds:.1f} s, {r.growth_mb:+.1f} MB", flush=True)
         results.append(r)
+    switches = None
+    if not args.only and args.switches:
+        print(f"  model switches: {args.switches} ...", end="", flush=True)
+        switches = soak_switches(app, args.switches)
+        print(f" {switches['seconds']:.1f} s", flush=True)
     print()
     print(table(results))
     print()
     lines, ok = verdicts(results)
     print("\n".join(lines))
+    if switches is not None:
+        trend = ", ".join(f"{k}: {mb:.1f} ({undo} undo)" for k, mb, undo in switches["samples"])
+        print(f"Model switches in one window, RSS (MB) after switch k: {trend}; ", end="")
+        print(f"undo stack cleared: {switches['rss_after_undo_clear_mb']:.1f}")
     if args.json:
         payload = {
             "environment": env,
             "results": [asdict(r) | {"growth_mb": r.growth_mb} for r in results],
+            "switches": switches,
         }
         Path(args.json).write_text(json.dumps(payload, indent=2))
     return 0 if ok else 1

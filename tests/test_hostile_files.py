@@ -410,3 +410,19 @@ def test_random_model_settings(name_task, degree, hidden, activation, l2, contex
         warnings.simplefilter("error", RuntimeWarning)
         assert math.isfinite(model.loss(theta, data.X_train, data.y_train))
         assert np.all(np.isfinite(model.grad(theta, data.X_train, data.y_train)))
+
+
+@pytest.mark.parametrize("value", [1e101, -1e300])
+def test_a_session_file_with_data_too_large_to_compute_with_is_refused(value):
+    """Found with the CSV cases above: a hand-edited session file could bring in data
+    whose squared error is infinite from the first step."""
+    import json
+
+    from knobsim.core import sessionfile
+
+    data = make_dataset("sine", n_points=10, seed=0)
+    doc = json.loads(sessionfile.dumps(Session(make_model("poly", data), data)))
+    doc["dataset"]["y_train"][0] = value
+    with pytest.raises(sessionfile.SessionFileError, match="too large to compute with") as exc:
+        sessionfile.loads(json.dumps(doc))
+    assert_one_line_message(exc.value)

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from knobsim.core.datasets import TASKS, DataError, Dataset
+from knobsim.core.datasets import MAX_ABS_VALUE, TASKS, DataError, Dataset
 from knobsim.core.models import MLP, MODELS, NextWord, Polynomial, make_model
 from knobsim.core.optimizers import OptimizerConfig
 from knobsim.core.session import Session
@@ -364,6 +364,8 @@ def _array(value: Any, what: str, fail, *, dtype=float) -> np.ndarray:
         raise fail(f"'{what}' must be a table of numbers.")
     if dtype is float and not np.all(np.isfinite(a)):
         raise fail(f"'{what}' holds NaN or infinity.")
+    if dtype is float and a.size and np.max(np.abs(a)) > MAX_ABS_VALUE:
+        raise fail(f"'{what}' holds values beyond ±{MAX_ABS_VALUE:g}, too large to compute with.")
     return a
 
 
