@@ -32,6 +32,9 @@ EXPLODE_FACTOR = 1000.0
 #: how many recent weight vectors the session remembers for the landscape's path
 TRAIL_LENGTH = 400
 
+#: one recorded moment of training: (step, train loss, test loss, the weights then)
+Record = tuple[int, float, float, NDArray[np.float64]]
+
 
 @dataclass(frozen=True)
 class StepReport:
@@ -83,6 +86,8 @@ class Session:
         self._features: tuple | None = None  # see _train_features
         #: bumped on every change of the weights, data or model; views compare it
         self.version = 0
+        #: where training elsewhere (a worker process) collects what it records
+        self.record_sink: list[Record] | None = None
         self.reset(seed)
 
     # -- reading ---------------------------------------------------------------------
@@ -380,6 +385,29 @@ class Session:
             self._record()
         return StepReport(done)
 
+    def absorb(self, theta: Iterable[float], step_count: int, records: list[Record]) -> None:
+        """Take in training done elsewhere (a worker process): what it recorded, oldest
+        first, then where it stands. The weights must be finite (the worker's ``step``
+        never leaves others behind)."""
+        last = self.history.last()
+        floor = last[0] if last is not None else 0
+        for step, train, test, w in records:
+            if step >= floor and w.shape == (self.n_params,):
+                floor = step
+                self.history.append(step, train, test)
+                self._push_trail(w)
+        self._theta = np.array(theta, dtype=float)
+        self.step_count = max(int(step_count), floor)
+        self._invalidate()
+        if records and np.array_equal(records[-1][3], self._theta):
+            self._train_loss, self._test_loss = records[-1][1], records[-1][2]
+
+    def adopt_optimizer(self, state: dict, sampler: BatchSampler | None) -> None:
+        """The optimizer's memory and mini-batch order from training done elsewhere."""
+        self._opt_state = state
+        if (sampler is None) == (self._sampler is None):
+            self._sampler = sampler
+
     # -- internals -------------------------------------------------------------------
     def _train_features(self) -> tuple[NDArray, NDArray]:
         """``(model.features(X_train), y_train)``, computed once per model and data."""
@@ -411,11 +439,18 @@ class Session:
         self.version += 1
 
     def _record(self) -> None:
-        self.history.append(self.step_count, self.train_loss, self.test_loss)
+        train, test = self.train_loss, self.test_loss
+        self.history.append(self.step_count, train, test)
+        if self.record_sink is not None:
+            self.record_sink.append((self.step_count, train, test, self._theta.copy()))
+        else:
+            self._push_trail(self._theta)
+
+    def _push_trail(self, theta: Array) -> None:
         # the recent path through weight space, a ring buffer (for the landscape)
         if self._trail.shape[1] != self.n_params:
             self._clear_trail()
-        self._trail[self._trail_n % TRAIL_LENGTH] = self._theta
+        self._trail[self._trail_n % TRAIL_LENGTH] = theta
         self._trail_n += 1
 
     def _clear_trail(self) -> None:

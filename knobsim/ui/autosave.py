@@ -86,6 +86,7 @@ class Autosave(QObject):
         key = (id(s), s.version)
         if key == self._saved and self.path.exists():
             return True
+        self.controller.sync()  # the optimizer's memory, from a training process
         try:
             sessionfile.save(s, self.path, app=self.app_state())
         except (OSError, ValueError) as exc:

@@ -7,7 +7,9 @@ methods here, so a hand on a knob and the optimizer take the same path. No maths
 from __future__ import annotations
 
 import copy
+import logging
 import math
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -16,6 +18,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from knobsim.core.background import Snapshot, TrainerProcess, WorkerError
 from knobsim.core.capacity import capacity_of, resize, with_capacity
 from knobsim.core.datasets import Dataset
 from knobsim.core.models import Model
@@ -50,6 +53,8 @@ MIN_TRAINING_SHARE = 0.25
 SLACK_MS = 2.0
 #: hand moves of one knob closer together than this merge into one undo step
 MERGE_WINDOW_S = 0.8
+
+log = logging.getLogger(__name__)
 
 
 class HandMove(QUndoCommand):
@@ -105,10 +110,12 @@ class SessionChange(QUndoCommand):
 
     def redo(self) -> None:
         if self.after is not None:
+            self.controller.sync()
             self.controller._install(self.after)
             self.after = None
 
     def undo(self) -> None:
+        self.controller.sync()
         self.after = self.controller.session
         self.controller._install(copy.deepcopy(self.before))
 
@@ -170,7 +177,16 @@ class SessionController(QObject):
         A knob was locked or unlocked.
     messageRaised(str)
         Something a person should read (a refused value, a bad file).
+
+    Training at speed *Max* runs in a second process (``TrainerProcess``) when it can, so
+    the optimizer and the painting each have a core: the session here then mirrors the
+    worker, absorbing a snapshot every frame, and every change a person makes goes to the
+    worker too. ``sync()`` brings the worker's optimizer memory back (before saving,
+    before a structural change); the worker picks up again at the next tick.
     """
+
+    #: train at speed Max in a second process (``KNOBSIM_TRAINING_PROCESS=0`` turns it off)
+    use_process = os.environ.get("KNOBSIM_TRAINING_PROCESS", "1") != "0"
 
     paramsChanged = Signal()
     modelChanged = Signal()
@@ -207,6 +223,8 @@ class SessionController(QObject):
         self.budget_ms = TICK_BUDGET_MS / 2
         self.last_explosion = ""
         self.last_step_diverged = False
+        self._worker: TrainerProcess | None = None
+        self._worker_failed = False
 
     # -- reading ---------------------------------------------------------------------
     @property
@@ -264,6 +282,7 @@ class SessionController(QObject):
         theta = self.session.params.copy()
         theta[list(indices)] = values
         self.session.set_params(theta, by_hand=True)
+        self._tell_worker("set_params", list(indices), np.asarray(values, dtype=float))
         self.paramsChanged.emit()
         self.historyChanged.emit()
 
@@ -291,14 +310,17 @@ class SessionController(QObject):
             if name in self.session.param_names:
                 i = self.session.model.param_index(name)
                 self.session.set_locked(i, value)
+                self._tell_worker("set_locked", i, bool(value))
                 self.lockChanged.emit(i, bool(value))
         elif key == "l2":
             self.session.set_l2(value)
+            self._tell_worker("set_l2", float(value))
             self.paramsChanged.emit()
             self.historyChanged.emit()
             self.optimizerChanged.emit()
         elif key == "optimizer":
             self.session.set_optimizer(value)
+            self._tell_worker("set_config", self.session.config)
             self.optimizerChanged.emit()
 
     # -- training ----------------------------------------------------------------------
@@ -314,6 +336,7 @@ class SessionController(QObject):
             self._timer.start(0)
         else:
             self._timer.stop()
+            self.sync()
         self.trainingToggled.emit(on)
 
     def toggle_training(self) -> None:
@@ -329,6 +352,7 @@ class SessionController(QObject):
 
     def reset(self) -> None:
         """Seeded starting weights; the loss curve starts over (undoable)."""
+        self.sync()
         before = copy.deepcopy(self.session)
         self.session.reset()
         self.undo_stack.push(SessionChange(self, before, "reset the knobs"))
@@ -336,6 +360,10 @@ class SessionController(QObject):
         self.historyChanged.emit()
 
     def _on_timer_timeout(self) -> None:
+        if self._train_in_worker():
+            if self._training:
+                self._schedule_next_tick()
+            return
         now = time.perf_counter()
         elapsed = now - self._tick_start
         # What did the rest of the window cost since the last tick? This thread's CPU time
@@ -374,6 +402,7 @@ class SessionController(QObject):
 
     def _run_steps(self, n: int, budget_ms: float | None = None) -> None:
         """Run up to ``n`` steps (within ``budget_ms`` when given), then tell the views once."""
+        self.sync()
         t0 = time.perf_counter()
         # about four loss-history points a tick
         expected = n if budget_ms is None else min(n, budget_ms / self._step_ms)
@@ -390,9 +419,92 @@ class SessionController(QObject):
         self._emit_ms = max(emit_ms, 0.8 * self._emit_ms + 0.2 * emit_ms)
         self.last_step_diverged = report.diverged
         if report.diverged:
-            self.set_training(False)
-            self.last_explosion = report.message
-            self.trainingExploded.emit(report.message)
+            self._explode(report.message)
+
+    def _explode(self, message: str) -> None:
+        self.set_training(False)
+        self.last_explosion = message
+        self.trainingExploded.emit(message)
+
+    # -- training in a second process ----------------------------------------------------
+    @property
+    def trains_in_process(self) -> bool:
+        """True while the optimizer runs in the worker process."""
+        return self._worker is not None and self._worker.active
+
+    def sync(self) -> None:
+        """Bring training in the worker back here (its optimizer memory, its last steps).
+
+        Training, if on, moves back to the worker at the next tick. Cheap when idle.
+        """
+        worker = self._worker
+        if worker is None or not worker.active:
+            return
+        try:
+            final = worker.stop()
+        except WorkerError as exc:
+            self._give_up_worker(exc)
+            return
+        snap = final.snapshot
+        self.session.absorb(snap.theta, snap.step_count, snap.records)
+        self.session.adopt_optimizer(final.optimizer_state, final.sampler)
+        self.paramsChanged.emit()
+        self.historyChanged.emit()
+
+    def shutdown(self) -> None:
+        """Pause and end the worker process (the window is closing)."""
+        self.set_training(False)
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
+
+    def _train_in_worker(self) -> bool:
+        """One tick of training in the worker: start it, or show what it did. False when
+        this tick should train here instead (speed not Max, worker not ready or broken)."""
+        if not (self._training and self.speed is None and self.use_process):
+            self.sync()
+            return False
+        if self._worker_failed:
+            return False
+        try:
+            worker = self._worker
+            if worker is None:
+                worker = self._worker = TrainerProcess()
+                worker.launch()
+            if not worker.active:
+                if not worker.check_ready():
+                    return False  # train here until the worker has started
+                worker.start(self.session)
+                return True
+            snap = worker.poll()
+        except (WorkerError, OSError) as exc:
+            self._give_up_worker(exc)
+            return False
+        if snap is not None:
+            self._absorb(snap)
+        return True
+
+    def _absorb(self, snap: Snapshot) -> None:
+        self.session.absorb(snap.theta, snap.step_count, snap.records)
+        self.last_step_diverged = bool(snap.diverged)
+        self.paramsChanged.emit()
+        self.historyChanged.emit()
+        if snap.diverged:
+            self._explode(snap.diverged)
+
+    def _tell_worker(self, what: str, *args) -> None:
+        if self._worker is not None and self._worker.active:
+            try:
+                getattr(self._worker, what)(*args)
+            except WorkerError as exc:
+                self._give_up_worker(exc)
+
+    def _give_up_worker(self, exc: Exception) -> None:
+        log.warning("Training continues in the window's own thread: %s", exc)
+        self._worker_failed = True
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
 
     # -- settings (no reset) -------------------------------------------------------------
     def set_optimizer(self, name: str) -> None:
@@ -423,6 +535,8 @@ class SessionController(QObject):
         index = int(np.clip(index, 0, len(SPEEDS) - 1))
         if index != self.speed_index:
             self.speed_index = index
+            if self.speed is not None:
+                self.sync()
             self._owed = 0.0
             self.optimizerChanged.emit()
 
@@ -440,6 +554,7 @@ class SessionController(QObject):
     # -- structure -----------------------------------------------------------------------
     def replace_session(self, session: Session) -> None:
         """A new model and/or data: keeps optimizer settings and speed, pauses nothing."""
+        self.sync()
         session.set_optimizer(replace(self.config))
         before = copy.deepcopy(self.session)
         self.session = session
@@ -460,6 +575,7 @@ class SessionController(QObject):
         model changed); knobs locked under a name the new model still has stay locked.
         Refused weights are reported, never raised.
         """
+        self.sync()
         session = self.session
         locked = [session.param_names[i] for i in session.locked]
         before = copy.deepcopy(session)
@@ -498,6 +614,7 @@ class SessionController(QObject):
 
     def set_dataset(self, dataset: Dataset) -> None:
         """New data for the same model; the weights stay."""
+        self.sync()
         before = copy.deepcopy(self.session)
         try:
             self.session.set_dataset(dataset)
@@ -511,6 +628,7 @@ class SessionController(QObject):
 
     def load_session(self, session: Session) -> None:
         """A session from a file: a fresh start, so the undo history starts over too."""
+        self.sync()
         self.session = session
         self.undo_stack.clear()
         self._emit_all()

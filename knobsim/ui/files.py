@@ -217,6 +217,7 @@ class SessionFiles(QObject):
         self._set_dirty(False)
 
     def _write(self, path: Path) -> bool:
+        self.controller.sync()  # the optimizer's memory, from a training process
         try:
             sessionfile.save(self.controller.session, path, app=self.app_state())
         except (OSError, ValueError) as exc:

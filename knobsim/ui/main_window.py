@@ -954,6 +954,7 @@ class MainWindow(QMainWindow):
             return
         if self._persist:
             self.save_layout()
+        self.controller.shutdown()
         super().closeEvent(event)
 
 

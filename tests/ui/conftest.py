@@ -14,3 +14,25 @@ def _no_blocking_unsaved_prompt(monkeypatch):
     from knobsim.ui import files
 
     monkeypatch.setattr(files.SessionFiles, "ask_unsaved", lambda self: files.DISCARD)
+
+
+@pytest.fixture
+def window(qtbot, tmp_settings):
+    """The main window on a line fitted to 40 points, gd at lr 0.1, shown at 1280x800."""
+    from knobsim.app import create_window
+    from knobsim.core.datasets import make_dataset
+    from knobsim.core.models import make_model
+    from knobsim.core.optimizers import OptimizerConfig
+    from knobsim.core.session import Session
+
+    data = make_dataset("linear", n_points=40, seed=0)
+    session = Session(
+        make_model("line", data), data, optimizer=OptimizerConfig("gd", lr=0.1), seed=0
+    )
+    win = create_window(session)
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.controller.set_training(False)

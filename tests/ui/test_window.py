@@ -7,28 +7,6 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QWidget
 
-from knobsim.core.datasets import make_dataset
-from knobsim.core.models import make_model
-from knobsim.core.optimizers import OptimizerConfig
-from knobsim.core.session import Session
-
-
-@pytest.fixture
-def window(qtbot, tmp_settings):
-    from knobsim.app import create_window
-
-    data = make_dataset("linear", n_points=40, seed=0)
-    session = Session(
-        make_model("line", data), data, optimizer=OptimizerConfig("gd", lr=0.1), seed=0
-    )
-    win = create_window(session)
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.controller.set_training(False)
-
 
 def find(win, cls, name):
     widget = win.findChild(cls, name)

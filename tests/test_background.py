@@ -1,0 +1,146 @@
+"""Training in a worker process: the same session, steered and read over a pipe."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from knobsim.core.background import TrainerProcess, WorkerError
+from knobsim.core.datasets import make_dataset
+from knobsim.core.models import make_model
+from knobsim.core.optimizers import OptimizerConfig
+from knobsim.core.session import Session
+
+
+def circles_session(optimizer: OptimizerConfig | None = None) -> Session:
+    data = make_dataset("circles", n_points=120, noise=0.0, seed=0)
+    model = make_model("mlp", data, hidden=(4, 2), activation="tanh")
+    return Session(model, data, optimizer=optimizer or OptimizerConfig("adam", lr=0.03), seed=0)
+
+
+@pytest.fixture(scope="module")
+def trainer():
+    t = TrainerProcess()
+    t.launch()
+    deadline = time.monotonic() + 30
+    while not t.check_ready():
+        assert time.monotonic() < deadline, "the worker never said it was ready"
+        time.sleep(0.01)
+    yield t
+    t.close()
+
+
+def run_for(trainer: TrainerProcess, session: Session, seconds: float) -> int:
+    """Absorb snapshots at about 60 a second; returns how many arrived."""
+    frames = 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        time.sleep(1 / 60)
+        snap = trainer.poll()
+        if snap is not None:
+            session.absorb(snap.theta, snap.step_count, snap.records)
+            frames += 1
+    return frames
+
+
+def finish(trainer: TrainerProcess, session: Session):
+    final = trainer.stop()
+    snap = final.snapshot
+    session.absorb(snap.theta, snap.step_count, snap.records)
+    session.adopt_optimizer(final.optimizer_state, final.sampler)
+    return final
+
+
+def test_worker_trains_and_hands_back_its_optimizer_memory(trainer):
+    s = circles_session()
+    start_loss, start_points = s.train_loss, len(s.history.steps)
+    trainer.start(s)
+    frames = run_for(trainer, s, 0.6)
+    final = finish(trainer, s)
+    assert frames > 0
+    assert s.step_count > 100
+    assert s.train_loss < 0.5 * start_loss
+    assert len(s.history.steps) > start_points + 5
+    assert s.history.steps[-1] == s.step_count
+    assert len(s.trail) > 5 and np.array_equal(s.trail[-1], s.params)
+    # Adam's step counter came back, so the session carries on where the worker stopped
+    assert final.optimizer_state["t"] == s.step_count
+    before = s.step_count
+    assert s.step(3).steps == 3 and s.step_count == before + 3
+
+
+def test_a_locked_knob_set_by_hand_keeps_the_hand_value(trainer):
+    s = circles_session()
+    trainer.start(s)
+    run_for(trainer, s, 0.1)
+    i = 3
+    trainer.set_locked(i, True)
+    trainer.set_params([i], np.array([0.625]))
+    snap = trainer.poll() or trainer.poll()
+    if snap is not None:  # not yet seen by the worker or seen: either way the hand's value
+        assert snap.theta[i] == 0.625
+    run_for(trainer, s, 0.2)
+    steps_before = s.step_count
+    run_for(trainer, s, 0.1)
+    finish(trainer, s)
+    assert s.params[i] == 0.625
+    assert s.step_count > steps_before
+
+
+def test_a_new_optimizer_reaches_the_worker(trainer):
+    s = circles_session(OptimizerConfig("gd", lr=0.1))
+    trainer.start(s)
+    run_for(trainer, s, 0.1)
+    new = OptimizerConfig("momentum", lr=0.05)
+    s.set_optimizer(new)
+    trainer.set_config(new)
+    run_for(trainer, s, 0.1)
+    final = finish(trainer, s)
+    assert "v" in final.optimizer_state
+    assert np.any(final.optimizer_state["v"] != 0)
+
+
+def test_an_explosion_stops_the_worker_with_good_weights(trainer):
+    data = make_dataset("linear", n_points=40, seed=0)
+    s = Session(make_model("line", data), data, optimizer=OptimizerConfig("gd", lr=10.0))
+    trainer.start(s)
+    diverged = ""
+    end = time.monotonic() + 5
+    while not diverged and time.monotonic() < end:
+        time.sleep(0.01)
+        snap = trainer.poll()
+        if snap is not None:
+            s.absorb(snap.theta, snap.step_count, snap.records)
+            diverged = snap.diverged
+    assert "exploded" in diverged.lower() or "nan" in diverged.lower()
+    finish(trainer, s)
+    assert np.all(np.isfinite(s.params)) and np.isfinite(s.train_loss)
+
+
+def test_a_failure_in_the_worker_is_reported_not_hung():
+    t = TrainerProcess()
+    t.launch()
+    deadline = time.monotonic() + 30
+    while not t.check_ready():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    s = circles_session()
+    t.start(s)
+    t.set_params([10_000], np.array([1.0]))  # no such knob: the worker's step fails
+    with pytest.raises(WorkerError, match="IndexError|index"):
+        end = time.monotonic() + 5
+        while time.monotonic() < end:
+            t.poll()
+            time.sleep(0.01)
+    assert not t.launched
+
+
+def test_absorb_keeps_the_loss_curve_in_order():
+    s = circles_session()
+    w = s.params.copy()
+    s.absorb(w, 10, [(5, 0.5, 0.6, w), (10, 0.4, 0.5, w)])
+    s.absorb(w, 12, [(3, 9.0, 9.0, w), (12, 0.3, 0.4, w)])  # 3 is older than the curve: dropped
+    assert list(s.history.steps[-3:]) == [5, 10, 12]
+    assert s.step_count == 12 and s.train_loss == 0.3

@@ -1,0 +1,81 @@
+"""Train at speed Max in the worker process, driven from the window as a person would."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+
+from knobsim.core import background
+
+
+def find(win, cls, name):
+    widget = win.findChild(cls, name)
+    assert widget is not None, f"no {cls.__name__} named {name!r}"
+    return widget
+
+
+def press_train(qtbot, win) -> None:
+    qtbot.mouseClick(find(win, QPushButton, "train"), Qt.MouseButton.LeftButton)
+
+
+def test_train_runs_in_the_worker_and_pause_brings_its_memory_back(window, qtbot):
+    c = window.controller
+    c.set_optimizer("adam")
+    c.set_param("w", -1.5)
+    c.set_param("b", 1.5)
+    start = c.session.train_loss
+    knob = find(window, QWidget, "knob:w")
+    press_train(qtbot, window)
+    qtbot.waitUntil(lambda: c.trains_in_process, timeout=20_000)
+    qtbot.waitUntil(lambda: c.session.train_loss < 0.1 * start, timeout=10_000)
+    press_train(qtbot, window)
+    assert not c.is_training and not c.trains_in_process
+    assert knob.value() == pytest.approx(c.session.value("w"))
+    assert window.loss_plot.train_curve.getData()[1][-1] < 0.1 * start
+    # the worker's Adam memory came back: Step carries on from it
+    t = c.session.optimizer_state["t"]
+    assert t == c.session.step_count > 0
+    qtbot.mouseClick(find(window, QPushButton, "step"), Qt.MouseButton.LeftButton)
+    assert c.session.optimizer_state["t"] == t + 1
+
+
+def test_a_knob_dragged_while_the_worker_trains_stays_where_the_hand_left_it(window, qtbot):
+    c = window.controller
+    c.set_locked(c.model.param_index("b"), True)
+    press_train(qtbot, window)
+    qtbot.waitUntil(lambda: c.trains_in_process, timeout=20_000)
+    knob = find(window, QWidget, "knob:b")
+    for v in (0.5, 0.75, 1.25):
+        knob.setValue(v)
+        qtbot.wait(30)
+    steps = c.session.step_count
+    qtbot.waitUntil(lambda: c.session.step_count > steps, timeout=5000)
+    assert c.session.value("b") == 1.25 and knob.value() == pytest.approx(1.25)
+    press_train(qtbot, window)
+    assert c.session.value("b") == 1.25
+
+
+def test_an_exploding_rate_in_the_worker_pauses_with_finite_weights(window, qtbot):
+    c = window.controller
+    press_train(qtbot, window)
+    qtbot.waitUntil(lambda: c.trains_in_process, timeout=20_000)
+    c.set_learning_rate(10.0)
+    qtbot.waitUntil(lambda: not c.is_training, timeout=10_000)
+    assert "exploded" in find(window, QLabel, "explosion_message").text().lower()
+    assert np.all(np.isfinite(c.params)) and np.isfinite(c.session.train_loss)
+
+
+def test_training_falls_back_to_the_window_when_the_worker_cannot_start(window, qtbot, monkeypatch):
+    def refuse(self):
+        raise OSError("no processes here")
+
+    monkeypatch.setattr(background.TrainerProcess, "launch", refuse)
+    c = window.controller
+    c.set_param("w", -1.5)
+    start = c.session.train_loss
+    press_train(qtbot, window)
+    qtbot.waitUntil(lambda: c.session.train_loss < 0.1 * start, timeout=10_000)
+    assert not c.trains_in_process
+    press_train(qtbot, window)
