@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import multiprocessing
+import os
+import socket
+import subprocess
+import sys
 import time
 import traceback
 import weakref
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
@@ -82,16 +86,30 @@ class TrainerProcess:
 
     # -- life of the process -----------------------------------------------------------
     def launch(self) -> None:
-        """Start the worker process (returns at once; poll ``check_ready``)."""
+        """Start the worker process (returns at once; poll ``check_ready``).
+
+        A fresh interpreter, not a fork (never fork a process that runs Qt) and not
+        multiprocessing's spawn (which imports the caller's main script again): it
+        imports only numpy and ``knobsim.core``, and talks over a socket pair.
+        """
         if self._process is not None:
             return
-        ctx = multiprocessing.get_context("spawn")  # never fork a process that runs Qt
-        parent, child = ctx.Pipe(duplex=True)
-        process = ctx.Process(target=serve, args=(child,), name="knobsim-trainer", daemon=True)
-        process.start()
-        child.close()
-        self._process, self._conn = process, parent
-        self._finalizer = weakref.finalize(self, _shut_down, process, parent)
+        ours, theirs = socket.socketpair()
+        package_root = str(Path(__file__).resolve().parents[2])
+        path = os.environ.get("PYTHONPATH", "")
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (package_root, path) if p))
+        code = f"from knobsim.core.background import main; main({theirs.fileno()})"
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-c", code],
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                env=env,
+            )
+        finally:
+            theirs.close()
+        self._process, self._conn = process, Connection(ours.detach())
+        self._finalizer = weakref.finalize(self, _shut_down, process, self._conn)
 
     @property
     def launched(self) -> bool:
@@ -234,17 +252,23 @@ def _merge(snaps: list[Snapshot]) -> Snapshot:
     return Snapshot(last.theta, last.step_count, records, diverged)
 
 
-def _shut_down(process, conn: Connection) -> None:
+def _shut_down(process: subprocess.Popen, conn: Connection) -> None:
     with contextlib.suppress(OSError, ValueError):
         conn.send(("quit",))
-    process.join(0.5)
-    if process.is_alive():
-        process.terminate()
-        process.join(0.5)
+    try:
+        process.wait(0.5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(0.5)
     conn.close()
 
 
 # -- the worker ------------------------------------------------------------------------------
+def main(fd: int) -> None:
+    """The worker process's entry point: serve the window on the socket ``fd``."""
+    serve(Connection(fd))
+
+
 def serve(conn: Connection) -> None:
     """The worker's loop: train in short chunks, answer messages between them."""
     try:

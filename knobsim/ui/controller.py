@@ -477,7 +477,7 @@ class SessionController(QObject):
                 worker.start(self.session)
                 return True
             snap = worker.poll()
-        except (WorkerError, OSError) as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever stops the worker, train here
             self._give_up_worker(exc)
             return False
         if snap is not None:

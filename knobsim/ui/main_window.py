@@ -10,7 +10,7 @@ import math
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QMimeData, QSettings, QSize, Qt
+from PySide6.QtCore import QByteArray, QMimeData, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -75,6 +75,8 @@ DATASET_LABELS = {
     "spiral": "Spiral",
 }
 SETTINGS_GROUP = "main_window"
+#: how often the error read-out changes while training (it is exact whenever paused)
+ERROR_LABEL_INTERVAL_MS = 100
 OPEN_DATA_TITLE = "Open data: a CSV file of x,y or x1,x2,label rows"
 DATA_FILTER = "CSV files (*.csv *.tsv *.txt);;All files (*)"
 DATA_RULES = (
@@ -237,6 +239,10 @@ class MainWindow(QMainWindow):
             "on the test points it never sees.",
         )
         self.error_label.setFrameShape(QFrame.Shape.StyledPanel)
+        self._error_timer = QTimer(self)
+        self._error_timer.setSingleShot(True)
+        self._error_timer.setInterval(ERROR_LABEL_INTERVAL_MS)
+        self._error_timer.timeout.connect(self._update_error_label)
         self.error_label.setMargin(6)
         layout.addWidget(self.error_label)
         self.capacity_panel = CapacityPanel(c)
@@ -598,7 +604,7 @@ class MainWindow(QMainWindow):
         self.randomize_button.clicked.connect(c.randomize)
         self.halve_button.clicked.connect(self._on_halve_clicked)
         c.trainingToggled.connect(self._on_training_toggled)
-        c.paramsChanged.connect(self._update_error_label)
+        c.paramsChanged.connect(self._on_controller_params_changed)
         c.trainingExploded.connect(self._on_training_exploded)
         c.optimizerChanged.connect(self._sync_controls)
         c.modelChanged.connect(self._sync_controls)
@@ -690,6 +696,17 @@ class MainWindow(QMainWindow):
         i = combo.findText(text)
         if i >= 0:
             combo.setCurrentIndex(i)
+
+    def _on_controller_params_changed(self) -> None:
+        # while training, the read-out changes ten times a second (numbers that change
+        # sixty times a second cannot be read, and each change repaints the column);
+        # the last change always shows, and a pause shows the exact values at once
+        if not self.controller.is_training:
+            self._error_timer.stop()
+            self._update_error_label()
+        elif not self._error_timer.isActive():
+            self._update_error_label()
+            self._error_timer.start()
 
     def _update_error_label(self) -> None:
         s = self.controller.session
