@@ -40,6 +40,7 @@ from PySide6.QtGui import (
     QPen,
     QPixmap,
     QPolygonF,
+    QResizeEvent,
     QShowEvent,
     QWheelEvent,
 )
@@ -390,6 +391,8 @@ class Knob(QWidget):
         self._low, self._high = low, high
         self._value = float(value)
         self._stale = False
+        self._slider_px: int | None = None  # where the handle was last drawn (pixels)
+        self._slider_behind = False  # the slider holds an older value, under a pixel off
         self._locked = False
         self.decimals = max(0, value_decimals(low, high) - (1 if compact else 0))
         self.setObjectName(f"knob:{name}")
@@ -403,7 +406,7 @@ class Knob(QWidget):
         self.slider.setSingleStep((high - low) / STEPS)
         self.slider.setPageStep((high - low) / PAGES)
         self.slider.setValue(self._value)
-        self.slider.before_hand_move = self.flush
+        self.slider.before_hand_move = self._before_hand_move
         self.slider.setAccessibleName(f"knob {name}")
         self.slider.setAccessibleDescription(self.hint)
         keys = "Arrow keys turn it by 1/100 of its range, Page Up/Down by 1/10."
@@ -518,7 +521,7 @@ class Knob(QWidget):
         value = min(self._high, max(self._low, value))
         if value == self._value and not self._stale:
             return
-        self.flush()
+        self._before_hand_move()
         if self.slider.value() == value:
             self._on_slider_value_changed(value)  # slider already there (pinned or stale)
         else:
@@ -587,14 +590,44 @@ class Knob(QWidget):
 
     def _paint(self) -> None:
         self._stale = False
+        # a slider repaint costs more than anything else in the panel: move the handle
+        # only when it moves by a pixel (a hand brings the exact value in first)
+        px = self._handle_pixel(self._value)
+        if px != self._slider_px or px is None:
+            self._move_slider()
+        else:
+            self._slider_behind = True
+        self._set_text()
+
+    def _move_slider(self) -> None:
         with QSignalBlocker(self.slider):
             self.slider.setValue(self._value)  # the slider pins values beyond its range
-        self._set_text()
+        self._slider_px = self._handle_pixel(self._value)
+        self._slider_behind = False
+
+    def _handle_pixel(self, value: float) -> int | None:
+        length = self.slider.height() if self.compact else self.slider.width()
+        if length <= 0:
+            return None
+        low, high = self._low, self._high
+        return round((min(high, max(low, value)) - low) / (high - low) * length)
+
+    def resizeEvent(self, ev: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(ev)
+        if self._slider_behind:  # a pixel is another size now: draw the exact value
+            self._move_slider()
+
+    def _before_hand_move(self) -> None:
+        self.flush()
+        if self._slider_behind:
+            self._move_slider()
 
     def _set_text(self, *, force: bool = False) -> None:
         if not force and self.editor.hasFocus() and self.editor.isModified():
             return  # a person is typing here
-        self.editor.setText(format_value(self._value, self.decimals))
+        text = format_value(self._value, self.decimals)
+        if text != self.editor.text():
+            self.editor.setText(text)
 
     def _show_lock(self, locked: bool) -> None:
         if locked == self._locked:
