@@ -38,8 +38,11 @@ from knobsim.core.optimizers import OptimizerConfig
 from knobsim.core.sweep import DEFAULT_STEPS, SweepPoint, capacities, sweep, sweep_to_queue
 from knobsim.ui import theme
 from knobsim.ui.controller import SessionController
+from knobsim.ui.widgets import Throttle
 
 #: the verdict label's colours per kind (translucent, so they read on light and dark)
+#: how often the fit verdict is judged again while training
+VERDICT_INTERVAL_MS = 250
 VERDICT_STYLE = {
     "underfit": "rgba(230, 159, 0, 60)",  # Okabe-Ito orange
     "good": "rgba(0, 158, 115, 55)",  # bluish green
@@ -533,7 +536,12 @@ class CapacityPanel(QWidget):
         self.sweep_plot.capacityRequested.connect(self.use_capacity)
         controller.modelChanged.connect(self._on_structure_changed)
         controller.dataChanged.connect(self._on_structure_changed)
-        controller.paramsChanged.connect(self.update_verdict)
+        # the verdict reads a whole run: four times a second is plenty while training
+        self._verdict_throttle = Throttle(
+            self.update_verdict, VERDICT_INTERVAL_MS, lambda: controller.is_training, self
+        )
+        controller.paramsChanged.connect(self._verdict_throttle)
+        controller.trainingToggled.connect(self._on_controller_training_toggled)
         self._on_structure_changed()
 
     # -- actions ------------------------------------------------------------------------------
@@ -596,6 +604,10 @@ class CapacityPanel(QWidget):
         )
         self.count_label.setText(knob_count_text(model, data))
         self.update_verdict()
+
+    def _on_controller_training_toggled(self, on: bool) -> None:
+        if not on:
+            self.update_verdict()  # paused: judged on the final weights, at once
 
     def update_verdict(self) -> None:
         s = self._controller.session

@@ -10,7 +10,7 @@ import math
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QMimeData, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QMimeData, QSettings, QSize, Qt
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -59,7 +59,7 @@ from knobsim.ui.lessons import install as install_lessons
 from knobsim.ui.network import NetworkView
 from knobsim.ui.nextword import CORPUS_FILTER, OPEN_CORPUS_TITLE, NextWordView
 from knobsim.ui.plots import FitPlot, LandscapePlot, LossPlot
-from knobsim.ui.widgets import LogFloatControl
+from knobsim.ui.widgets import LogFloatControl, ReadoutLabel, Throttle
 
 DATASET_LABELS = {
     "linear": "Linear",
@@ -228,7 +228,7 @@ class MainWindow(QMainWindow):
         self.train_button.setMinimumHeight(36)
         layout.addLayout(buttons)
 
-        self.error_label = QLabel()
+        self.error_label = ReadoutLabel()
         self.error_label.setObjectName("error_label")
         self.error_label.setTextFormat(Qt.TextFormat.RichText)
         self.error_label.setWordWrap(True)
@@ -239,10 +239,11 @@ class MainWindow(QMainWindow):
             "on the test points it never sees.",
         )
         self.error_label.setFrameShape(QFrame.Shape.StyledPanel)
-        self._error_timer = QTimer(self)
-        self._error_timer.setSingleShot(True)
-        self._error_timer.setInterval(ERROR_LABEL_INTERVAL_MS)
-        self._error_timer.timeout.connect(self._update_error_label)
+        # while training, the read-out changes ten times a second (numbers that change
+        # sixty times a second cannot be read); a pause shows the exact values at once
+        self._error_throttle = Throttle(
+            self._update_error_label, ERROR_LABEL_INTERVAL_MS, lambda: c.is_training, self
+        )
         self.error_label.setMargin(6)
         layout.addWidget(self.error_label)
         self.capacity_panel = CapacityPanel(c)
@@ -604,7 +605,7 @@ class MainWindow(QMainWindow):
         self.randomize_button.clicked.connect(c.randomize)
         self.halve_button.clicked.connect(self._on_halve_clicked)
         c.trainingToggled.connect(self._on_training_toggled)
-        c.paramsChanged.connect(self._on_controller_params_changed)
+        c.paramsChanged.connect(self._error_throttle)
         c.trainingExploded.connect(self._on_training_exploded)
         c.optimizerChanged.connect(self._sync_controls)
         c.modelChanged.connect(self._sync_controls)
@@ -697,17 +698,6 @@ class MainWindow(QMainWindow):
         if i >= 0:
             combo.setCurrentIndex(i)
 
-    def _on_controller_params_changed(self) -> None:
-        # while training, the read-out changes ten times a second (numbers that change
-        # sixty times a second cannot be read, and each change repaints the column);
-        # the last change always shows, and a pause shows the exact values at once
-        if not self.controller.is_training:
-            self._error_timer.stop()
-            self._update_error_label()
-        elif not self._error_timer.isActive():
-            self._update_error_label()
-            self._error_timer.start()
-
     def _update_error_label(self) -> None:
         s = self.controller.session
         train, test = s.train_loss, s.test_loss
@@ -727,6 +717,9 @@ class MainWindow(QMainWindow):
         self.train_button.setChecked(on)
         self.train_button.blockSignals(blocked)
         self.train_button.setText("Pause" if on else "Train")
+        self.error_label.set_live(on)
+        if not on:
+            self._update_error_label()  # paused: the exact values, at once
         if on:
             self.banner.hide()
 

@@ -1,12 +1,14 @@
-"""Small reusable Qt controls: a log-scale float control. No maths beyond the axis map."""
+"""Small reusable Qt pieces: a log-scale float control, a read-out that changes without a
+relayout, a throttle for read-outs while training. No maths beyond the axis map."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QDoubleValidator
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QSlider, QWidget
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QDoubleValidator, QPainter, QPaintEvent, QPalette, QTextDocument
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSlider, QWidget
 
 _TICKS = 1000
 
@@ -133,3 +135,90 @@ def _format(value: float) -> str:
     if value == 0:
         return "0"
     return f"{value:.3g}"
+
+
+class Throttle(QObject):
+    """Calls ``fn`` at once, or, while ``busy()`` (training), at most every ``interval_ms``;
+    the last call always happens (a trailing call when the interval ends).
+
+    For read-outs that a person reads rather than watches: numbers that change sixty
+    times a second cannot be read, and each change costs a repaint.
+    """
+
+    def __init__(
+        self, fn: Callable[[], None], interval_ms: int, busy: Callable[[], bool], parent: QObject
+    ) -> None:
+        super().__init__(parent)
+        self._fn = fn
+        self._busy = busy
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(fn)
+
+    def __call__(self) -> None:
+        if not self._busy():
+            self._timer.stop()
+            self._fn()
+        elif not self._timer.isActive():
+            self._fn()
+            self._timer.start()
+
+
+class ReadoutLabel(QLabel):
+    """A rich-text label whose text can change many times a second without a relayout.
+
+    ``QLabel.setText`` asks the layout to measure again on every call, and the column it
+    sits in repaints around it. With ``live`` on, ``setText`` only repaints the label
+    (its size stays what it was); turning ``live`` off hands the text to ``QLabel``
+    again (for layouts and screen readers).
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._live = False
+        self._live_text = ""
+        self._doc: QTextDocument | None = None
+
+    def set_live(self, live: bool) -> None:
+        if live == self._live:
+            return
+        text = self.text()
+        self._live = live
+        self._doc = None
+        if live:
+            self._live_text = text
+        else:
+            QLabel.setText(self, text)
+            self.update()
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        if not self._live:
+            QLabel.setText(self, text)
+        elif text != self._live_text:
+            self._live_text = text
+            self._doc = None
+            self.update()
+
+    def text(self) -> str:
+        return self._live_text if self._live else QLabel.text(self)
+
+    def paintEvent(self, ev: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        if not self._live:
+            super().paintEvent(ev)
+            return
+        painter = QPainter(self)
+        self.drawFrame(painter)
+        m = self.margin()
+        rect = self.contentsRect().adjusted(m, m, -m, -m)
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        if self._doc is None:
+            doc = QTextDocument(self)
+            doc.setDefaultFont(self.font())
+            doc.setDocumentMargin(0)
+            doc.setHtml(self._live_text)
+            self._doc = doc
+        self._doc.setTextWidth(rect.width())
+        painter.translate(rect.topLeft())
+        self._doc.drawContents(painter, QRectF(0, 0, rect.width(), rect.height()))
+        painter.end()

@@ -1,0 +1,50 @@
+"""Read-outs while training: throttled, repainted without a relayout, exact when paused."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QLabel, QPushButton
+
+from knobsim.ui.widgets import ReadoutLabel, Throttle
+
+
+def test_throttle_calls_at_once_when_idle_and_at_most_once_per_interval_when_busy(qtbot):
+    calls = []
+    busy = [False]
+    owner = QObject()
+    throttle = Throttle(lambda: calls.append(1), 50, lambda: busy[0], owner)
+    throttle()
+    throttle()
+    assert len(calls) == 2  # idle: every change shows at once
+    busy[0] = True
+    for _ in range(10):
+        throttle()
+    assert len(calls) == 3  # busy: the first at once...
+    qtbot.waitUntil(lambda: len(calls) == 4, timeout=2000)  # ...and the last when the interval ends
+    qtbot.wait(120)
+    assert len(calls) == 4
+
+
+def test_readout_label_live_text_reaches_qlabel_when_live_ends(qtbot):
+    label = ReadoutLabel()
+    qtbot.addWidget(label)
+    label.setText("<b>one</b>")
+    label.show()
+    label.set_live(True)
+    label.setText("<b>two</b>")
+    assert label.text() == "<b>two</b>"
+    assert QLabel.text(label) == "<b>one</b>"  # no relayout while live
+    label.grab()  # paints the live text without raising
+    label.set_live(False)
+    assert QLabel.text(label) == "<b>two</b>" == label.text()
+
+
+def test_error_label_is_exact_after_a_pause(window, qtbot):
+    c = window.controller
+    train = window.findChild(QPushButton, "train")
+    train.click()
+    qtbot.waitUntil(lambda: c.session.step_count > 200, timeout=10_000)
+    train.click()
+    text = window.findChild(QLabel, "error_label").text()
+    assert f"step {c.session.step_count}<" in text
+    assert f"{c.session.train_loss:.4g}"[:5] in text
