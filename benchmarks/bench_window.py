@@ -172,6 +172,13 @@ def open_window(app: QApplication, session: Session):
     window.resize(1280, 800)
     window.show()
     pump(app, 0.05)
+    # as `knobsim` does a moment after start-up: the training process, ready for Train
+    prewarm = getattr(window.controller, "prewarm", None)
+    if prewarm is not None:
+        prewarm()
+        end = time.perf_counter() + 10.0
+        while not window.controller.process_ready and time.perf_counter() < end:
+            pump(app, 0.01)
     window.landscape_plot.compute_now()
     pump(app, 0.05)
     return window
@@ -470,15 +477,18 @@ def bench_train(
     controller._timer.timeout.connect(logged_tick)
     controller.set_training(True)
     pump(app, 0.3)  # let the tick budget settle
+    where = "process" if getattr(controller, "trains_in_process", False) else "window"
     ticks.clear()
     steps1 = controller.session.step_count
     clock.start()
     gaps.start()
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.thread_time()
     pump(app, seconds)
     train_any_fps, train_fps = clock.stop()
     train_block = gaps.stop()
-    rate = (controller.session.step_count - steps1) / (time.perf_counter() - t0)
+    elapsed = time.perf_counter() - t0
+    gui_busy = (time.thread_time() - cpu0) / elapsed
+    rate = (controller.session.step_count - steps1) / elapsed
     controller.set_training(False)
     diverged = bool(controller.last_explosion)
     close_window(app, window)
@@ -504,6 +514,8 @@ def bench_train(
         "raw_bare_steps_per_s": median([raw_before["bare"], raw_after["bare"]]),
         "step_ratio": rate / raw,
         "diverged": diverged,
+        "trains_in": where,
+        "gui_busy": gui_busy,  # share of the time the GUI thread was on a CPU
     }
 
 
@@ -722,14 +734,15 @@ def report(results: dict) -> str:
                 f(r["raw_steps_per_s"]),
                 f(r["step_ratio"]),
                 ok(r["step_ratio"], t["step_ratio"], above=True),
-                f(r["tick_budget_ms"], 1),
-                f(r["window_work_ms"], 1),
+                r.get("trains_in", "window"),
+                f(100.0 * r.get("gui_busy", math.nan), 0),
             ]
         )
     if rows:
         parts.append(
             "\n2. Training in the window (speed Max; fps = 1/60 s slots whose paint showed new"
-            " weights; budget = steps per tick; window = CPU ms between ticks)"
+            " weights; trains in = where the optimizer ran; GUI busy = CPU share of the GUI"
+            " thread)"
         )
         parts.append(
             table(
@@ -746,8 +759,8 @@ def report(results: dict) -> str:
                     "raw steps/s",
                     "ratio",
                     "met (0.65)",
-                    "budget ms",
-                    "window ms",
+                    "trains in",
+                    "GUI busy %",
                 ],
                 rows,
             )

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSize
+from PySide6.QtCore import QCoreApplication, QSize, QTimer
 from PySide6.QtWidgets import QApplication
 
 from knobsim import __version__
@@ -15,6 +15,8 @@ from knobsim.core.session import Session
 
 ORGANIZATION = "knobsim"
 APPLICATION = "knobsim"
+#: when the training process starts, after the window shows (ms)
+PREWARM_MS = 300
 
 
 def ensure_app(argv: list[str] | None = None) -> QApplication:
@@ -63,6 +65,8 @@ def run(
         window.set_session_path(session_path)
     handler = ErrorHandler(lambda: window).install()
     window.show()
+    # start the training process once the window is up, so Train trains in it at once
+    QTimer.singleShot(PREWARM_MS, window.controller.prewarm)
     if lesson is not None:
         window.lessons.open(lesson)
     elif session is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import math
 import os
 import socket
 import subprocess
@@ -32,6 +33,11 @@ from knobsim.core.session import Record, Session
 #: how long the worker trains between looking at its messages (seconds): the most a hand
 #: move or a pause waits for it
 CHUNK_S = 0.004
+#: snapshots on their way at once: one can be read while the next is being made, so
+#: every frame finds one waiting
+IN_FLIGHT = 2
+#: the least time between two snapshots (seconds): about two a frame at most
+SNAPSHOT_S = 0.006
 #: how long ``stop`` waits for the worker's final state before giving up on it (seconds)
 STOP_TIMEOUT_S = 3.0
 
@@ -140,7 +146,7 @@ class TrainerProcess:
         if not self.ready:
             raise WorkerError("The training process is not ready yet.")
         self._send(("start", worker_copy(session), self._seq))
-        self._send(("want",))
+        self._send(("want", IN_FLIGHT))
         self.active = True
 
     def set_params(self, indices: list[int], values: NDArray[np.float64]) -> None:
@@ -173,7 +179,7 @@ class TrainerProcess:
                 got.append(self._snapshot(msg))
         if not got:
             return None
-        self._send(("want",))
+        self._send(("want", len(got)))
         return _merge(got)
 
     def stop(self, timeout: float = STOP_TIMEOUT_S) -> FinalState:
@@ -284,7 +290,9 @@ def _serve(conn: Connection) -> None:
     conn.send(("ready",))
     session: Session | None = None
     records: list[Record] = []
-    running = want = False
+    running = False
+    want = 0  # snapshots the window has asked for
+    sent = 0.0  # when the last one went
     seq = 0
     diverged = ""
     while True:
@@ -296,7 +304,7 @@ def _serve(conn: Connection) -> None:
             if kind == "quit":
                 return
             if kind == "want":
-                want = True
+                want += msg[1]
             elif kind == "start":
                 _, session, seq = msg
                 records = []
@@ -305,19 +313,21 @@ def _serve(conn: Connection) -> None:
             elif kind == "stop":
                 if session is not None:
                     conn.send(_state(session, seq, records, diverged))
-                session, records, running, want = None, [], False, False
+                session, records, running, want = None, [], False, 0
             elif session is not None:
                 seq = msg[1]
                 _apply(session, kind, msg[2:])
         if not running:
             continue
         report = session.step(1_000_000_000, record_every=1_000_000_000, max_seconds=CHUNK_S)
+        now = time.perf_counter()
         if report.diverged:
-            running, diverged, want = False, report.message, True
-        if want:
+            running, diverged, want, sent = False, report.message, max(want, 1), -math.inf
+        if want and now - sent >= SNAPSHOT_S:
             conn.send(("snap", seq, session._theta, session.step_count, records, diverged))
             records.clear()
-            want = False
+            want -= 1
+            sent = now
 
 
 def _apply(session: Session, kind: str, args: tuple) -> None:

@@ -451,6 +451,25 @@ class SessionController(QObject):
         self.paramsChanged.emit()
         self.historyChanged.emit()
 
+    @property
+    def process_ready(self) -> bool:
+        """True when the training process is up (started by ``prewarm`` or Train)."""
+        try:
+            return self._worker is not None and self._worker.check_ready()
+        except WorkerError as exc:
+            self._give_up_worker(exc)
+            return False
+
+    def prewarm(self) -> None:
+        """Start the training process now (it takes a few tenths of a second), not at
+        the first press of Train. Training works the same without it."""
+        if self._worker is None and self.use_process and not self._worker_failed:
+            try:
+                self._worker = TrainerProcess()
+                self._worker.launch()
+            except Exception as exc:  # noqa: BLE001 - whatever stops it, train here
+                self._give_up_worker(exc)
+
     def shutdown(self) -> None:
         """Pause and end the worker process (the window is closing)."""
         self.set_training(False)
@@ -467,10 +486,11 @@ class SessionController(QObject):
         if self._worker_failed:
             return False
         try:
+            if self._worker is None:
+                self.prewarm()
             worker = self._worker
             if worker is None:
-                worker = self._worker = TrainerProcess()
-                worker.launch()
+                return False
             if not worker.active:
                 if not worker.check_ready():
                     return False  # train here until the worker has started
