@@ -52,11 +52,11 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QScrollArea,
+    QSlider,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
-from superqt import QDoubleSlider
 
 from knobsim.core.corpus import BOUNDARY
 from knobsim.core.models import MLP, Line, Logistic, Model, NextWord, Polynomial
@@ -225,20 +225,82 @@ def _lock_icon(open_colour: str, shut_colour: str) -> QIcon:
 
 
 # -- the pieces of a knob --------------------------------------------------------------------
-class FloatSlider(QDoubleSlider):
-    """superqt's float slider, plus the keyboard and a wheel that leaves scrolling alone.
+class FloatSlider(QSlider):
+    """A ``QSlider`` in floating point, with the keyboard, and a wheel that leaves
+    scrolling alone.
 
-    superqt keeps the value as a Python float (no integer scaling to manage), but its
-    keys go to QSlider's integer model and do nothing; ``keyPressEvent`` steps the float
-    value instead, through ``setValue``, so a key press takes the same path as a drag.
+    ``value()``, ``setValue(float)``, ``minimum()``, ``maximum()``, ``singleStep()`` and
+    ``pageStep()`` work in the parameter's own units and ``floatValueChanged`` carries the
+    float; underneath, Qt's integer slider spans ``TICKS`` positions. This is the one
+    place that scaling lives. (superqt's float slider did the same, but its import was a
+    third of knobsim's start-up and it paints in Python, several times slower than Qt.)
+    Keys step the float value through ``setValue``, so a key press takes a drag's path.
     """
 
+    TICKS = 10_000
+
+    floatValueChanged = Signal(float)
     #: called before a hand starts moving the slider (the knob brings it up to date)
     before_hand_move: Callable[[], None] | None = None
 
     def __init__(self, orientation: Qt.Orientation, parent: QWidget | None = None) -> None:
         super().__init__(orientation, parent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # no focus by wheel
+        self._low, self._high = 0.0, 1.0
+        self._value = 0.0
+        self._single, self._page = 0.01, 0.1
+        self._setting = False
+        QSlider.setRange(self, 0, self.TICKS)
+        self.valueChanged.connect(self._on_tick_changed)
+
+    # -- float API ----------------------------------------------------------------------
+    def setRange(self, low: float, high: float) -> None:  # noqa: N802 - Qt's name
+        self._low, self._high = float(low), float(high)
+        self.setValue(self._value)
+
+    def minimum(self) -> float:
+        return self._low
+
+    def maximum(self) -> float:
+        return self._high
+
+    def value(self) -> float:
+        return self._value
+
+    def singleStep(self) -> float:  # noqa: N802 - Qt's name
+        return self._single
+
+    def pageStep(self) -> float:  # noqa: N802 - Qt's name
+        return self._page
+
+    def setSingleStep(self, step: float) -> None:  # noqa: N802 - Qt's name
+        self._single = float(step)
+        QSlider.setSingleStep(self, max(1, round(self._single / self._span() * self.TICKS)))
+
+    def setPageStep(self, step: float) -> None:  # noqa: N802 - Qt's name
+        self._page = float(step)
+        QSlider.setPageStep(self, max(1, round(self._page / self._span() * self.TICKS)))
+
+    def setValue(self, value: float) -> None:  # noqa: N802 - Qt's name
+        value = min(self._high, max(self._low, float(value)))  # pinned to the range
+        changed = value != self._value
+        self._value = value
+        self._setting = True
+        try:
+            QSlider.setValue(self, round((value - self._low) / self._span() * self.TICKS))
+        finally:
+            self._setting = False
+        if changed:
+            self.floatValueChanged.emit(value)
+
+    def _span(self) -> float:
+        return (self._high - self._low) or 1.0
+
+    def _on_tick_changed(self, tick: int) -> None:
+        if self._setting:
+            return  # setValue moved the handle; the float is already exact
+        self._value = self._low + tick / self.TICKS * self._span()
+        self.floatValueChanged.emit(self._value)
 
     def _hand(self) -> None:
         if self.before_hand_move is not None:
@@ -444,7 +506,7 @@ class Knob(QWidget):
         else:
             self._lay_out_row()
         self._paint()
-        self.slider.valueChanged.connect(self._on_slider_value_changed)
+        self.slider.floatValueChanged.connect(self._on_slider_value_changed)
 
     def _lay_out_row(self) -> None:
         self.name_label = QLabel(self.name, self)
