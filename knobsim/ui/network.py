@@ -258,6 +258,68 @@ class Cell(QGraphicsRectItem, _KnobItem):
         return self.sceneBoundingRect().center()
 
 
+class KnobLayer(QGraphicsItem):
+    """Paints many wires, marks or cells in one go.
+
+    A ``QGraphicsItem`` costs some 50 us a repaint whatever it draws (each virtual call
+    crosses into Python), so 32 wires cost 1.7 ms; this layer draws them all in one
+    call, one ``drawPath`` per look. The items themselves stay in the scene, with no
+    contents, for hovering, clicking and tooltips. Call ``invalidate`` when a look or a
+    place changed.
+    """
+
+    def __init__(self, z: float) -> None:
+        super().__init__()
+        self.setZValue(z)
+        self._items: list[QGraphicsPathItem | QGraphicsRectItem] = []
+        self._shapes: list[QPainterPath] = []  # each item's outline, kept until it moves
+        self._groups: list[tuple[QPen, QBrush, QPainterPath]] | None = None
+        self._rect = QRectF()
+
+    def set_items(self, items: list) -> None:
+        for it in items:
+            it.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, True)
+        self._items = list(items)
+        self.invalidate(moved=True)
+
+    def invalidate(self, *, moved: bool = False) -> None:
+        """Paint again: a look changed, or (``moved``) where the items are."""
+        if moved:
+            rect = QRectF()
+            self._shapes = []
+            for it in self._items:
+                rect = rect.united(it.sceneBoundingRect())
+                if isinstance(it, QGraphicsPathItem):
+                    self._shapes.append(it.path())
+                else:
+                    shape = QPainterPath()
+                    shape.addRect(it.rect())
+                    self._shapes.append(shape)
+            if rect != self._rect:
+                self.prepareGeometryChange()
+                self._rect = rect
+        self._groups = None
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        return self._rect
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        if self._groups is None:
+            # items with the same look (key) share a pen and a brush: one path each
+            groups: dict[tuple, tuple] = {}
+            for it, shape in zip(self._items, self._shapes, strict=True):
+                group = groups.get(it.key)
+                if group is None:
+                    group = groups[it.key] = (it, QPainterPath())
+                group[1].addPath(shape)
+            self._groups = [(it.pen(), it.brush(), path) for it, path in groups.values()]
+        for pen, brush, path in self._groups:
+            painter.setPen(pen)
+            painter.setBrush(brush)
+            painter.drawPath(path)
+
+
 class Thumbnail(QGraphicsRectItem):
     """What one unit computes over the input range: a curve (1-D) or a heatmap (2-D).
 
@@ -413,6 +475,10 @@ class NetworkView(QGraphicsView):
         self.halo.setVisible(False)
         self.halo.setBrush(Qt.BrushStyle.NoBrush)
         self._scene.addItem(self.halo)
+        # what paints the wires (under the units), the bias marks and the table's cells
+        self._layers = (KnobLayer(1), KnobLayer(3), KnobLayer(1))
+        for layer in self._layers:
+            self._scene.addItem(layer)
         self.legend = QGraphicsTextItem()
         self._scene.addItem(self.legend)
 
@@ -499,6 +565,10 @@ class NetworkView(QGraphicsView):
             self._build_network(self._graph, model)
         else:
             self._build_table(model)
+        wires, marks, cells = self._layers
+        wires.set_items(list(self.wires.values()))
+        marks.set_items(list(self.bias_marks.values()))
+        cells.set_items(list(self.cells.values()))
         self._make_grid()
         self._layout()
         self._update_static_thumbnails()
@@ -629,6 +699,8 @@ class NetworkView(QGraphicsView):
             self._layout_table(w, h - legend_h - 4, small, text)
         self._pens.clear()
         self._brushes.clear()
+        for layer in self._layers:
+            layer.invalidate(moved=True)
         if self.highlighted is not None:
             self._highlight(self.highlighted)
 
@@ -789,6 +861,7 @@ class NetworkView(QGraphicsView):
         signed = np.sign(np.nan_to_num(theta)).astype(np.int64) * (level + 1)
         changed = range(len(theta)) if force else np.flatnonzero(signed != self._shown_levels)
         locked = self._controller.session.locked
+        restyled: set[KnobLayer] = set()
         for i in changed:
             item = self._by_index[i]
             if item is None:
@@ -800,12 +873,17 @@ class NetworkView(QGraphicsView):
             item.key = key
             if isinstance(item, Wire):
                 item.setPen(self._pen(key))
+                restyled.add(self._layers[0])
             elif isinstance(item, BiasMark):
                 item.setBrush(self._sign_brush(sign, lvl))
                 item.setPen(self._mark_pen(key[2]))
+                restyled.add(self._layers[1])
             else:
                 item.setBrush(self._cell_brush(sign, lvl))
+                restyled.add(self._layers[2])
         self._shown_levels = signed
+        for layer in restyled:
+            layer.invalidate()
 
     def _pen(self, key: tuple[int, int, bool]) -> QPen:
         pen = self._pens.get(key)
