@@ -494,8 +494,12 @@ class LossPlot(QWidget):
         mark_x = mark_y = np.zeros(0)
         if marks and steps.size:
             mark_steps = np.array([s for s, _ in marks], dtype=np.float64)
-            # the last stored point at or before the mark: the error just after the move
-            k = np.clip(np.searchsorted(steps, mark_steps, side="right") - 1, 0, steps.size - 1)
+            # the error just after the first move at that step: the point after the first
+            # one there (the error before the hand came), so a mark stays put while the
+            # hand keeps turning, and the curve draws the hand's path up and down
+            first = np.searchsorted(steps, mark_steps, side="left")
+            last = np.searchsorted(steps, mark_steps, side="right") - 1
+            k = np.clip(np.minimum(first + 1, last), 0, steps.size - 1)
             y = train[k]
             # a mark needs a place on the axis: a finite error (and a positive one on a log axis)
             ok = np.isfinite(y) & ((y > 0) | (not self.log_scale.isChecked()))

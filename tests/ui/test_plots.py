@@ -423,3 +423,17 @@ def test_huge_weights_do_not_throw(qtbot, model, data, kwargs):
         assert np.all(np.isfinite(y) | np.isnan(y))
     else:
         assert np.all(np.isfinite(fit.heatmap.image))
+
+
+def test_loss_plot_mark_stays_put_while_the_hand_keeps_turning(qtbot):
+    controller = make_controller("line", "linear")
+    plot = show(qtbot, LossPlot(controller))
+    controller.step_once()
+    controller.set_param("w", 1.0)
+    first = controller.session.train_loss
+    for v in (1.2, 1.4, 1.6):
+        controller.set_param("w", v)
+    assert len(plot.marks.xData) == 1
+    assert plot.marks.yData[0] == pytest.approx(first)
+    # the curve itself follows the hand: its last point is the error now
+    assert plot.train_curve.yData[-1] == pytest.approx(controller.session.train_loss)
