@@ -603,18 +603,27 @@ class _GridJob:
     pieces: Iterator[tuple[slice, slice, Array]]
     Z: Array
     fresh: bool  # draw rows as they come (the old picture means nothing any more)
+    spent: float = 0.0  # seconds of computing so far
+    full: bool = True  # the full grid (not the coarse one)
 
 
 class LandscapePlot(QWidget):
     """The error over two chosen knobs, every other knob held where it is now.
 
     The grid is recomputed only when a knob other than the two changes (moving one of
-    the two just moves ``marker``), progressively on a zero-interval timer within
-    ``BUDGET_MS`` per event-loop turn, and at most every ``MIN_INTERVAL_MS``.
+    the two just moves ``marker``). A hand move first gets a coarse grid
+    (``COARSE_N`` x ``COARSE_N``) computed at once where that costs under
+    ``COARSE_BUDGET_MS``, so the picture follows the hand within its frame; when the
+    hand rests for ``REFINE_MS`` (and while training, or where even the coarse grid is
+    dear) the full grid comes progressively on a zero-interval timer within
+    ``BUDGET_MS`` per event-loop turn, at most every ``MIN_INTERVAL_MS``.
     Clicking or dragging on the picture sets both knobs.
     """
 
     GRID_N = 41
+    COARSE_N = 21  # every other row and column of the full grid
+    COARSE_BUDGET_MS = 6.0
+    REFINE_MS = 150
     BUDGET_MS = 4.0
     MIN_INTERVAL_MS = 125.0  # at most 8 fresh grids a second after hand moves
     TRAINING_INTERVAL_MS = 250.0  # and 4 a second while training (the frames come first)
@@ -682,6 +691,12 @@ class LandscapePlot(QWidget):
         self._active = True  # False for a model with a single knob
         self._drag_macro = False
 
+        self._coarse = False  # the grid shown is the coarse one
+        self._coarse_ms: dict[tuple, float] = {}  # what a coarse grid costs, per landscape
+        self._refine = QTimer(self)
+        self._refine.setSingleShot(True)
+        self._refine.setInterval(self.REFINE_MS)
+        self._refine.timeout.connect(self._on_refine_timeout)
         self._work = QTimer(self)  # zero interval: one slice of the grid per event-loop turn
         self._work.setInterval(0)
         self._work.timeout.connect(self._on_work_timeout)
@@ -717,8 +732,19 @@ class LandscapePlot(QWidget):
 
     @property
     def is_stale(self) -> bool:
-        """True while the picture does not show the current weights' landscape."""
-        return self._job is not None or not self._grid_matches()
+        """True while the picture does not show the current weights' landscape (a coarse
+        grid of them counts: it shows them, at half the resolution)."""
+        return not self._grid_matches() or (self._job is not None and not self._coarse)
+
+    @property
+    def is_settled(self) -> bool:
+        """True when the picture is the full-resolution landscape of the current weights."""
+        return self._job is None and self._grid_matches() and not self._coarse
+
+    @property
+    def is_coarse(self) -> bool:
+        """True while the picture is the quick coarse grid of a hand move."""
+        return self._coarse
 
     def compute_now(self) -> None:
         """Compute the whole grid at once (tests, screenshots)."""
@@ -729,12 +755,14 @@ class LandscapePlot(QWidget):
         job = self._job
         d = self._controller.session.dataset
         model = self._controller.session.model
+        t0 = time.perf_counter()
         with np.errstate(all="ignore"):  # the fast, all-at-once chunks of core.landscape
             pieces = loss_grid_rows(
                 model, job.theta, job.i, job.j, d.X_train, d.y_train, job.a, job.b
             )
             for rows, values in pieces:
                 job.Z[rows] = values
+        job.spent = time.perf_counter() - t0
         self._finish(job)
 
     # -- slots ---------------------------------------------------------------------------
@@ -798,6 +826,11 @@ class LandscapePlot(QWidget):
             self._start_job(fresh=self.grid is None or self._grid_key != self._key())
             self._work.start()
 
+    def _on_refine_timeout(self) -> None:
+        if self._coarse and self._grid_matches() and self._job is None and self.isVisible():
+            self._start_job(fresh=False)
+            self._work.start()
+
     def _on_work_timeout(self) -> None:
         job = self._job
         if job is None:
@@ -810,9 +843,11 @@ class LandscapePlot(QWidget):
                 with np.errstate(all="ignore"):  # huge weights overflow to inf: drawn as worst
                     rows, cols, values = next(job.pieces)
             except StopIteration:
+                job.spent += time.perf_counter() - t0
                 self._finish(job)
                 return
             job.Z[rows, cols] = values
+        job.spent += time.perf_counter() - t0
         if job.fresh:
             with np.errstate(all="ignore"):
                 self._show(np.log10(job.Z))  # the rows so far; NaN rows are transparent
@@ -874,6 +909,8 @@ class LandscapePlot(QWidget):
 
     def _request(self) -> None:
         """The grid is stale: (re)start a computation, throttled."""
+        if self.isVisible() and not self._controller.is_training and self._show_coarse():
+            return
         now = time.perf_counter()
         if self._stale_since is None:
             self._stale_since = now
@@ -902,6 +939,47 @@ class LandscapePlot(QWidget):
         training = self._controller.is_training
         return self.TRAINING_INTERVAL_MS if training else self.MIN_INTERVAL_MS
 
+    def _time_coarse(self, job: _GridJob) -> None:
+        """Learn what a coarse grid of this landscape costs, once, while nothing moves."""
+        if job.spent * 1000.0 > 40 * self.COARSE_BUDGET_MS:
+            self._coarse_ms[job.key] = job.spent * 1000.0  # far too dear whatever it is
+            return
+        s = self._controller.session
+        d = s.dataset
+        t0 = time.perf_counter()
+        with np.errstate(all="ignore"):
+            loss_grid(
+                s.model, job.theta, job.i, job.j, d.X_train, d.y_train, job.a[::2], job.b[::2]
+            )
+        self._coarse_ms[job.key] = (time.perf_counter() - t0) * 1000.0
+
+    def _show_coarse(self) -> bool:
+        """Compute and show the coarse grid now if it is cheap; False if it is not."""
+        key = self._key()
+        s = self._controller.session
+        i, j = self._pair
+        a, b = self._axes()
+        theta = s.params.copy()
+        d = s.dataset
+        # what it costs: measured last time, or a quarter of the full grid's time; not
+        # known before one of them was computed (that one comes progressively)
+        cost = self._coarse_ms.get(key)
+        if cost is None or cost > self.COARSE_BUDGET_MS:
+            return False
+        t0 = time.perf_counter()
+        with np.errstate(all="ignore"):
+            Zc = loss_grid(s.model, theta, i, j, d.X_train, d.y_train, a[::2], b[::2])
+        self._coarse_ms[key] = (time.perf_counter() - t0) * 1000.0
+        # each coarse value stands for the full grid's cells around it
+        near = (np.arange(self.GRID_N) + 1) // 2
+        Z = Zc[np.ix_(near, near)]
+        self._cancel_job()
+        self._throttle.stop()
+        self._finish(_GridJob(key, theta, i, j, a, b, iter(()), Z, False, full=False))
+        self._coarse = True
+        self._refine.start()
+        return True
+
     def _start_job(self, fresh: bool) -> None:
         self._cancel_job()
         s = self._controller.session
@@ -923,6 +1001,9 @@ class LandscapePlot(QWidget):
     def _finish(self, job: _GridJob) -> None:
         self._job = None
         self._work.stop()
+        self._coarse = False
+        if job.full and job.key not in self._coarse_ms:
+            self._time_coarse(job)
         with np.errstate(all="ignore"):
             logZ = np.log10(job.Z)  # loss >= 0; log 0 = -inf is cleaned below
         self.grid = logZ

@@ -270,14 +270,31 @@ def test_landscape_moving_one_of_the_pair_only_moves_the_marker(qtbot):
     assert (mx[0], my[0]) == (1.25, controller.session.params[j])
 
 
-def test_landscape_recomputes_progressively_when_another_knob_moves(qtbot):
+def test_landscape_follows_a_hand_coarse_at_once_then_in_full(qtbot):
     controller, plot = landscape_for(qtbot)
     count = plot.compute_count
     third = next(k for k in range(controller.session.n_params) if k not in plot.pair)
     controller.set_param(third, 2.5)
-    assert plot.is_stale
-    qtbot.waitUntil(lambda: not plot.is_stale, timeout=2000)
+    # cheap here: the coarse grid (every other row and column) shows the new weights at once
+    assert plot.is_coarse and not plot.is_stale and not plot.is_settled
     assert plot.compute_count == count + 1
+    full = expected_grid(controller, plot)
+    np.testing.assert_allclose(plot.grid[::2, ::2], full[::2, ::2])
+    # when the hand rests, the full grid follows
+    qtbot.waitUntil(lambda: plot.is_settled, timeout=2000)
+    assert plot.compute_count == count + 2
+    np.testing.assert_allclose(plot.grid, full)
+
+
+def test_landscape_recomputes_progressively_where_a_coarse_grid_is_dear(qtbot):
+    controller, plot = landscape_for(qtbot)
+    plot._coarse_ms = {plot._key(): 1000.0}  # as if even the coarse grid took a second
+    count = plot.compute_count
+    third = next(k for k in range(controller.session.n_params) if k not in plot.pair)
+    controller.set_param(third, 2.5)
+    assert plot.is_stale and not plot.is_coarse
+    qtbot.waitUntil(lambda: not plot.is_stale, timeout=2000)
+    assert plot.compute_count == count + 1 and plot.is_settled
     np.testing.assert_allclose(plot.grid, expected_grid(controller, plot))
 
 
@@ -302,7 +319,7 @@ def test_landscape_hidden_waits_until_shown(qtbot):
     qtbot.wait(30)
     assert plot.is_stale and plot.compute_count == count
     plot.show()
-    qtbot.waitUntil(lambda: not plot.is_stale, timeout=2000)
+    qtbot.waitUntil(lambda: plot.is_settled, timeout=2000)
     np.testing.assert_allclose(plot.grid, expected_grid(controller, plot))
 
 
@@ -379,7 +396,7 @@ def test_landscape_follows_a_new_model(qtbot):
     names = controller.session.param_names
     assert plot.x_combo.count() == len(names)
     assert plot.plot_item.getAxis("bottom").labelText == names[plot.pair[0]]
-    qtbot.waitUntil(lambda: not plot.is_stale, timeout=2000)
+    qtbot.waitUntil(lambda: plot.is_settled, timeout=2000)
     np.testing.assert_allclose(plot.grid, expected_grid(controller, plot))
 
 
