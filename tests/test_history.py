@@ -168,3 +168,34 @@ def test_repeated_mark_is_stored_once() -> None:
 def test_bad_limit(limit: object) -> None:
     with pytest.raises(ValueError, match="limit"):
         LossHistory(limit=limit)  # type: ignore[arg-type]
+
+
+def test_peak_decimate_keeps_extremes_ends_and_order():
+    from knobsim.core.history import peak_decimate
+
+    rng = np.random.default_rng(0)
+    x = np.arange(10_000)
+    train = np.exp(-x / 2000) + 0.01 * rng.random(x.size)
+    test = train + 0.05
+    test[5000] = 7.0  # a spike must survive
+    train[310:330] = np.nan  # NaN inside a bucket (of 50) is skipped...
+    train[1000:1100] = np.nan  # ...and a gap as wide as whole buckets stays a gap
+    xs, (tr, te) = peak_decimate(x, [train, test], 200)
+    assert xs.size == tr.size == te.size == 400
+    assert xs[0] == 0 and xs[-1] == x[-1] and np.all(np.diff(xs) >= 0)
+    assert te.max() == 7.0
+    assert np.nanmin(tr) == np.nanmin(train) and np.nanmax(tr) == np.nanmax(train)
+    assert np.isfinite(tr[12:14]).all() and np.isnan(tr[40:44]).all()
+    assert np.isfinite(np.delete(tr, range(40, 44))).all()
+    # a falling curve: each bucket's high comes before its low (and a rising one the reverse)
+    _, (falling, rising) = peak_decimate(x, [np.exp(-x / 2000), -np.exp(-x / 2000)], 200)
+    assert np.all(falling[0::2] > falling[1::2]) and np.all(rising[0::2] < rising[1::2])
+
+
+def test_peak_decimate_leaves_short_curves_alone():
+    from knobsim.core.history import peak_decimate
+
+    x = np.arange(50.0)
+    y = np.sin(x)
+    xs, (ys,) = peak_decimate(x, [y], 100)
+    assert xs is x and ys is y

@@ -228,3 +228,46 @@ class LossHistory:
             return None
         i = n - 1
         return int(self._steps[i]), float(self._train[i]), float(self._test[i])
+
+
+def peak_decimate(
+    x: NDArray, columns: list[NDArray], buckets: int
+) -> tuple[NDArray, list[NDArray]]:
+    """Thin a curve to two points per bucket, keeping each bucket's lowest and highest
+    value, so a plot ``buckets`` pixels wide looks the same with far fewer points.
+
+    Parameters
+    ----------
+    x : array, shape (n,)
+        Non-decreasing (steps).
+    columns : list of arrays, shape (n,) each
+        The curves over ``x`` (train and test error); NaN is skipped within a bucket.
+    buckets : int
+        About the plot's width in pixels.
+
+    Returns
+    -------
+    x, columns
+        As given when ``n <= 2 * buckets``; otherwise ``2 * buckets`` points: each bucket
+        at its first and last ``x``, its extremes in the order the curve visits them.
+    """
+    x = np.asarray(x)
+    n = x.size
+    buckets = max(1, int(buckets))
+    if n <= 2 * buckets:
+        return x, columns
+    starts = np.linspace(0, n, buckets + 1).astype(np.int64)[:-1]
+    ends = np.append(starts[1:], n) - 1
+    xs = np.empty(2 * buckets, dtype=np.float64)
+    xs[0::2], xs[1::2] = x[starts], x[ends]
+    out = []
+    for y in columns:
+        y = np.asarray(y, dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            lo, hi = np.fmin.reduceat(y, starts), np.fmax.reduceat(y, starts)
+        falling = ~(y[starts] < y[ends])  # a falling (or flat) bucket: its high comes first
+        ys = np.empty(2 * buckets, dtype=np.float64)
+        ys[0::2] = np.where(falling, hi, lo)
+        ys[1::2] = np.where(falling, lo, hi)
+        out.append(ys)
+    return xs, out

@@ -7,6 +7,7 @@ model. Items are created once and updated with ``setData`` / ``setImage``.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from knobsim.core.history import peak_decimate
 from knobsim.core.landscape import grid_axes, loss_grid, loss_grid_rows
 from knobsim.core.models import nice_ceil
 from knobsim.ui import theme
@@ -414,8 +416,6 @@ class LossPlot(QWidget):
         self.plot_widget = pg.PlotWidget(self)
         self.plot_widget.setObjectName("loss_plot_view")
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
-        self.plot_item.setClipToView(True)
-        self.plot_item.setDownsampling(auto=True, mode="peak")
         self.plot_item.setLabel("bottom", "step")
         self.plot_item.setLabel("left", "error")
         self.plot_item.getAxis("left").enableAutoSIPrefix(False)  # no "(x0.001)" on a log axis
@@ -438,6 +438,7 @@ class LossPlot(QWidget):
         self._range: tuple[float, float, float, float] | None = None
         self._marks_shown: tuple[Array, Array] = (np.zeros(0), np.zeros(0))
         self.plot_item.getViewBox().sigRangeChangedManually.connect(self._on_range_changed_by_hand)
+        self.plot_item.getViewBox().sigResized.connect(self._on_history_changed)
         self.plot_item.autoBtn.clicked.connect(self._on_auto_button_clicked)
 
         self.log_scale = QCheckBox("Log scale", self)
@@ -468,7 +469,9 @@ class LossPlot(QWidget):
         self.update_plot()
 
     def _on_range_changed_by_hand(self, *_) -> None:
-        self._follow = False
+        if self._follow:
+            self._follow = False
+            self.update_plot()  # every stored point, for a closer look
 
     def _on_auto_button_clicked(self) -> None:
         # pyqtgraph has just switched its own auto-range on; follow the run our way instead
@@ -488,8 +491,15 @@ class LossPlot(QWidget):
         steps = np.array(history.steps, dtype=np.float64)
         train = np.array(history.train, dtype=np.float64)
         test = np.array(history.test, dtype=np.float64)
-        self.train_curve.setData(steps, train)
-        self.test_curve.setData(steps, test)
+        # the whole run in view: two points a pixel are all a screen can show (a hand
+        # zoom, which stops the following, gets every stored point)
+        width = self.plot_item.getViewBox().width() if self._follow else 0
+        if width > 0:
+            xs, (ys_train, ys_test) = peak_decimate(steps, [train, test], math.ceil(width))
+        else:
+            xs, ys_train, ys_test = steps, train, test
+        self.train_curve.setData(xs, ys_train)
+        self.test_curve.setData(xs, ys_test)
         marks = history.marks
         mark_x = mark_y = np.zeros(0)
         if marks and steps.size:
