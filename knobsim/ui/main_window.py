@@ -162,7 +162,7 @@ class MainWindow(QMainWindow):
         self.loss_plot = LossPlot(self.controller)
         self.landscape_plot = LandscapePlot(self.controller)
         self.network_view = NetworkView(self.controller, knob_panel=self.knob_panel)
-        self.nextword_view = NextWordView(self.controller, self.loss_plot.plot_item)
+        self._nextword_view: NextWordView | None = None  # made when first needed
         controls = self._build_controls()
         self._build_layout(controls)
         self._build_actions()
@@ -523,15 +523,34 @@ class MainWindow(QMainWindow):
         self.output_tabs = QTabWidget()
         self.output_tabs.setObjectName("output_tabs")
         self.output_tabs.setDocumentMode(True)
-        self.output_tabs.addTab(self.nextword_view, "Next word")
+        self.output_tabs.addTab(QWidget(), "Next word")  # the view comes with the first need
         fit = self._titled("Data and the model's output", self.fit_plot)
         self.output_tabs.addTab(fit, "Probability table")
         self.controller.modelChanged.connect(self._show_output_tabs)
         self._show_output_tabs()
         return self.output_tabs
 
+    @property
+    def nextword_view(self) -> NextWordView:
+        """The next-word view (built on first use: most sessions never need it, and it
+        is a sixth of the window's construction)."""
+        if self._nextword_view is None:
+            view = NextWordView(self.controller, self.loss_plot.plot_item)
+            self._nextword_view = view
+            tabs = self.output_tabs
+            current, visible = tabs.currentIndex(), tabs.isTabVisible(0)
+            placeholder = tabs.widget(0)
+            tabs.removeTab(0)
+            placeholder.deleteLater()
+            tabs.insertTab(0, view, "Next word")
+            tabs.setTabVisible(0, visible)
+            tabs.setCurrentIndex(current)
+        return self._nextword_view
+
     def _show_output_tabs(self) -> None:
         nextword = self.controller.model.task == "nextword"
+        if nextword:
+            self.nextword_view  # noqa: B018 - builds it
         if self.output_tabs.isTabVisible(0) != nextword:
             self.output_tabs.setTabVisible(0, nextword)
             self.output_tabs.setCurrentIndex(0 if nextword else 1)
