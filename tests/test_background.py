@@ -144,3 +144,23 @@ def test_absorb_keeps_the_loss_curve_in_order():
     s.absorb(w, 12, [(3, 9.0, 9.0, w), (12, 0.3, 0.4, w)])  # 3 is older than the curve: dropped
     assert list(s.history.steps[-3:]) == [5, 10, 12]
     assert s.step_count == 12 and s.train_loss == 0.3
+
+
+def test_the_worker_computes_a_landscape_between_chunks(trainer):
+    from knobsim.core.landscape import grid_axes, loss_grid
+
+    s = circles_session()
+    trainer.start(s)
+    a, b = grid_axes(s.model, 0, 1, 21)
+    trainer.request_grid(7, 0, 1, a, b)
+    grids = []
+    end = time.monotonic() + 10
+    while not grids and time.monotonic() < end:
+        time.sleep(0.01)
+        trainer.poll()
+        grids = trainer.take_grids()
+    finish(trainer, s)
+    ((rid, theta, Z),) = grids
+    d = s.dataset
+    assert rid == 7 and Z.shape == (21, 21)
+    np.testing.assert_allclose(Z, loss_grid(s.model, theta, 0, 1, d.X_train, d.y_train, a, b))

@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from knobsim.core.history import LossHistory
+from knobsim.core.landscape import loss_grid_rows
 from knobsim.core.optimizers import OptimizerConfig
 from knobsim.core.session import Record, Session
 
@@ -88,6 +89,7 @@ class TrainerProcess:
         self.active = False  # a run is going on in the worker
         self._seq = 0
         self._pending: list[tuple[int, list[int], NDArray[np.float64]]] = []
+        self._grids: list[tuple[int, NDArray, NDArray]] = []
         self._finalizer = None
 
     # -- life of the process -----------------------------------------------------------
@@ -168,6 +170,17 @@ class TrainerProcess:
         self._seq += 1
         self._send(("l2", self._seq, float(l2)))
 
+    def request_grid(self, rid: int, i: int, j: int, a: NDArray, b: NDArray) -> None:
+        """Compute the loss landscape over knobs i and j (values ``a`` across, ``b`` up) at
+        the worker's weights, between training chunks; ``take_grids`` hands it over. A
+        new request replaces one still in progress."""
+        self._send(("grid", int(rid), int(i), int(j), np.asarray(a), np.asarray(b)))
+
+    def take_grids(self) -> list[tuple[int, NDArray, NDArray]]:
+        """Landscapes finished since the last call: (request id, weights, losses)."""
+        out, self._grids = self._grids, []
+        return out
+
     def poll(self) -> Snapshot | None:
         """The newest snapshot, folding in every one that arrived (never blocks)."""
         if not self.active:
@@ -177,6 +190,8 @@ class TrainerProcess:
             msg = self._recv()
             if msg[0] == "snap":
                 got.append(self._snapshot(msg))
+            elif msg[0] == "gridz":
+                self._grids.append(msg[1:])
         if not got:
             return None
         self._send(("want", len(got)))
@@ -295,6 +310,7 @@ def _serve(conn: Connection) -> None:
     sent = 0.0  # when the last one went
     seq = 0
     diverged = ""
+    grid: _Grid | None = None  # a landscape the window asked for, computed between chunks
     while True:
         block = not running
         while block or conn.poll():
@@ -305,6 +321,8 @@ def _serve(conn: Connection) -> None:
                 return
             if kind == "want":
                 want += msg[1]
+            elif kind == "grid":
+                grid = _Grid(session, *msg[1:]) if session is not None else None
             elif kind == "start":
                 _, session, seq = msg
                 records = []
@@ -313,13 +331,16 @@ def _serve(conn: Connection) -> None:
             elif kind == "stop":
                 if session is not None:
                     conn.send(_state(session, seq, records, diverged))
-                session, records, running, want = None, [], False, 0
+                session, records, running, want, grid = None, [], False, 0, None
             elif session is not None:
                 seq = msg[1]
                 _apply(session, kind, msg[2:])
         if not running:
             continue
         report = session.step(1_000_000_000, record_every=1_000_000_000, max_seconds=CHUNK_S)
+        if grid is not None and grid.advance():
+            conn.send(("gridz", grid.rid, grid.theta, grid.Z))
+            grid = None
         now = time.perf_counter()
         if report.diverged:
             running, diverged, want, sent = False, report.message, max(want, 1), -math.inf
@@ -328,6 +349,33 @@ def _serve(conn: Connection) -> None:
             records.clear()
             want -= 1
             sent = now
+
+
+class _Grid:
+    """A landscape computed in the worker, a few rows between training chunks."""
+
+    #: elements of the widest temporary per piece: a few milliseconds of work
+    PIECE_ELEMENTS = 200_000
+
+    def __init__(self, session: Session, rid: int, i: int, j: int, a, b) -> None:
+        self.rid = rid
+        self.theta = session._theta.copy()  # the other knobs held where they are now
+        self.Z = np.full((len(b), len(a)), np.nan)
+        d = session.dataset
+        self._pieces = loss_grid_rows(
+            session.model, self.theta, i, j, d.X_train, d.y_train, a, b,
+            chunk_elements=self.PIECE_ELEMENTS,
+        )  # fmt: skip
+
+    def advance(self) -> bool:
+        """Compute the next piece; True when the grid is complete."""
+        try:
+            with np.errstate(all="ignore"):  # huge weights overflow to inf: drawn as worst
+                rows, values = next(self._pieces)
+        except StopIteration:
+            return True
+        self.Z[rows] = values
+        return False
 
 
 def _apply(session: Session, kind: str, args: tuple) -> None:

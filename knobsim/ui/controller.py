@@ -177,6 +177,9 @@ class SessionController(QObject):
         A knob was locked or unlocked.
     messageRaised(str)
         Something a person should read (a refused value, a bad file).
+    gridReady(int, object, object)
+        A landscape asked for with ``request_grid`` is done: (request id, the weights it
+        was computed at, the losses).
 
     Training at speed *Max* runs in a second process (``TrainerProcess``) when it can, so
     the optimizer and the painting each have a core: the session here then mirrors the
@@ -197,6 +200,7 @@ class SessionController(QObject):
     trainingExploded = Signal(str)
     lockChanged = Signal(int, bool)
     messageRaised = Signal(str)
+    gridReady = Signal(int, object, object)
 
     def __init__(self, session: Session, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -225,6 +229,7 @@ class SessionController(QObject):
         self.last_step_diverged = False
         self._worker: TrainerProcess | None = None
         self._worker_failed = False
+        self._grid_requests = 0
 
     # -- reading ---------------------------------------------------------------------
     @property
@@ -502,7 +507,20 @@ class SessionController(QObject):
             return False
         if snap is not None:
             self._absorb(snap)
+        for rid, theta, Z in worker.take_grids():
+            self.gridReady.emit(rid, theta, Z)
         return True
+
+    def request_grid(self, i: int, j: int, a: np.ndarray, b: np.ndarray) -> int | None:
+        """Ask the training process for the loss landscape over knobs i and j at its
+        weights (it has the newest, and a core of its own); ``gridReady`` brings it.
+        Returns the request's id, or None when nothing trains in a process (the caller
+        computes it here)."""
+        if not self.trains_in_process:
+            return None
+        self._grid_requests += 1
+        self._tell_worker("request_grid", self._grid_requests, i, j, a, b)
+        return self._grid_requests if self.trains_in_process else None
 
     def _absorb(self, snap: Snapshot) -> None:
         self.session.absorb(snap.theta, snap.step_count, snap.records)

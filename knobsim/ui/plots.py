@@ -615,6 +615,7 @@ class _GridJob:
     fresh: bool  # draw rows as they come (the old picture means nothing any more)
     spent: float = 0.0  # seconds of computing so far
     full: bool = True  # the full grid (not the coarse one)
+    remote: int = 0  # the request id when the training process computes it
 
 
 class LandscapePlot(QWidget):
@@ -719,6 +720,8 @@ class LandscapePlot(QWidget):
         controller.modelChanged.connect(self._on_model_changed)
         controller.dataChanged.connect(self._on_data_changed)
         controller.paramsChanged.connect(self._on_params_changed)
+        controller.gridReady.connect(self._on_controller_grid_ready)
+        controller.trainingToggled.connect(self._on_controller_training_toggled)
         self._on_model_changed()
 
     # -- public ------------------------------------------------------------------------
@@ -836,6 +839,19 @@ class LandscapePlot(QWidget):
             self._start_job(fresh=self.grid is None or self._grid_key != self._key())
             self._work.start()
 
+    def _on_controller_grid_ready(self, rid: int, theta: Array, Z: Array) -> None:
+        job = self._job
+        if job is not None and job.remote == rid and job.key == self._key():
+            job.theta, job.Z = np.asarray(theta), np.asarray(Z)
+            self._finish(job)
+
+    def _on_controller_training_toggled(self, on: bool) -> None:
+        job = self._job
+        if not on and job is not None and job.remote:
+            self._cancel_job()  # the process will not send it now: compute it here
+            if not self._grid_matches():
+                self._request()
+
     def _on_refine_timeout(self) -> None:
         if self._coarse and self._grid_matches() and self._job is None and self.isVisible():
             self._start_job(fresh=False)
@@ -843,7 +859,7 @@ class LandscapePlot(QWidget):
 
     def _on_work_timeout(self) -> None:
         job = self._job
-        if job is None:
+        if job is None or job.remote:
             self._work.stop()
             return
         t0 = time.perf_counter()
@@ -997,6 +1013,13 @@ class LandscapePlot(QWidget):
         a, b = self._axes()
         theta = s.params.copy()
         d = s.dataset
+        # while the training process runs, it computes the grid (at its newest weights)
+        rid = None if fresh else self._controller.request_grid(i, j, a, b)
+        if rid is not None:
+            Z = np.full((b.size, a.size), np.nan)
+            self._job = _GridJob(self._key(), theta, i, j, a, b, iter(()), Z, False, remote=rid)
+            self._last_start = time.perf_counter()
+            return
         pieces = _grid_pieces(
             s.model, theta, i, j, d.X_train, d.y_train, a, b, self.PIECE_MS / 1000.0
         )

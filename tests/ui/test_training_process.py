@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QWidget
 
 from knobsim.core import background
 
@@ -79,3 +79,25 @@ def test_training_falls_back_to_the_window_when_the_worker_cannot_start(window, 
     qtbot.waitUntil(lambda: c.session.train_loss < 0.1 * start, timeout=10_000)
     assert not c.trains_in_process
     press_train(qtbot, window)
+
+
+def test_the_worker_computes_the_landscape_while_it_trains(window, qtbot):
+    from knobsim.core.landscape import loss_grid
+
+    c = window.controller
+    plot = window.landscape_plot
+    # the line's landscape over (w, b) never changes; a network's does, step after step
+    combo = window.findChild(QComboBox, "model")
+    combo.setCurrentIndex(combo.findData("mlp"))
+    qtbot.waitUntil(lambda: plot.is_settled, timeout=5000)
+    ready = []
+    c.gridReady.connect(lambda rid, theta, Z: ready.append((rid, theta, Z)))
+    press_train(qtbot, window)
+    qtbot.waitUntil(lambda: c.trains_in_process, timeout=20_000)
+    qtbot.waitUntil(lambda: len(ready) >= 2, timeout=10_000)
+    press_train(qtbot, window)
+    _, theta, Z = ready[-1]
+    i, j = plot.pair
+    a, b = plot._axes()
+    d = c.session.dataset
+    np.testing.assert_allclose(Z, loss_grid(c.model, theta, i, j, d.X_train, d.y_train, a, b))
