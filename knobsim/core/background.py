@@ -39,6 +39,8 @@ CHUNK_S = 0.004
 IN_FLIGHT = 2
 #: the least time between two snapshots (seconds): about two a frame at most
 SNAPSHOT_S = 0.006
+#: the worker's scheduling priority below the window's (Unix nice increment)
+WORKER_NICENESS = 5
 #: how long ``stop`` waits for the worker's final state before giving up on it (seconds)
 STOP_TIMEOUT_S = 3.0
 
@@ -287,6 +289,9 @@ def _shut_down(process: subprocess.Popen, conn: Connection) -> None:
 # -- the worker ------------------------------------------------------------------------------
 def main(fd: int) -> None:
     """The worker process's entry point: serve the window on the socket ``fd``."""
+    # when something else wants a core too, the window's frames come first
+    with contextlib.suppress(AttributeError, OSError):
+        os.nice(WORKER_NICENESS)
     serve(Connection(fd))
 
 
