@@ -736,7 +736,6 @@ class MainWindow(QMainWindow):
         self.train_button.setChecked(on)
         self.train_button.blockSignals(blocked)
         self.train_button.setText("Pause" if on else "Train")
-        self.error_label.set_live(on)
         if not on:
             self._update_error_label()  # paused: the exact values, at once
         if on:

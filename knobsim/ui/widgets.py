@@ -169,42 +169,43 @@ class ReadoutLabel(QLabel):
     """A rich-text label whose text can change many times a second without a relayout.
 
     ``QLabel.setText`` asks the layout to measure again on every call, and the column it
-    sits in repaints around it. With ``live`` on, ``setText`` only repaints the label
-    (its size stays what it was); turning ``live`` off hands the text to ``QLabel``
-    again (for layouts and screen readers).
+    sits in repaints around it. Here ``setText`` only repaints the label (its size stays
+    what the first text made it); the text reaches ``QLabel`` itself (layouts, screen
+    readers) once it has stayed put for ``SETTLE_MS``.
     """
+
+    SETTLE_MS = 250
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._live = False
-        self._live_text = ""
+        self._text = ""
         self._doc: QTextDocument | None = None
-
-    def set_live(self, live: bool) -> None:
-        if live == self._live:
-            return
-        text = self.text()
-        self._live = live
-        self._doc = None
-        if live:
-            self._live_text = text
-        else:
-            QLabel.setText(self, text)
-            self.update()
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(self.SETTLE_MS)
+        self._settle.timeout.connect(self._on_settle_timeout)
 
     def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
-        if not self._live:
-            QLabel.setText(self, text)
-        elif text != self._live_text:
-            self._live_text = text
-            self._doc = None
+        if text == self._text:
+            return
+        first = not self._text
+        self._text = text
+        self._doc = None
+        if first:
+            QLabel.setText(self, text)  # the first text sizes the label
+        else:
             self.update()
+            self._settle.start()
 
     def text(self) -> str:
-        return self._live_text if self._live else QLabel.text(self)
+        return self._text
+
+    def _on_settle_timeout(self) -> None:
+        if QLabel.text(self) != self._text:
+            QLabel.setText(self, self._text)
 
     def paintEvent(self, ev: QPaintEvent) -> None:  # noqa: N802 - Qt's name
-        if not self._live:
+        if QLabel.text(self) == self._text:
             super().paintEvent(ev)
             return
         painter = QPainter(self)
@@ -216,7 +217,7 @@ class ReadoutLabel(QLabel):
             doc = QTextDocument(self)
             doc.setDefaultFont(self.font())
             doc.setDocumentMargin(0)
-            doc.setHtml(self._live_text)
+            doc.setHtml(self._text)
             self._doc = doc
         self._doc.setTextWidth(rect.width())
         painter.translate(rect.topLeft())

@@ -25,18 +25,18 @@ def test_throttle_calls_at_once_when_idle_and_at_most_once_per_interval_when_bus
     assert len(calls) == 4
 
 
-def test_readout_label_live_text_reaches_qlabel_when_live_ends(qtbot):
+def test_readout_label_repaints_at_once_and_relayouts_when_the_text_settles(qtbot):
     label = ReadoutLabel()
     qtbot.addWidget(label)
     label.setText("<b>one</b>")
     label.show()
-    label.set_live(True)
+    assert QLabel.text(label) == "<b>one</b>"  # the first text sizes the label
     label.setText("<b>two</b>")
-    assert label.text() == "<b>two</b>"
-    assert QLabel.text(label) == "<b>one</b>"  # no relayout while live
-    label.grab()  # paints the live text without raising
-    label.set_live(False)
-    assert QLabel.text(label) == "<b>two</b>" == label.text()
+    label.setText("<b>three</b>")
+    assert label.text() == "<b>three</b>"
+    assert QLabel.text(label) == "<b>one</b>"  # no relayout while it keeps changing
+    label.grab()  # paints the new text without raising
+    qtbot.waitUntil(lambda: QLabel.text(label) == "<b>three</b>", timeout=2000)
 
 
 def test_error_label_is_exact_after_a_pause(window, qtbot):
