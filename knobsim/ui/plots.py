@@ -436,8 +436,8 @@ class LossPlot(QWidget):
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
         self.plot_item.setLabel("bottom", "step")
         self.plot_item.setLabel("left", "error")
-        self.plot_item.getAxis("left").enableAutoSIPrefix(False)  # no "(x0.001)" on a log axis
-        self._legend = self.plot_item.addLegend(offset=(-10, 10))
+        left = self.plot_item.getAxis("left")
+        left.enableAutoSIPrefix(False)  # no "(x0.001)" on a log axis
         self.train_curve = self.plot_item.plot(
             pen=pg.mkPen(theme.TRAIN_COLOR, width=1), name="train"
         )
@@ -450,8 +450,6 @@ class LossPlot(QWidget):
             symbolPen=pg.mkPen("k", width=0.8),
             name="hand move",
         )
-        # the legend never changes: its samples and labels are pixels from now on
-        cache_pixels(self._legend, *self._legend.childItems())
         self.plot_item.disableAutoRange()  # the ranges below are cheaper and calmer
         self._follow = True
         self._range: tuple[float, float, float, float] | None = None
@@ -467,8 +465,17 @@ class LossPlot(QWidget):
         self.plot_item.setLogMode(y=True)
         self.log_scale.toggled.connect(self._on_log_scale_toggled)
 
+        # the key sits under the plot, not on the curves
+        self.key = QLabel(
+            f"<span style='color:{theme.TRAIN_COLOR}'>━</span> train&nbsp;&nbsp; "
+            f"<span style='color:{theme.TEST_COLOR}'>━</span> test&nbsp;&nbsp; "
+            f"<span style='color:{theme.MARK_COLOR}'>▼</span> hand move",
+            self,
+        )
+        self.key.setObjectName("loss_key")
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.key)
         row.addStretch(1)
         row.addWidget(self.log_scale)
         layout = QVBoxLayout(self)
@@ -490,6 +497,7 @@ class LossPlot(QWidget):
     def _on_range_changed_by_hand(self, *_) -> None:
         if self._follow:
             self._follow = False
+            self.plot_item.getAxis("left").setTicks(None)  # pyqtgraph's, for any zoom
             self.update_plot()  # every stored point, for a closer look
 
     def _on_auto_button_clicked(self) -> None:
@@ -560,6 +568,28 @@ class LossPlot(QWidget):
         if new != self._range:
             self._range = new
             self.plot_item.setRange(xRange=new[:2], yRange=new[2:], padding=self.PADDING)
+            left = self.plot_item.getAxis("left")
+            left.setTicks(log_ticks(int(y_lo), int(y_hi)) if log else None)
+
+
+def log_ticks(lo: int, hi: int) -> list[list[tuple[float, str]]]:
+    """Ticks for a log10 axis over whole decades ``lo``..``hi`` (view units: exponents).
+
+    Numbers on the decades (and on 2 and 5 when a single decade fills the axis), plain
+    marks between: pyqtgraph's own labels 0.9, 0.8, 0.7 ... run into each other.
+    """
+    labelled = (1, 2, 5) if hi - lo <= 1 else (1,)
+    major, minor = [], []
+    for e in range(lo, hi + 1):
+        for k in range(1, 10):
+            if e == hi and k > 1:
+                break
+            pos = e + math.log10(k)
+            if k in labelled:
+                major.append((pos, f"{k * 10.0**e:g}"))
+            else:
+                minor.append((pos, ""))
+    return [major, minor]
 
 
 # -- the loss landscape -------------------------------------------------------------------

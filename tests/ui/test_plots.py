@@ -9,6 +9,7 @@ pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QLabel  # noqa: E402
 
 from knobsim.core.corpus import builtin_corpus  # noqa: E402
 from knobsim.core.datasets import make_dataset  # noqa: E402
@@ -454,3 +455,22 @@ def test_loss_plot_mark_stays_put_while_the_hand_keeps_turning(qtbot):
     assert plot.marks.yData[0] == pytest.approx(first)
     # the curve itself follows the hand: its last point is the error now
     assert plot.train_curve.yData[-1] == pytest.approx(controller.session.train_loss)
+
+
+def test_log_axis_labels_decades_without_crowding():
+    from knobsim.ui.plots import log_ticks
+
+    major, minor = log_ticks(-3, 0)
+    assert [label for _, label in major] == ["0.001", "0.01", "0.1", "1"]
+    assert len(minor) == 3 * 8 and all(label == "" for _, label in minor)
+    major, _ = log_ticks(-1, 0)  # one decade fills the axis: 2 and 5 get numbers too
+    assert [label for _, label in major] == ["0.1", "0.2", "0.5", "1"]
+    assert major[1][0] == pytest.approx(np.log10(0.2))
+
+
+def test_loss_plot_key_sits_under_the_plot(qtbot):
+    controller = make_controller("line", "linear")
+    plot = show(qtbot, LossPlot(controller))
+    key = plot.findChild(QLabel, "loss_key")
+    assert "train" in key.text() and "test" in key.text() and "hand move" in key.text()
+    assert plot.plot_item.legend is None  # nothing drawn over the curves
