@@ -8,7 +8,7 @@ from machine to machine where a time does not). Run from the repository::
 or, after ``pip install .``, as ``python benchmarks/bench_window.py``. About two minutes;
 ``--quick`` takes under 30 s. The offscreen platform is used unless another is set.
 
-What is measured (see benchmarks/RESULTS.md for the figures):
+What is measured (the figures are in the README's "Benchmarks" section):
 
 1. drag: ``knob.setValue(v)`` on the ``knob:<name>`` widget, then ``viewport().repaint()``
    of every view the change redraws (fit, loss, landscape, and the network diagram where
@@ -18,8 +18,10 @@ What is measured (see benchmarks/RESULTS.md for the figures):
    landscape": from the new value until the progressive landscape shows it, repainted;
    its reference adds one all-at-once ``loss_grid``. Each progressive piece (one event-loop
    turn) is timed too.
-2. train: the real window, the controller's QTimer ticks at speed "Max", the real event
-   loop. A frame clock cuts time into 1/60 s slots and asks every plot for a paint
+2. train: the real window at speed "Max", the real event loop; the training process is
+   started (and ready) beforehand, as ``knobsim`` does a moment after start-up, so
+   training runs where the app runs it ("trains in": process, or window when it cannot).
+   A frame clock cuts time into 1/60 s slots and asks every plot for a paint
    (``viewport().update()``) half-way through any slot that has had none: paused, that
    paints 60 frames a second. A frame is a slot in which the fit plot's viewport painted;
    while training only fresh frames count (their paint showed new weights). Also: the

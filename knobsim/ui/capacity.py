@@ -538,7 +538,11 @@ class CapacityPanel(QWidget):
         controller.dataChanged.connect(self._on_structure_changed)
         # the verdict reads a whole run: four times a second is plenty while training
         self._verdict_throttle = Throttle(
-            self.update_verdict, VERDICT_INTERVAL_MS, lambda: controller.is_training, self
+            self.update_verdict,
+            VERDICT_INTERVAL_MS,
+            lambda: controller.is_training,
+            self,
+            defer=controller.refresh_later,
         )
         controller.paramsChanged.connect(self._verdict_throttle)
         controller.trainingToggled.connect(self._on_controller_training_toggled)

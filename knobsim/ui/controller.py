@@ -11,7 +11,7 @@ import logging
 import math
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -229,6 +229,12 @@ class SessionController(QObject):
         self.last_step_diverged = False
         self._worker: TrainerProcess | None = None
         self._worker_failed = False
+        #: views' slower refreshes waiting for a tick (at most one runs per tick)
+        self._deferred: dict[object, Callable[[], None]] = {}
+        self._deferred_timer = QTimer(self)
+        self._deferred_timer.setSingleShot(True)
+        self._deferred_timer.setInterval(0)
+        self._deferred_timer.timeout.connect(self._on_deferred_timer_timeout)
         self._grid_requests = 0
 
     # -- reading ---------------------------------------------------------------------
@@ -342,6 +348,7 @@ class SessionController(QObject):
         else:
             self._timer.stop()
             self.sync()
+            self._deferred.clear()  # paused: every view shows the exact state itself
         self.trainingToggled.emit(on)
 
     def toggle_training(self) -> None:
@@ -420,11 +427,33 @@ class SessionController(QObject):
             self._step_ms = 0.7 * self._step_ms + 0.3 * (t1 - t0) * 1000.0 / report.steps
         self.paramsChanged.emit()
         self.historyChanged.emit()
+        self._run_one_deferred()
         emit_ms = (time.perf_counter() - t1) * 1000.0
         self._emit_ms = max(emit_ms, 0.8 * self._emit_ms + 0.2 * emit_ms)
         self.last_step_diverged = report.diverged
         if report.diverged:
             self._explode(report.message)
+
+    def refresh_later(self, key: object, fn: Callable[[], None]) -> None:
+        """Run ``fn`` (a view's slower refresh: knobs, network, read-outs) now when
+        paused; while training, in a coming tick, one such refresh per tick, oldest
+        first, so they never pile up in one frame. ``key`` names the refresh: asking
+        again before it ran keeps its place."""
+        if not self._training:
+            self._deferred.pop(key, None)
+            fn()
+        else:
+            self._deferred.setdefault(key, fn)
+
+    def _run_one_deferred(self) -> None:
+        # after this tick's paint, not before it: in the idle part of the frame
+        if self._deferred and not self._deferred_timer.isActive():
+            self._deferred_timer.start()
+
+    def _on_deferred_timer_timeout(self) -> None:
+        if self._deferred:
+            key = next(iter(self._deferred))
+            self._deferred.pop(key)()
 
     def _explode(self, message: str) -> None:
         self.set_training(False)
@@ -527,6 +556,7 @@ class SessionController(QObject):
         self.last_step_diverged = bool(snap.diverged)
         self.paramsChanged.emit()
         self.historyChanged.emit()
+        self._run_one_deferred()
         if snap.diverged:
             self._explode(snap.diverged)
 

@@ -807,9 +807,6 @@ class KnobPanel(QWidget):
         # while training, the knobs follow at TRAINING_INTERVAL_S: sliders are the costliest
         # thing the window paints, and the eye cannot follow 60 slider moves a second anyway
         self._values_last = 0.0
-        self._values_timer = QTimer(self)
-        self._values_timer.setSingleShot(True)
-        self._values_timer.timeout.connect(self._on_controller_params_changed)
 
         controller.modelChanged.connect(self._on_controller_model_changed)
         controller.paramsChanged.connect(self._on_controller_params_changed)
@@ -945,17 +942,16 @@ class KnobPanel(QWidget):
     # -- the model to the knobs ----------------------------------------------------------
     def _on_controller_training_toggled(self, on: bool) -> None:
         if not on:
-            self._values_timer.stop()
             self._show_params()  # paused: every knob shows the exact weight at once
+            self.update_gradients()
 
     def _on_controller_params_changed(self) -> None:
-        if self._controller.is_training:
-            wait = TRAINING_INTERVAL_S - (time.monotonic() - self._values_last)
-            if wait > 0:
-                if not self._values_timer.isActive():
-                    self._values_timer.start(max(1, int(wait * 1000)))
-                return
-        self._show_params()
+        if not self._controller.is_training:
+            self._show_params()
+        elif time.monotonic() - self._values_last >= TRAINING_INTERVAL_S:
+            # in a tick of its own (no timer: it would fire in the middle of a frame and
+            # delay the next); a pause shows the exact weights
+            self._controller.refresh_later(self, self._show_params)
 
     def _show_params(self) -> None:
         self._values_last = time.monotonic()
@@ -983,7 +979,7 @@ class KnobPanel(QWidget):
         wait = GRAD_INTERVAL_S - (time.monotonic() - self._grad_last)
         if wait <= 0:
             self.update_gradients()
-        else:
+        elif not self._controller.is_training:  # (training: the next change comes soon)
             self._grad_timer.start(max(1, math.ceil(wait * 1000)))
 
     def update_gradients(self) -> None:

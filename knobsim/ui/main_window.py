@@ -242,7 +242,11 @@ class MainWindow(QMainWindow):
         # while training, the read-out changes ten times a second (numbers that change
         # sixty times a second cannot be read); a pause shows the exact values at once
         self._error_throttle = Throttle(
-            self._update_error_label, ERROR_LABEL_INTERVAL_MS, lambda: c.is_training, self
+            self._update_error_label,
+            ERROR_LABEL_INTERVAL_MS,
+            lambda: c.is_training,
+            self,
+            defer=c.refresh_later,
         )
         self.error_label.setMargin(6)
         layout.addWidget(self.error_label)

@@ -489,6 +489,7 @@ class NetworkView(QGraphicsView):
         controller.modelChanged.connect(self._on_controller_model_changed)
         controller.dataChanged.connect(self._on_controller_data_changed)
         controller.paramsChanged.connect(self._on_controller_params_changed)
+        controller.trainingToggled.connect(self._on_controller_training_toggled)
         controller.lockChanged.connect(self._on_controller_lock_changed)
         app = QApplication.instance()
         if app is not None:
@@ -845,6 +846,10 @@ class NetworkView(QGraphicsView):
             self._restyle()  # a hand: the wire follows at once
             self._schedule_frame()
 
+    def _on_controller_training_toggled(self, on: bool) -> None:
+        if not on and self._controller.model is self._model:
+            self._on_frame_timer_timeout()  # paused: the last weights, at once
+
     def _on_controller_lock_changed(self, index: int, locked: bool) -> None:
         if 0 <= index < len(self._by_index) and self._by_index[index] is not None:
             self._by_index[index].key = ()  # repaint with or without the dashes
@@ -927,10 +932,15 @@ class NetworkView(QGraphicsView):
         if self._frame_timer.isActive():
             return
         wait = FRAME_INTERVAL_S - (time.monotonic() - self._frame_last)
-        if wait <= 0:
-            self._on_frame_timer_timeout()
-        else:
-            self._frame_timer.start(max(1, math.ceil(wait * 1000)))
+        if not self._controller.is_training:
+            if wait <= 0:
+                self._on_frame_timer_timeout()
+            else:
+                self._frame_timer.start(max(1, math.ceil(wait * 1000)))
+        elif wait <= 0:
+            # in a tick of its own (no timer: it would fire in the middle of a frame and
+            # delay the next); a pause draws the last weights
+            self._controller.refresh_later(self, self._on_frame_timer_timeout)
 
     def _on_frame_timer_timeout(self) -> None:
         self._restyle()

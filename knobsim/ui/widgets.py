@@ -4,6 +4,7 @@ relayout, a throttle for read-outs while training. No maths beyond the axis map.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Signal
@@ -138,31 +139,43 @@ def _format(value: float) -> str:
 
 
 class Throttle(QObject):
-    """Calls ``fn`` at once, or, while ``busy()`` (training), at most every ``interval_ms``;
-    the last call always happens (a trailing call when the interval ends).
+    """Calls ``fn`` at once, or, while ``busy()`` (training), at most every ``interval_ms``.
 
     For read-outs that a person reads rather than watches: numbers that change sixty
-    times a second cannot be read, and each change costs a repaint.
+    times a second cannot be read, and each change costs a repaint. While busy, a change
+    soon after the last call is skipped rather than put off to a timer: the next change
+    comes within a frame anyway, and a timer would fire in the middle of one, where the
+    work delays the next frame. The owner refreshes when ``busy`` ends (the exact values
+    on pause).
     """
 
     def __init__(
-        self, fn: Callable[[], None], interval_ms: int, busy: Callable[[], bool], parent: QObject
+        self,
+        fn: Callable[[], None],
+        interval_ms: int,
+        busy: Callable[[], bool],
+        parent: QObject,
+        defer: Callable[[object, Callable[[], None]], None] | None = None,
     ) -> None:
         super().__init__(parent)
         self._fn = fn
         self._busy = busy
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(interval_ms)
-        self._timer.timeout.connect(fn)
+        self._defer = defer  # while busy, hands the call to a scheduler (one a frame)
+        self._interval = interval_ms / 1000.0
+        self._last = -math.inf
 
     def __call__(self) -> None:
         if not self._busy():
-            self._timer.stop()
-            self._fn()
-        elif not self._timer.isActive():
-            self._fn()
-            self._timer.start()
+            self._run()
+        elif time.monotonic() - self._last >= self._interval:
+            if self._defer is not None:
+                self._defer(self, self._run)
+            else:
+                self._run()
+
+    def _run(self) -> None:
+        self._last = time.monotonic()
+        self._fn()
 
 
 class ReadoutLabel(QLabel):

@@ -19,10 +19,12 @@ def test_throttle_calls_at_once_when_idle_and_at_most_once_per_interval_when_bus
     busy[0] = True
     for _ in range(10):
         throttle()
-    assert len(calls) == 3  # busy: the first at once...
-    qtbot.waitUntil(lambda: len(calls) == 4, timeout=2000)  # ...and the last when the interval ends
-    qtbot.wait(120)
-    assert len(calls) == 4
+    assert len(calls) == 2  # busy: nothing sooner than the interval after the last call...
+    qtbot.wait(60)
+    throttle()
+    assert len(calls) == 3  # ...and the first change after it shows
+    throttle()
+    assert len(calls) == 3
 
 
 def test_readout_label_repaints_at_once_and_relayouts_when_the_text_settles(qtbot):
@@ -48,3 +50,28 @@ def test_error_label_is_exact_after_a_pause(window, qtbot):
     text = window.findChild(QLabel, "error_label").text()
     assert f"step {c.session.step_count}<" in text
     assert f"{c.session.train_loss:.4g}"[:5] in text
+
+
+def test_slower_refreshes_run_one_per_tick_while_training_and_at_once_when_paused(window, qtbot):
+    c = window.controller
+    ran = []
+    c.refresh_later("a", lambda: ran.append("a"))
+    assert ran == ["a"]  # paused: at once
+    c.speed_index = 0  # 1 step/s: ticks trains here, slowly; nothing else refreshes
+    c._training = True  # as set_training does, without starting the clock
+    c.refresh_later("a", lambda: ran.append("a2"))
+    c.refresh_later("b", lambda: ran.append("b"))
+    c.refresh_later("a", lambda: ran.append("a3"))  # asked again: keeps its place, first fn
+    assert ran == ["a"]
+    c._run_one_deferred()
+    qtbot.waitUntil(lambda: len(ran) == 2, timeout=1000)
+    assert ran == ["a", "a2"]  # one a tick, oldest first
+    c._run_one_deferred()
+    qtbot.waitUntil(lambda: len(ran) == 3, timeout=1000)
+    assert ran == ["a", "a2", "b"]
+    c.refresh_later("c", lambda: ran.append("c"))
+    c._training = False
+    c.set_training(True)
+    c.set_training(False)  # a pause drops what waits: every view refreshes itself
+    qtbot.wait(20)
+    assert "c" not in ran
