@@ -513,18 +513,17 @@ class LossPlot(QWidget):
     def update_plot(self) -> None:
         """Redraw both curves and the marks from the session's history."""
         history = self._controller.session.history
-        # the history hands out views of buffers that it rewrites in place; the plot
-        # keeps what it is given, so give it copies (a few kB)
-        steps = np.array(history.steps, dtype=np.float64)
-        train = np.array(history.train, dtype=np.float64)
-        test = np.array(history.test, dtype=np.float64)
+        # views of buffers the history rewrites in place: what the plot keeps are copies
+        steps, train, test = history.steps, history.train, history.test
         # the whole run in view: two points a pixel are all a screen can show (a hand
         # zoom, which stops the following, gets every stored point)
         width = self.plot_item.getViewBox().width() if self._follow else 0
-        if width > 0:
+        if width > 0 and steps.size > 2 * math.ceil(width):
             xs, (ys_train, ys_test) = peak_decimate(steps, [train, test], math.ceil(width))
         else:
-            xs, ys_train, ys_test = steps, train, test
+            xs = np.array(steps, dtype=np.float64)
+            ys_train = np.array(train, dtype=np.float64)
+            ys_test = np.array(test, dtype=np.float64)
         self.train_curve.setData(xs, ys_train)
         self.test_curve.setData(xs, ys_test)
         marks = history.marks
@@ -547,7 +546,7 @@ class LossPlot(QWidget):
             self.marks.setData(mark_x, mark_y)
             self._marks_shown = (mark_x, mark_y)
         if self._follow:
-            self._follow_run(steps, train, test)
+            self._follow_run(xs, ys_train, ys_test)  # thinned, the extremes kept
 
     def _follow_run(self, steps: Array, train: Array, test: Array) -> None:
         """Show the whole run; move an axis only when the run outgrows it."""
