@@ -17,22 +17,36 @@ def _no_blocking_unsaved_prompt(monkeypatch):
 
 
 @pytest.fixture
-def window(qtbot, tmp_settings):
-    """The main window on a line fitted to 40 points, gd at lr 0.1, shown at 1280x800."""
+def open_window(qtbot, tmp_settings):
+    """Show a main window on ``session`` (None: the start a person gets) at ``size``; the
+    test ends with training paused and the window closed by qtbot."""
     from knobsim.app import create_window
+
+    opened = []
+
+    def _open(session=None, size=(1280, 800), restore=True):
+        win = create_window(session, restore=restore)
+        qtbot.addWidget(win)
+        win.resize(*size)
+        win.show()
+        qtbot.waitExposed(win)
+        opened.append(win)
+        return win
+
+    yield _open
+    for win in opened:
+        win.controller.set_training(False)
+
+
+@pytest.fixture
+def window(open_window):
+    """The main window on a line fitted to 40 points, gd at lr 0.1, shown at 1280x800."""
     from knobsim.core.datasets import make_dataset
     from knobsim.core.models import make_model
     from knobsim.core.optimizers import OptimizerConfig
     from knobsim.core.session import Session
 
     data = make_dataset("linear", n_points=40, seed=0)
-    session = Session(
-        make_model("line", data), data, optimizer=OptimizerConfig("gd", lr=0.1), seed=0
+    return open_window(
+        Session(make_model("line", data), data, optimizer=OptimizerConfig("gd", lr=0.1), seed=0)
     )
-    win = create_window(session)
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.controller.set_training(False)

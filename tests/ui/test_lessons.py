@@ -12,16 +12,8 @@ from knobsim.core.lessons import load_lessons
 
 
 @pytest.fixture
-def window(qtbot, tmp_settings):
-    from knobsim.app import create_window
-
-    win = create_window()
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.controller.set_training(False)
+def window(open_window):
+    return open_window()
 
 
 def find(win, name, cls=QWidget):

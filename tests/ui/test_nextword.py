@@ -29,20 +29,11 @@ from knobsim.ui.nextword import LevelLine, NextWordView
 
 
 @pytest.fixture
-def window(qtbot, tmp_settings):
-    from knobsim.app import create_window
-
+def window(open_window):
     data = builtin_corpus("rhymes").to_dataset()
-    session = Session(
-        make_model("nextword", data), data, optimizer=OptimizerConfig("adam", lr=0.1), seed=0
+    return open_window(
+        Session(make_model("nextword", data), data, optimizer=OptimizerConfig("adam", lr=0.1))
     )
-    win = create_window(session)
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.controller.set_training(False)
 
 
 def find(win, cls, name):

@@ -33,9 +33,7 @@ def rss_mb() -> float:
 
 
 @pytest.fixture
-def window(qtbot, tmp_settings):
-    from knobsim.app import create_window
-
+def window(open_window):
     data = make_dataset("sine", n_points=30, seed=0)
     session = Session(
         make_model("mlp", data, hidden=(8,)),
@@ -44,13 +42,7 @@ def window(qtbot, tmp_settings):
         seed=0,
         history_limit=HISTORY_LIMIT,
     )
-    win = create_window(session, restore=False)
-    qtbot.addWidget(win)
-    win.resize(1024, 700)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.controller.set_training(False)
+    return open_window(session, size=(1024, 700), restore=False)
 
 
 def run_chunks(window, steps: int) -> None:
