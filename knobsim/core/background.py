@@ -75,7 +75,7 @@ class FinalState:
 
 
 class TrainerProcess:
-    """The window's side of the worker: start, steer, read and stop training over a pipe.
+    """The window's side of the worker: start, steer, read and stop training over a socket.
 
     The process starts once (``launch``, which returns at once; ``ready`` turns True when
     the worker has imported numpy) and serves any number of runs: ``start(session)`` sends
@@ -137,7 +137,8 @@ class TrainerProcess:
         return self.ready
 
     def close(self) -> None:
-        """Stop the worker process (it is a daemon: it also dies with this one)."""
+        """Stop the worker process (it also ends by itself when this one goes away: its
+        socket closes)."""
         if self._finalizer is not None:
             self._finalizer()
         self._process = self._conn = self._finalizer = None
