@@ -30,24 +30,16 @@ from knobsim.ui.capacity import SweepPlot
 ADAM = OptimizerConfig("adam", lr=0.05)
 
 
-def _window(qtbot, model="poly", dataset="sine", *, points=20, noise=0.2, config=ADAM, **kw):
-    from knobsim.app import create_window
-
+def _window(open_window, model="poly", dataset="sine", *, points=20, noise=0.2, config=ADAM, **kw):
     data = make_dataset(dataset, n_points=points, noise=noise, seed=0)
     session = Session(make_model(model, data, **kw), data, optimizer=config, seed=0)
-    win = create_window(session, restore=False)
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
+    return open_window(session, restore=False)
 
 
 @pytest.fixture
-def window(qtbot, tmp_settings):
-    win = _window(qtbot, degree=1)
+def window(open_window):
+    win = _window(open_window, degree=1)
     yield win
-    win.controller.set_training(False)
     win.capacity_panel.runner.cancel()
     win.capacity_panel.runner.wait()
 
@@ -123,8 +115,8 @@ def test_degree_box_changes_capacity_without_a_reset(qtbot, window):
     assert find(window, QSlider, "capacity").value() == 3
 
 
-def test_hidden_units_change_keeps_the_network_knobs_and_sweep_widths(qtbot, tmp_settings):
-    win = _window(qtbot, "mlp", "circles", points=60, noise=0.05, hidden=(4,))
+def test_hidden_units_change_keeps_the_network_knobs_and_sweep_widths(qtbot, open_window):
+    win = _window(open_window, "mlp", "circles", points=60, noise=0.05, hidden=(4,))
     c = win.controller
     slider = find(win, QSlider, "capacity")
     assert (slider.minimum(), slider.maximum(), slider.value()) == (1, 16, 4)
@@ -154,8 +146,8 @@ def test_hidden_units_change_keeps_the_network_knobs_and_sweep_widths(qtbot, tmp
     assert x.tolist() == [4 * h + 1 for h in range(1, 17)]  # 2h + h + h + 1 knobs
 
 
-def test_models_without_a_capacity_hide_the_slider(qtbot, tmp_settings):
-    win = _window(qtbot, "logistic", "moons", points=100, noise=0.1)
+def test_models_without_a_capacity_hide_the_slider(qtbot, open_window):
+    win = _window(open_window, "logistic", "moons", points=100, noise=0.1)
     assert not find(win, QSlider, "capacity").isVisible()
     assert not find(win, QPushButton, "sweep").isEnabled()
     assert find(win, QLabel, "capacity_label").text() == "3 knobs · 100 training points"
@@ -220,9 +212,9 @@ def test_sweep_draws_the_u_curve_and_a_click_switches_capacity(qtbot, window):
     np.testing.assert_array_equal(c.params, plot.point_for(4).theta)
 
 
-def test_sweep_runs_off_the_gui_thread_reports_progress_and_cancels(qtbot, tmp_settings):
+def test_sweep_runs_off_the_gui_thread_reports_progress_and_cancels(qtbot, open_window):
     # slow on purpose: plain gradient descent with a tiny step never converges early
-    win = _window(qtbot, degree=3, config=OptimizerConfig("gd", lr=0.001))
+    win = _window(open_window, degree=3, config=OptimizerConfig("gd", lr=0.001))
     panel = win.capacity_panel
     panel.sweep_steps = 50_000
     ticks = []

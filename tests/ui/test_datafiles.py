@@ -27,23 +27,16 @@ from knobsim.core.optimizers import OptimizerConfig
 from knobsim.core.session import Session
 
 
-def _window(qtbot, degree: int):
-    from knobsim.app import create_window
-
+def _window(open_window, degree: int):
     data = make_dataset("sine", n_points=20, noise=0.2, seed=0)
     model = make_model("poly", data, degree=degree)
     session = Session(model, data, optimizer=OptimizerConfig("adam", lr=0.05), seed=0)
-    win = create_window(session, restore=False)
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
+    return open_window(session, restore=False)
 
 
 @pytest.fixture
-def window(qtbot, tmp_settings):
-    return _window(qtbot, degree=1)
+def window(open_window):
+    return _window(open_window, degree=1)
 
 
 def find(win, cls, name):
@@ -65,8 +58,8 @@ def _verdict(win) -> str:
     return find(win, QLabel, "fit_verdict").text()
 
 
-def test_more_data_cures_overfitting_live(qtbot, tmp_settings):
-    win = _window(qtbot, degree=15)
+def test_more_data_cures_overfitting_live(qtbot, open_window):
+    win = _window(open_window, degree=15)
     _train(qtbot, win, 1200)
     assert _verdict(win).startswith("Overfitting")
     before = win.controller.params.copy()
