@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from knobsim import __version__
-from knobsim.core.catalog import DEFAULT_DATASET
+from knobsim.core.catalog import DEFAULT_DATASET, session_for
 
 EXIT_OK = 0
 EXIT_DIVERGED = 1
@@ -165,9 +165,8 @@ def build_session(args: argparse.Namespace):
     """A ``Session`` from parsed options; raises ``UsageError`` with a readable line."""
     from knobsim.core.corpus import BUILTIN_CORPORA, builtin_corpus, load_corpus
     from knobsim.core.datasets import DATASETS, DataError, load_csv, make_dataset
-    from knobsim.core.models import MODELS, make_model
-    from knobsim.core.optimizers import DEFAULT_LR, OPTIMIZERS, OptimizerConfig
-    from knobsim.core.session import Session
+    from knobsim.core.models import MODELS
+    from knobsim.core.optimizers import OPTIMIZERS
 
     if args.model is None:
         args.model = "nextword" if args.corpus else "line"
@@ -197,20 +196,21 @@ def build_session(args: argparse.Namespace):
             if name not in DATASETS:
                 raise UsageError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
             dataset = make_dataset(name, n_points=args.points, noise=args.noise, seed=args.seed)
-        model = make_model(
-            args.model,
+        return session_for(
             dataset,
+            args.model,
+            optimizer=args.optimizer,
+            lr=args.lr,
+            batch_size=args.batch_size,
+            seed=args.seed,
             degree=args.degree,
             hidden=args.hidden,
             activation=args.activation,
             l2=args.l2,
             context=args.context,
         )
-        lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
-        config = OptimizerConfig(args.optimizer, lr=lr, batch_size=args.batch_size)
     except (DataError, ValueError) as exc:
         raise UsageError(str(exc).rstrip(".")) from None
-    return Session(model, dataset, optimizer=config, seed=args.seed)
 
 
 def _finite_or_none(x: float) -> float | None:

@@ -17,10 +17,10 @@ from typing import Any
 
 from knobsim.core import corpus as corpora
 from knobsim.core import datasets
-from knobsim.core.catalog import COMPATIBLE, DEFAULT_DATASET
+from knobsim.core.catalog import COMPATIBLE, DEFAULT_DATASET, session_for
 from knobsim.core.diagnosis import diagnose
-from knobsim.core.models import ACTIVATIONS, MODELS, NextWord, make_model
-from knobsim.core.optimizers import DEFAULT_LR, OPTIMIZERS, OptimizerConfig
+from knobsim.core.models import ACTIVATIONS, MODELS, NextWord
+from knobsim.core.optimizers import OPTIMIZERS
 from knobsim.core.session import Session
 from knobsim.resources import assets_dir
 
@@ -512,23 +512,24 @@ def build_session(setup: Setup) -> Session:
         data = datasets.make_dataset(
             setup.dataset, n_points=setup.points, noise=setup.noise, seed=setup.seed
         )
-    model = make_model(
-        setup.model,
+    session = session_for(
         data,
+        setup.model,
+        optimizer=setup.optimizer,
+        lr=setup.lr,
+        batch_size=setup.batch_size,
+        seed=setup.seed,
         degree=setup.degree,
         hidden=setup.hidden,
         activation=setup.activation,
         l2=setup.l2,
         context=setup.context,
     )
-    lr = setup.lr if setup.lr is not None else DEFAULT_LR[setup.optimizer]
-    config = OptimizerConfig(setup.optimizer, lr=lr, batch_size=setup.batch_size)
-    session = Session(model, data, optimizer=config, seed=setup.seed)
     if setup.knobs:
         theta = session.params.copy()
         for name, value in setup.knobs:
             theta[_knob_index(session, name)] = value
-        session.set_model(model, theta)  # one starting point on the loss curve, at step 0
+        session.set_model(session.model, theta)  # one starting point on the loss curve
     for name in setup.locked:
         session.set_locked(_knob_index(session, name), True)
     return session
