@@ -120,6 +120,30 @@ def test_exploding_learning_rate_stops_and_keeps_finite_weights():
     assert np.isfinite(session.train_loss)
 
 
+@pytest.mark.parametrize("chunk", [5, 1000])
+def test_an_explosion_goes_back_to_weights_no_worse_than_before_it(chunk):
+    # A run that diverges a little each tick (5 steps a call, as the window trains) used
+    # to be measured against each call's own start, so it ran on to infinity and
+    # "restored" infinite weights. The knobs must go back to where the error was lowest.
+    session = _line_session("gd", 0.3)
+    session.step(30)
+    before = session.train_loss
+    session.set_optimizer(lr=1.15)  # just past the edge: the error grows ~1.7x a step
+    with np.errstate(all="ignore"):
+        for _ in range(2000):
+            report = session.step(chunk)
+            if report.diverged:
+                break
+    assert report.diverged
+    assert np.all(np.isfinite(session.params))
+    assert session.train_loss <= before
+    assert f"lowest ({session.train_loss:.3g})" in report.message
+    # the limit counts from the lowest error since a hand last set the knobs
+    session.set_optimizer(lr=0.3)
+    session.set_params([0.0, 0.0])
+    assert not session.step(50).diverged
+
+
 def test_learning_rate_change_keeps_weights_and_momentum():
     session = _line_session("momentum", 0.01)
     session.step(5)

@@ -27,8 +27,12 @@ from knobsim.core.optimizers import (
 
 Array = NDArray[np.float64]
 
-#: training counts as exploding when the loss grows this many times over its start
+#: training counts as exploding when the loss grows this many times over the lowest
+#: training loss seen since the weights were last set by anything but a step
 EXPLODE_FACTOR = 1000.0
+#: losses below this do not lower the explosion limit further (a perfect fit's 1e-30
+#: rounding noise is no explosion)
+EXPLODE_FLOOR = 1e-6
 #: how many recent weight vectors the session remembers for the landscape's path
 TRAIL_LENGTH = 400
 
@@ -41,8 +45,9 @@ class StepReport:
     """What ``Session.step`` did.
 
     ``diverged`` is True when the loss became NaN/infinite or grew ``EXPLODE_FACTOR``
-    fold; the session then restored the last good weights and ``message`` says what
-    happened in plain words.
+    fold over its lowest; the session then put back the weights with the lowest
+    training loss seen since they were last set by hand (or by anything but a step),
+    and ``message`` says what happened in plain words.
     """
 
     steps: int
@@ -84,6 +89,9 @@ class Session:
         self._trail_n = 0
         self._locked = np.zeros(model.n_params, dtype=bool)
         self._features: tuple | None = None  # see _train_features
+        #: (training loss, weights): the lowest loss seen since the weights were last set
+        #: by anything but a step; an explosion goes back there (see step)
+        self._best: tuple[float, Array] | None = None
         #: bumped on every change of the weights, data or model; views compare it
         self.version = 0
         #: where training elsewhere (a worker process) collects what it records
@@ -203,6 +211,7 @@ class Session:
         if l2 > MAX_L2:
             raise ValueError(f"L2 strength must be at most {MAX_L2:g}, not {l2:g}.")
         self.model.l2 = l2
+        self._best = None
         self._invalidate()
         self._record()
 
@@ -232,6 +241,7 @@ class Session:
             self.history.clear()
             self.step_count = 0
         self._clear_trail()
+        self._best = None
         self._invalidate()
         self._record()
 
@@ -243,6 +253,7 @@ class Session:
         self.history.clear()
         self._clear_trail()
         self.step_count = 0
+        self._best = None
         self._invalidate()
         self._record()
 
@@ -258,6 +269,7 @@ class Session:
         self.step_count = 0
         self.history.clear()
         self._clear_trail()
+        self._best = None
         self._invalidate()
         self._record()
 
@@ -340,23 +352,30 @@ class Session:
         loss_and_grad = model.loss_and_grad_features
         mask = self._locked if self._locked.any() else None
         theta, state = self._theta, self._opt_state
-        start_loss = self.train_loss
-        limit = EXPLODE_FACTOR * max(start_loss, 1e-6)
-        good = theta
+        # The lowest full training loss since the weights were last set other than by a
+        # step, and its weights (update() returns new arrays: keeping one costs nothing).
+        # It lasts across calls, so a run that diverges slowly, a little each tick, is
+        # caught and undone as surely as one that explodes within a call.
+        if self._best is None:
+            self._best = (self.train_loss, theta)
+        best_loss, best = self._best
+        limit = EXPLODE_FACTOR * max(best_loss, EXPLODE_FLOOR)
         first, done = self.step_count, 0
         message = ""
         for k in range(n):
             if next_batch is None:
                 loss, g = loss_and_grad(theta, F, y)
+                if loss < best_loss:  # the full loss at theta: a candidate to go back to
+                    best_loss, best = loss, theta
+                    limit = EXPLODE_FACTOR * max(best_loss, EXPLODE_FLOOR)
             else:
                 idx = next_batch()
                 loss, g = loss_and_grad(theta, F[idx], y[idx])
             # NaN fails "<=" too. A non-finite gradient needs no check of its own: it makes
             # the next loss non-finite, or the training loss checked at the last step.
             if not loss <= limit:
-                message = self._divergence_message(loss, start_loss)
+                message = self._divergence_message(loss, best_loss)
                 break
-            good = theta
             theta, state = update(cfg, theta, g, state, mask)
             done += 1
             last = k == n - 1 or clock() >= end
@@ -364,20 +383,25 @@ class Session:
                 self.step_count = first + done
                 self._theta = theta
                 self._invalidate()
-                if not self.train_loss <= limit:
-                    message = self._divergence_message(self.train_loss, start_loss)
+                train = self.train_loss
+                if not train <= limit:
+                    message = self._divergence_message(train, best_loss)
                     break
-                good = theta
+                if train < best_loss:
+                    best_loss, best = train, theta
+                    limit = EXPLODE_FACTOR * max(best_loss, EXPLODE_FLOOR)
                 self._record()
             if last:
                 break
         self.step_count = first + done
         if message:
-            self._theta = np.array(good)
+            self._theta = np.array(best)
+            self._best = (best_loss, self._theta)
             self._opt_state = init_state(cfg, self.n_params)
             self._invalidate()
             self._record()
             return StepReport(done, True, message)
+        self._best = (best_loss, best)
         self._theta = theta
         self._opt_state = state
         self._invalidate()
@@ -398,6 +422,7 @@ class Session:
                 self._push_trail(w)
         self._theta = np.array(theta, dtype=float)
         self.step_count = max(int(step_count), floor)
+        self._best = None  # the worker kept its own; from here on, count from these
         self._invalidate()
         if records and np.array_equal(records[-1][3], self._theta):
             self._train_loss, self._test_loss = records[-1][1], records[-1][2]
@@ -428,6 +453,7 @@ class Session:
 
     def _commit(self, theta: Array, *, by_hand: bool) -> None:
         self._theta = theta
+        self._best = None
         self._invalidate()
         if by_hand:
             self.history.mark(self.step_count, "hand")
@@ -470,15 +496,16 @@ class Session:
             return None
         return BatchSampler(self.dataset.n_train, batch, np.random.default_rng(self.seed + 1))
 
-    def _divergence_message(self, loss: float, start: float) -> str:
+    def _divergence_message(self, loss: float, best: float) -> str:
         what = (
             "became NaN"
             if math.isnan(loss)
-            else ("became infinite" if math.isinf(loss) else f"grew from {start:.3g} to {loss:.3g}")
+            else ("became infinite" if math.isinf(loss) else f"grew from {best:.3g} to {loss:.3g}")
         )
         return (
             f"Training exploded: the error {what} with learning rate {self.config.lr:g}. "
-            "The last good weights were restored; try a smaller learning rate."
+            f"The knobs went back to where the error was lowest ({best:.3g}); "
+            "try a smaller learning rate."
         )
 
     @staticmethod
