@@ -66,7 +66,7 @@ def test_trend_is_relative_rise():
 
 
 def _least_squares(model, data):
-    F = model._features(data.X_train)  # (n, n_params)
+    F = model.features(data.X_train)  # (n, n_params)
     return np.linalg.lstsq(F, data.y_train, rcond=None)[0]
 
 

@@ -202,10 +202,6 @@ class Model(ABC):
         """
         return np.asarray(X, dtype=float)
 
-    def _features(self, X: NDArray) -> NDArray:
-        """The former name of :meth:`features` (tests/test_diagnosis.py uses it)."""
-        return self.features(X)
-
     def loss_and_grad_features(self, theta: Array, F: NDArray, y: NDArray) -> tuple[float, Array]:
         """``loss_and_grad`` on prepared ``F = features(X)``: the training hot path.
 

@@ -560,9 +560,6 @@ class CapacityPanel(QWidget):
         self.cancel_button.setEnabled(True)
         self.runner.start(c.model, c.dataset, c.config, seed=c.session.seed, steps=self.sweep_steps)
 
-    def cancel_sweep(self) -> None:
-        self.runner.cancel()
-
     def use_capacity(self, capacity: int) -> None:
         """Switch to ``capacity``: with the sweep's trained knobs when they fit this model,
         else keeping the current knobs."""
