@@ -181,7 +181,7 @@ def test_peak_decimate_keeps_extremes_ends_and_order():
     train[310:330] = np.nan  # NaN inside a bucket (of 50) is skipped...
     train[1000:1100] = np.nan  # ...and a gap as wide as whole buckets stays a gap
     xs, (tr, te) = peak_decimate(x, [train, test], 200)
-    assert xs.size == tr.size == te.size == 400
+    assert xs.size == tr.size == te.size == 401
     assert xs[0] == 0 and xs[-1] == x[-1] and np.all(np.diff(xs) >= 0)
     assert te.max() == 7.0
     assert np.nanmin(tr) == np.nanmin(train) and np.nanmax(tr) == np.nanmax(train)
@@ -189,7 +189,22 @@ def test_peak_decimate_keeps_extremes_ends_and_order():
     assert np.isfinite(np.delete(tr, range(40, 44))).all()
     # a falling curve: each bucket's high comes before its low (and a rising one the reverse)
     _, (falling, rising) = peak_decimate(x, [np.exp(-x / 2000), -np.exp(-x / 2000)], 200)
-    assert np.all(falling[0::2] > falling[1::2]) and np.all(rising[0::2] < rising[1::2])
+    assert np.all(falling[0:-1:2] > falling[1:-1:2])
+    assert np.all(rising[0:-1:2] < rising[1:-1:2])
+
+
+def test_peak_decimate_ends_at_the_last_value():
+    # issue #12: the last bucket fell from 5 to 0.65, then a hand pushed the error to 4.763;
+    # its extremes in visiting order (5, 0.65) ended the curve at 0.65, the read-out said 4.763
+    from knobsim.core.history import peak_decimate
+
+    x = np.arange(1000)
+    y = np.full(1000, 5.0)
+    y[-8:-1] = 0.65
+    y[-1] = 4.763
+    xs, (ys,) = peak_decimate(x, [y], 100)
+    assert (xs[-1], ys[-1]) == (999, 4.763)
+    assert ys.max() == 5.0 and ys.min() == 0.65
 
 
 def test_peak_decimate_leaves_short_curves_alone():

@@ -248,8 +248,10 @@ def peak_decimate(
     Returns
     -------
     x, columns
-        As given when ``n <= 2 * buckets``; otherwise ``2 * buckets`` points: each bucket
-        at its first and last ``x``, its extremes in the order the curve visits them.
+        As given when ``n <= 2 * buckets``; otherwise ``2 * buckets + 1`` points: each
+        bucket at its first and last ``x``, its extremes in the order the curve visits
+        them, then the last point itself, so the curve ends at the value it has now (a
+        bucket's extremes alone can end it at a low it has since left).
     """
     x = np.asarray(x)
     n = x.size
@@ -258,16 +260,18 @@ def peak_decimate(
         return x, columns
     starts = np.linspace(0, n, buckets + 1).astype(np.int64)[:-1]
     ends = np.append(starts[1:], n) - 1
-    xs = np.empty(2 * buckets, dtype=np.float64)
-    xs[0::2], xs[1::2] = x[starts], x[ends]
+    xs = np.empty(2 * buckets + 1, dtype=np.float64)
+    xs[0:-1:2], xs[1:-1:2] = x[starts], x[ends]
+    xs[-1] = x[-1]
     out = []
     for y in columns:
         y = np.asarray(y, dtype=np.float64)
         with np.errstate(invalid="ignore"):
             lo, hi = np.fmin.reduceat(y, starts), np.fmax.reduceat(y, starts)
         falling = ~(y[starts] < y[ends])  # a falling (or flat) bucket: its high comes first
-        ys = np.empty(2 * buckets, dtype=np.float64)
-        ys[0::2] = np.where(falling, hi, lo)
-        ys[1::2] = np.where(falling, lo, hi)
+        ys = np.empty(2 * buckets + 1, dtype=np.float64)
+        ys[0:-1:2] = np.where(falling, hi, lo)
+        ys[1:-1:2] = np.where(falling, lo, hi)
+        ys[-1] = y[-1]
         out.append(ys)
     return xs, out
