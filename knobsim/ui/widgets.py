@@ -192,7 +192,12 @@ class ReadoutLabel(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._text = ""
-        self._doc: QTextDocument | None = None
+        # one document for the label's life, laid out again only when the text changed
+        # (a new document per text, parented here, was never freed: issue 12)
+        self._doc = QTextDocument(self)
+        self._doc.setDocumentMargin(0)
+        self._doc.setUndoRedoEnabled(False)
+        self._doc_text: str | None = None
         self._settle = QTimer(self)
         self._settle.setSingleShot(True)
         self._settle.setInterval(self.SETTLE_MS)
@@ -203,7 +208,6 @@ class ReadoutLabel(QLabel):
             return
         first = not self._text
         self._text = text
-        self._doc = None
         if first:
             QLabel.setText(self, text)  # the first text sizes the label
         else:
@@ -226,12 +230,10 @@ class ReadoutLabel(QLabel):
         m = self.margin()
         rect = self.contentsRect().adjusted(m, m, -m, -m)
         painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
-        if self._doc is None:
-            doc = QTextDocument(self)
-            doc.setDefaultFont(self.font())
-            doc.setDocumentMargin(0)
-            doc.setHtml(self._text)
-            self._doc = doc
+        if self._doc_text != self._text or self._doc.defaultFont() != self.font():
+            self._doc.setDefaultFont(self.font())
+            self._doc.setHtml(self._text)
+            self._doc_text = self._text
         self._doc.setTextWidth(rect.width())
         painter.translate(rect.topLeft())
         self._doc.drawContents(painter, QRectF(0, 0, rect.width(), rect.height()))

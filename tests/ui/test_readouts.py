@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QLabel, QPushButton
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from knobsim.ui.widgets import ReadoutLabel, Throttle
 
@@ -75,3 +75,36 @@ def test_slower_refreshes_run_one_per_tick_while_training_and_at_once_when_pause
     c.set_training(False)  # a pause drops what waits: every view refreshes itself
     qtbot.wait(20)
     assert "c" not in ran
+
+
+class PaintCounter(QObject):
+    """Counts the paint events a widget receives."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__()
+        self.paints = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Paint:
+            self.paints += 1
+        return False
+
+
+def test_readout_label_keeps_no_object_per_text_it_painted(qtbot):
+    """Training sets a new text many times a second; painting each must not leave an
+    object behind on the label (issue 12: a QTextDocument per text, thousands a run)."""
+    label = ReadoutLabel()
+    qtbot.addWidget(label)
+    label.setText("<b>step 0</b>")
+    label.show()
+    counter = PaintCounter(label)
+    label.setText("<b>step 1</b>")
+    label.grab()
+    before = len(label.findChildren(QObject))
+    for k in range(2, 302):
+        label.setText(f"<b>step {k}</b>: train {1.0 / k:.4g}")
+        label.grab()  # a paint event, as each training frame brings
+    assert counter.paints >= 301, "the label did not paint each text; the test is moot"
+    assert QLabel.text(label) == "<b>step 0</b>"  # each text painted by ReadoutLabel itself
+    assert len(label.findChildren(QObject)) == before
