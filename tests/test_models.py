@@ -252,3 +252,22 @@ def test_nextword_loss_at_count_optimum_is_conditional_entropy():
     # rows: '.' -> a,a,b ; 'a' -> b,. ; 'b' -> .
     expected = -(2 * np.log(2 / 3) + np.log(1 / 3) + 2 * np.log(1 / 2)) / 6
     assert model.loss(theta, X, y) == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("name", ["linear", "quadratic", "cubic", "sine", "step", "abs"])
+def test_first_line_is_drawn_through_the_data(name):
+    # issue #12: w=0.274, b=-1.151 put the first line under the linear data's points
+    from knobsim.core.datasets import make_dataset
+    from knobsim.core.models import make_model
+
+    for seed in range(10):
+        data = make_dataset(name, seed=seed)
+        model = make_model("line", data)
+        theta = model.init_params(np.random.default_rng(seed))
+        np.testing.assert_array_equal(theta, model.init_params(np.random.default_rng(seed)))
+        lo, hi = model.param_ranges().T
+        assert np.all(lo <= theta) and np.all(theta <= hi)
+        x = np.linspace(data.X_train.min(), data.X_train.max(), 50)[:, None]
+        y = model.predict(theta, x)
+        inside = (y >= data.y_train.min()) & (y <= data.y_train.max())
+        assert inside.mean() >= 0.6, (seed, theta)

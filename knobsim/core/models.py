@@ -273,11 +273,20 @@ class Line(_Linear, _Regression):
     name = "line"
     n_inputs = 1
 
-    def __init__(self, l2: float = 0.0, *, w_limit: float = 2.0, b_limit: float = 2.0) -> None:
+    def __init__(
+        self,
+        l2: float = 0.0,
+        *,
+        w_limit: float = 2.0,
+        b_limit: float = 2.0,
+        data_box: tuple[float, float, float, float] | None = None,
+    ) -> None:
         super().__init__(l2)
         self.param_names = ["w", "b"]
         self.w_limit = float(w_limit)
         self.b_limit = float(b_limit)
+        #: (mean x, mean y, std x, std y) of the data, where the first line is drawn
+        self.data_box = data_box
 
     @classmethod
     def for_data(cls, X: NDArray, y: NDArray, l2: float = 0.0) -> Line:
@@ -290,11 +299,21 @@ class Line(_Linear, _Regression):
         w_scale = ys / xs if xs > 0 else 1.0
         w_lim = nice_ceil(2 * max(abs(w_ols), w_scale, 1e-6))
         b_lim = nice_ceil(2 * max(abs(b_ols), 2 * ys, float(np.max(np.abs(y))), 1e-6))
-        return cls(l2, w_limit=w_lim, b_limit=b_lim)
+        box = (float(np.mean(x)), float(np.mean(y)), xs, ys)
+        return cls(l2, w_limit=w_lim, b_limit=b_lim, data_box=box)
 
     def init_params(self, rng: np.random.Generator) -> Array:
+        u = rng.uniform(-0.5, 0.5, size=2)
         lim = np.array([self.w_limit, self.b_limit])
-        return rng.uniform(-0.5, 0.5, size=2) * lim
+        if self.data_box is None:
+            return u * lim
+        # a line through the data's cloud, so the first picture shows it over the points:
+        # a slope up to the cloud's own (std y / std x), crossing the middle x within half
+        # a std of the mean y (knobs anywhere in their ranges can put it off the plot)
+        mx, my, sx, sy = self.data_box
+        w = 2 * u[0] * (min(sy / sx, self.w_limit / 2) if sx > 0 else self.w_limit / 2)
+        b = my + u[1] * sy - w * mx
+        return np.clip([w, b], -lim, lim)
 
     def param_ranges(self) -> Array:
         return np.array([[-self.w_limit, self.w_limit], [-self.b_limit, self.b_limit]])
