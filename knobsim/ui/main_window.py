@@ -979,6 +979,13 @@ class MainWindow(QMainWindow):
         """The file the current session came from (``knobsim FILE``)."""
         self.files.set_path(path)
 
+    def audit(self) -> list[str]:
+        """Every disagreement between what the views show and the session, one plain
+        sentence each; empty when the screen is true (see ``knobsim.ui.audit``)."""
+        from knobsim.ui.audit import audit
+
+        return audit(self)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt naming
         self.controller.set_training(False)
         if not self.files.maybe_discard():

@@ -1,0 +1,451 @@
+"""The display audit: does every view show what the session holds?
+
+Read-only: it reads what the widgets show (texts, handle rectangles, plot data, pens)
+and compares it with ``window.controller.session``; it never repaints or fixes anything.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QSlider, QStyle, QStyleOptionSlider
+
+from knobsim.core.models import NextWord
+from knobsim.core.session import Session
+from knobsim.ui.knobs import Knob, format_value
+
+if TYPE_CHECKING:
+    from knobsim.ui.main_window import MainWindow
+
+__all__ = ["HANDLE_TOLERANCE_PX", "audit", "handle_offset"]
+
+#: a knob's handle may sit this many pixels from where its value belongs
+HANDLE_TOLERANCE_PX = 1
+#: how many x a curve is checked at (spread over the whole curve)
+CURVE_SAMPLES = 7
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def audit(window: MainWindow) -> list[str]:
+    """Compare every view of ``window`` with its session; one sentence per disagreement.
+
+    Meant for a settled window: training paused and the deferred refreshes run (a test
+    waits some 350 ms). Views that legitimately show something else (a view not built,
+    a knob scrolled out of a big panel and not painted yet) are skipped.
+
+    Parameters
+    ----------
+    window : MainWindow
+
+    Returns
+    -------
+    list of str
+        Plain sentences, e.g. ``"Knob b reads '0.120' but b = 0.315 in the session."``;
+        empty when the screen is true.
+    """
+    session = window.controller.session
+    findings: list[str] = []
+    for check in (
+        _check_knobs,
+        _check_error_readout,
+        _check_loss_plot,
+        _check_fit_plot,
+        _check_landscape,
+        _check_network,
+        _check_nextword,
+    ):
+        findings.extend(check(window, session))
+    return findings
+
+
+# -- the knobs -------------------------------------------------------------------------------
+def handle_offset(slider: QSlider, value: float, low: float, high: float) -> int | None:
+    """How many pixels the slider's handle sits from where ``value`` belongs.
+
+    The actual handle is the style's handle rectangle at the slider's own position; the
+    place it belongs is the same rectangle at the tick of ``value`` in ``[low, high]``
+    (a value outside the range belongs at the end). Positive: right of (or above) it.
+    None when the slider has no room to show anything (not laid out yet).
+    """
+    opt = QStyleOptionSlider()
+    slider.initStyleOption(opt)
+    style = slider.style()
+    cc, sc = QStyle.ComplexControl.CC_Slider, QStyle.SubControl
+    groove = style.subControlRect(cc, opt, sc.SC_SliderGroove, slider)
+    actual = style.subControlRect(cc, opt, sc.SC_SliderHandle, slider)
+    horizontal = slider.orientation() == Qt.Orientation.Horizontal
+    room = groove.width() - actual.width() if horizontal else groove.height() - actual.height()
+    if room <= 0 or not slider.isVisible():
+        return None
+    span = (high - low) or 1.0
+    frac = (min(high, max(low, float(value))) - low) / span
+    tick = opt.minimum + round(frac * (opt.maximum - opt.minimum))
+    opt.sliderPosition = tick
+    opt.sliderValue = tick
+    wanted: QRect = style.subControlRect(cc, opt, sc.SC_SliderHandle, slider)
+    if horizontal:
+        return actual.center().x() - wanted.center().x()
+    return wanted.center().y() - actual.center().y()
+
+
+def _knob_in_view(knob: Knob) -> bool:
+    return knob.isVisible() and not knob.visibleRegion().isEmpty()
+
+
+def _check_knobs(window: MainWindow, session: Session) -> list[str]:
+    knobs = window.knob_panel.knobs
+    names = session.param_names
+    if [k.name for k in knobs] != list(names):
+        return [
+            f"The knob panel shows {len(knobs)} knobs ({', '.join(k.name for k in knobs[:6])}"
+            f"{'...' if len(knobs) > 6 else ''}) but the model has {len(names)} "
+            f"({', '.join(names[:6])}{'...' if len(names) > 6 else ''})."
+        ]
+    ranges = session.model.param_ranges()
+    theta = session.params
+    locked = session.locked
+    out: list[str] = []
+    for i, knob in enumerate(knobs):
+        name = knob.name
+        if knob._stale and not _knob_in_view(knob):
+            continue  # a big panel paints a knob when it is scrolled to
+        value = float(theta[i])
+        want = format_value(value, knob.decimals)
+        editor = knob.editor
+        typing = editor.hasFocus() and editor.isModified()
+        if not typing and editor.text() != want:
+            out.append(f"Knob {name} reads {editor.text()!r} but {name} = {want} in the session.")
+        lo, hi = float(ranges[i, 0]), float(ranges[i, 1])
+        off = handle_offset(knob.slider, value, lo, hi)
+        if off is not None and abs(off) > HANDLE_TOLERANCE_PX:
+            where = "beyond its range, " if not lo <= value <= hi else ""
+            out.append(
+                f"Knob {name}'s handle sits {abs(off)} px "
+                f"{'past' if off > 0 else 'short of'} where {name} = {want} belongs "
+                f"({where}range {lo:g} to {hi:g})."
+            )
+        if knob.lock_button.isChecked() != (i in locked):
+            shown = "locked" if knob.lock_button.isChecked() else "unlocked"
+            real = "locked" if i in locked else "unlocked"
+            out.append(f"Knob {name}'s lock shows {shown} but {name} is {real} in the session.")
+    return out
+
+
+# -- numbers as shown ----------------------------------------------------------------------------
+def _plain(rich: str) -> str:
+    return " ".join(html.unescape(_TAG.sub(" ", rich.replace("<br>", "\n"))).split())
+
+
+def _half_unit(text: str) -> float:
+    """Half a unit in the last place of a number as written ('0.123' -> 0.0005)."""
+    text = text.strip().lstrip("+-")
+    mantissa, _, exp = text.lower().partition("e")
+    decimals = len(mantissa.partition(".")[2])
+    return 0.5 * 10.0 ** (-decimals + (int(exp) if exp else 0))
+
+
+def _agrees(shown: float, written: str, value: float) -> bool:
+    """Does ``written`` (parsed as ``shown``) say ``value`` to the digits it shows?"""
+    if not math.isfinite(value):
+        return False
+    return abs(shown - value) <= _half_unit(written) * 1.001 + 1e-12 * abs(value)
+
+
+_NUMBER = r"(—|nan|inf|[-+]?\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?)"
+
+
+def _check_error_readout(window: MainWindow, session: Session) -> list[str]:
+    label = window.error_label
+    text = _plain(label.text())
+    out: list[str] = []
+    for which, value in (("train", session.train_loss), ("test", session.test_loss)):
+        m = re.search(rf"\b{which}\s+{_NUMBER}", text, re.IGNORECASE)
+        if m is None:
+            out.append(f"The error read-out shows no {which} error: {text!r}.")
+            continue
+        written = m.group(1)
+        if written in ("—", "nan", "inf"):
+            if math.isfinite(value):
+                out.append(f"The error read-out says {which} {written} but it is {value:.4g}.")
+            continue
+        shown = float(written.replace(",", ""))
+        if not _agrees(shown, written.replace(",", ""), value):
+            out.append(f"The error read-out says {which} {written} but it is {value:.6g}.")
+    acc = session.accuracy("train")
+    if acc is not None:
+        m = re.search(r"accuracy train (\d+)%\D+(\d+)%", text)
+        if m is None:
+            out.append(f"The error read-out shows no accuracy: {text!r}.")
+        else:
+            for shown, real, which in (
+                (m.group(1), acc, "train"),
+                (m.group(2), session.accuracy("test"), "test"),
+            ):
+                if abs(int(shown) / 100 - real) > 0.005 + 1e-9:
+                    out.append(f"The read-out says {which} accuracy {shown}% but it is {real:.1%}.")
+    m = re.search(r"\bstep\s+([\d,]+)", text)
+    if m is not None and int(m.group(1).replace(",", "")) != session.step_count:
+        out.append(f"The error read-out says step {m.group(1)} but it is {session.step_count}.")
+    return out
+
+
+# -- the plots -----------------------------------------------------------------------------------
+def _check_loss_plot(window: MainWindow, session: Session) -> list[str]:
+    plot = window.loss_plot
+    log = bool(plot.plot_item.getViewBox().state["logMode"][1])
+    out: list[str] = []
+    for which, curve, value in (
+        ("train", plot.train_curve, session.train_loss),
+        ("test", plot.test_curve, session.test_loss),
+    ):
+        x, y = curve.getData()
+        if x is None or len(x) == 0:
+            out.append(f"The loss plot draws no {which} curve at step {session.step_count}.")
+            continue
+        if int(round(float(x[-1]))) != session.step_count:
+            out.append(
+                f"The loss plot's {which} curve ends at step {float(x[-1]):g} but the session "
+                f"is at step {session.step_count}."
+            )
+        if not math.isfinite(value) or (log and value <= 0):
+            continue  # no place on the axis
+        want = math.log10(value) if log else value
+        got = float(y[-1])
+        if not (math.isfinite(got) and math.isclose(got, want, rel_tol=1e-6, abs_tol=1e-9)):
+            shown = 10.0**got if log and math.isfinite(got) else got
+            out.append(
+                f"The loss plot's {which} curve ends at {shown:.4g} but the {which} error "
+                f"is {value:.4g}."
+            )
+    return out
+
+
+def _check_fit_plot(window: MainWindow, session: Session) -> list[str]:
+    plot = window.fit_plot
+    model, theta = session.model, session.params
+    if plot.task != model.task:
+        return [f"The fit plot draws a {plot.task} model but the model is {model.task}."]
+    if model.task == "regression":
+        return _check_curve(plot, model, theta)
+    if model.task == "classification":
+        return _check_map(plot.heatmap, model, theta, "The probability map")
+    return _check_table(plot.table_image, model, theta)
+
+
+def _check_curve(plot, model, theta) -> list[str]:
+    x, y = plot.curve.getData()
+    if x is None or len(x) == 0:
+        return ["The fit plot draws no curve."]
+    if not plot.curve.isVisible():
+        return ["The fit plot's curve is hidden."]
+    (_, _), (v0, v1) = plot.plot_item.getViewBox().viewRange()
+    band = max(v1 - v0, 1e-12)
+    idx = np.unique(np.linspace(0, len(x) - 1, CURVE_SAMPLES).round().astype(int))
+    xs = np.asarray(x, dtype=float)[idx]
+    with np.errstate(all="ignore"):
+        want = np.asarray(model.predict(theta, xs[:, None]), dtype=float).reshape(-1)
+    got = np.asarray(y, dtype=float)[idx]
+    out = []
+    for xi, w, g in zip(xs.tolist(), want.tolist(), got.tolist(), strict=True):
+        if not math.isfinite(w):
+            if math.isfinite(g) and v0 <= g <= v1:
+                out.append(f"The fit curve shows {g:.4g} at x = {xi:.3g}, where the model is {w}.")
+            continue
+        if v0 - band <= w <= v1 + band:
+            if not math.isclose(g, w, rel_tol=1e-6, abs_tol=1e-9 * band):
+                out.append(
+                    f"The fit curve shows {g:.4g} at x = {xi:.3g} but the model gives {w:.4g}."
+                )
+        elif not (math.isfinite(g) and (g - v1) * (w - v1) >= 0 and (g - v0) * (w - v0) >= 0):
+            out.append(
+                f"The fit curve shows {g:.4g} at x = {xi:.3g}, in or across the view, but the "
+                f"model gives {w:.4g}, off it."
+            )
+    return out
+
+
+def _pixel_centres(item, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The view coordinates of an image item's pixel centres: (columns' x, rows' y)."""
+    rows, cols = shape
+    rect = item.mapRectToParent(item.boundingRect())
+    xs = rect.left() + (np.arange(cols) + 0.5) * rect.width() / cols
+    ys = rect.top() + (np.arange(rows) + 0.5) * rect.height() / rows
+    return xs, ys
+
+
+def _check_map(item, model, theta, what: str) -> list[str]:
+    image = item.image
+    if image is None or not item.isVisible():
+        return [f"{what} is not drawn."]
+    rows, cols = image.shape[:2]
+    xs, ys = _pixel_centres(item, (rows, cols))
+    r = np.unique(np.linspace(0, rows - 1, 5).round().astype(int))
+    c = np.unique(np.linspace(0, cols - 1, 5).round().astype(int))
+    rr, cc = np.meshgrid(r, c, indexing="ij")
+    X = np.column_stack([xs[cc.ravel()], ys[rr.ravel()]])
+    with np.errstate(all="ignore"):
+        want = np.asarray(model.predict(theta, X), dtype=float)
+    want = np.nan_to_num(want, nan=0.5, posinf=1.0, neginf=0.0)
+    got = np.asarray(image, dtype=float)[rr.ravel(), cc.ravel()]
+    bad = np.flatnonzero(np.abs(got - want) > 1e-4)
+    return [
+        f"{what} shows P = {got[k]:.3f} at ({X[k, 0]:.3g}, {X[k, 1]:.3g}) but the model gives "
+        f"{want[k]:.3f}."
+        for k in bad[:3]
+    ]
+
+
+def _check_table(item, model: NextWord, theta) -> list[str]:
+    image = item.image
+    if image is None:
+        return ["The probability table is not drawn."]
+    with np.errstate(all="ignore"):
+        P = np.nan_to_num(model.probabilities(theta), nan=0.0, posinf=1.0, neginf=0.0)
+    if image.shape != P.shape:
+        return [f"The probability table is {image.shape} but the model's is {P.shape}."]
+    bad = np.argwhere(np.abs(np.asarray(image, dtype=float) - P) > 1e-4)
+    return [
+        f"The probability table shows P({model.vocab[c]} | {model.context_label(r)}) = "
+        f"{float(image[r, c]):.3f} but the model gives {P[r, c]:.3f}."
+        for r, c in bad[:3].tolist()
+    ]
+
+
+def _check_landscape(window: MainWindow, session: Session) -> list[str]:
+    plot = window.landscape_plot
+    marker = plot.marker
+    if session.n_params < 2:
+        return ["The landscape shows a marker for a one-knob model."] if marker.isVisible() else []
+    i, j = plot.pair
+    names = session.param_names
+    if max(i, j) >= session.n_params:
+        return [f"The landscape is over knobs {i} and {j} of a {session.n_params}-knob model."]
+    out = []
+    for combo, k, axis in ((plot.x_combo, i, "across"), (plot.y_combo, j, "up")):
+        if combo.currentText() != names[k]:
+            out.append(f"The landscape's {axis} box says {combo.currentText()!r}, not {names[k]}.")
+    a, b = float(session.params[i]), float(session.params[j])
+    if not marker.isVisible():
+        out.append(f"The landscape has no marker for {names[i]} = {a:.4g}, {names[j]} = {b:.4g}.")
+        return out
+    pos = marker.pos()
+    if not (math.isclose(pos.x(), a, abs_tol=1e-9) and math.isclose(pos.y(), b, abs_tol=1e-9)):
+        out.append(
+            f"The landscape marker sits at {names[i]} = {pos.x():.4g}, {names[j]} = "
+            f"{pos.y():.4g} but the knobs are at {a:.4g}, {b:.4g}."
+        )
+    return out
+
+
+def _check_network(window: MainWindow, session: Session) -> list[str]:
+    from knobsim.ui import network as net
+
+    view = window.network_view
+    items = {**view.wires, **view.bias_marks, **view.cells}
+    names = session.param_names
+    n = session.n_params
+    if any(not (0 <= it.index < n and names[it.index] == it.name) for it in items.values()):
+        return ["The network view's wires do not belong to this model's knobs."]
+    drawn_here = sorted(it.index for it in items.values())
+    if drawn_here != list(range(n)):
+        missing = sorted(set(range(n)) - set(drawn_here))
+        return [f"The network view draws no wire for {', '.join(names[k] for k in missing[:6])}."]
+    theta = session.params
+    ranges = session.model.param_ranges()
+    scale = np.maximum(np.abs(ranges).max(axis=1), 1e-12)
+    out: list[str] = []
+    for k in drawn_here:
+        item = items[names[k]]
+        value = float(theta[k])
+        level = int(np.rint(min(abs(value) / scale[k], 1.0) * net.LEVELS))
+        sign = int(np.sign(value))
+        if isinstance(item, net.Cell):
+            got = item.brush().color()
+            t = 0.5 + 0.5 * sign * level / net.LEVELS
+            rgb = view._lut[int(round(t * (len(view._lut) - 1)))]
+            want = QColor(int(rgb[0]), int(rgb[1]), int(rgb[2]))
+        else:
+            got = (item.pen() if isinstance(item, net.Wire) else item.brush()).color()
+            want = net._sign_color(sign, level)
+        if not _same_colour(got, want):
+            out.append(
+                f"The network draws {names[k]} as {_describe_look(got, net)} but "
+                f"{names[k]} = {value:.3g}."
+            )
+        elif isinstance(item, net.Wire):
+            width = 0.6 + (view._max_width - 0.6) * level / net.LEVELS
+            if abs(item.pen().widthF() - width) > 0.05:
+                out.append(
+                    f"The network's wire {names[k]} is {item.pen().widthF():.2f} px thick, not "
+                    f"{width:.2f} px as {names[k]} = {value:.3g} is drawn."
+                )
+        if isinstance(item, net.Cell):
+            continue  # a cell shows no lock
+        dashed = item.pen().style() != Qt.PenStyle.SolidLine
+        if dashed != (k in session.locked):
+            state = "locked" if k in session.locked else "unlocked"
+            look = "locked" if dashed else "unlocked"
+            out.append(f"The network draws {names[k]} as {look}, but it is {state}.")
+    return out
+
+
+def _same_colour(a: QColor, b: QColor) -> bool:
+    return (
+        abs(a.red() - b.red()) <= 1
+        and abs(a.green() - b.green()) <= 1
+        and abs(a.blue() - b.blue()) <= 1
+        and abs(a.alpha() - b.alpha()) <= 2
+    )
+
+
+def _describe_look(colour: QColor, net) -> str:
+    from knobsim.ui import theme
+
+    if colour.name() == QColor(theme.CLASS_COLORS[1]).name():
+        sign = "positive"
+    elif colour.name() == QColor(theme.CLASS_COLORS[0]).name():
+        sign = "negative"
+    elif colour.name() == QColor(net.NEUTRAL_COLOR).name():
+        sign = "zero"
+    else:
+        return f"colour {colour.name()}"
+    level = round((colour.alphaF() - 0.3) / 0.7 * net.LEVELS) if sign != "zero" else 0
+    return f"{sign} at strength {level} of {net.LEVELS}"
+
+
+def _check_nextword(window: MainWindow, session: Session) -> list[str]:
+    view = getattr(window, "_nextword_view", None)
+    model = session.model
+    if view is None or not isinstance(model, NextWord):
+        return []  # not built, or not in use (it shows the last next-word model, hidden)
+    if not view.active or view._model is not model:
+        return ["The next-word view shows another model than the session's."]
+    row = view.context_row
+    with np.errstate(all="ignore"):
+        P = np.nan_to_num(model.probabilities(session.params)[row], nan=0.0)
+    bars = view.bar_values()
+    context = model.context_label(row)
+    if bars.shape != P.shape:
+        return [f"The next-word view draws {bars.size} bars after {context!r}, not {P.size}."]
+    bad = np.flatnonzero(np.abs(bars - P) > 1e-9)
+    out = [
+        f"The next-word bar for {model.vocab[k]!r} after {context!r} is {bars[k]:.3f} long but "
+        f"P = {P[k]:.3f}."
+        for k in bad[:3]
+    ]
+    for k, text in enumerate(view.value_labels[: P.size]):
+        want = f"{P[k]:.0%}" if P[k] >= 0.005 else ""
+        if text.toPlainText() != want:
+            out.append(
+                f"The next-word bar for {model.vocab[k]!r} says {text.toPlainText()!r} but "
+                f"P = {P[k]:.1%}."
+            )
+            break
+    return out

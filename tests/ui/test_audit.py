@@ -1,0 +1,168 @@
+"""The display audit: a fresh window of every model audits clean, and each kind of lie a
+view can tell (set on purpose, behind the session's back) is named."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, QSignalBlocker
+from PySide6.QtGui import QPen
+from PySide6.QtWidgets import QSlider
+
+from knobsim.ui.main_window import build_session
+
+SETTLE_MS = 350
+
+
+def _session(model: str, dataset: str):
+    return build_session(
+        model, dataset, noise=None, points=None, seed=0, degree=3, hidden="8",
+        activation="tanh", l2=0.0,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def settled(qtbot):
+    def _settle(win):
+        win.controller.set_training(False)
+        qtbot.wait(SETTLE_MS)
+        return win
+
+    return _settle
+
+
+@pytest.mark.parametrize(
+    ("model", "dataset"),
+    [
+        ("line", "linear"),
+        ("poly", "cubic"),
+        ("logistic", "blobs"),
+        ("mlp", "moons"),
+        ("mlp", "sine"),
+        ("nextword", "rhymes"),
+    ],
+)
+def test_a_fresh_window_of_each_model_audits_clean(open_window, settled, model, dataset):
+    win = settled(open_window(_session(model, dataset)))
+    assert win.audit() == []
+    win.controller.step_many(40)  # and after training moved every view
+    settled(win)
+    assert win.audit() == []
+
+
+def test_the_start_a_person_gets_audits_clean(open_window, settled):
+    win = settled(open_window())
+    assert win.audit() == []
+
+
+def _only(findings: list[str], *words: str) -> None:
+    assert findings, "the audit saw nothing wrong"
+    for finding in findings:
+        assert all(w in finding for w in words), findings
+
+
+def test_a_knob_text_that_lies_is_named(window, settled):
+    settled(window)
+    window.knob_panel.knob("b").editor.setText("9.999")
+    findings = window.audit()
+    _only(findings, "Knob b reads '9.999'")
+    assert window.audit() == findings  # read-only: it fixed nothing
+
+
+def test_a_handle_moved_behind_the_session_is_named(window, settled):
+    settled(window)
+    slider = window.knob_panel.knob("w").slider
+    with QSignalBlocker(slider):
+        QSlider.setValue(slider, 0)  # the handle at the far left, the weight unchanged
+    _only(window.audit(), "Knob w's handle", "px")
+    assert QSlider.value(slider) == 0  # still lying: the audit moved nothing
+
+
+def test_a_handle_one_tick_off_is_within_a_pixel(window, settled):
+    settled(window)
+    slider = window.knob_panel.knob("w").slider
+    with QSignalBlocker(slider):
+        QSlider.setValue(slider, QSlider.value(slider) + 1)  # 1/10000 of the range
+    assert window.audit() == []
+
+
+def test_a_lock_that_lies_is_named(window, settled):
+    settled(window)
+    button = window.knob_panel.knob("w").lock_button
+    with QSignalBlocker(button):
+        button.setChecked(True)
+    _only(window.audit(), "Knob w's lock shows locked", "unlocked in the session")
+
+
+def test_an_error_readout_that_lies_is_named(window, settled):
+    settled(window)
+    label = window.error_label
+    s = window.controller.session
+    label.setText(label.text().replace("<b>", "<b>1", 2))  # "0.123" -> "10.123"
+    findings = window.audit()
+    assert any("read-out says train 1" in f for f in findings), findings
+    label.setText(label.text().replace(f"step {s.step_count}", f"step {s.step_count + 7}"))
+    assert any(f"step {s.step_count + 7}" in f for f in window.audit())
+
+
+def test_a_loss_curve_that_lies_is_named(window, settled):
+    settled(window)
+    curve = window.loss_plot.train_curve
+    x, y = curve.getOriginalDataset()
+    curve.setData(x, np.asarray(y) * 3)
+    _only(window.audit(), "loss plot's train curve ends at")
+    window.loss_plot.test_curve.setData(
+        np.asarray(x) + 5, window.loss_plot.test_curve.getOriginalDataset()[1]
+    )
+    assert any("test curve ends at step" in f for f in window.audit())
+
+
+def test_a_fit_curve_that_lies_is_named(window, settled):
+    settled(window)
+    curve = window.fit_plot.curve
+    x, y = curve.getData()
+    curve.setData(x, np.asarray(y) + 0.5)
+    _only(window.audit(), "The fit curve shows")
+
+
+def test_a_probability_map_that_lies_is_named(open_window, settled):
+    win = settled(open_window(_session("logistic", "blobs")))
+    heatmap = win.fit_plot.heatmap
+    heatmap.setImage(1.0 - heatmap.image, autoLevels=False)
+    _only(win.audit(), "The probability map shows P")
+
+
+def test_a_probability_table_and_bars_that_lie_are_named(open_window, settled):
+    win = settled(open_window(_session("nextword", "rhymes")))
+    table = win.fit_plot.table_image
+    table.setImage(np.zeros_like(table.image), autoLevels=False)
+    _only(win.audit(), "The probability table shows")
+    win.fit_plot.update_plot()
+    assert win.audit() == []
+    bars = win.nextword_view.bars
+    bars.setOpts(width=np.full(len(bars.opts["width"]), 0.5))
+    assert any("next-word bar" in f for f in win.audit())
+
+
+def test_a_landscape_marker_that_lies_is_named(window, settled):
+    settled(window)
+    marker = window.landscape_plot.marker
+    marker.setPos(marker.pos() + QPointF(0.5, 0.0))
+    _only(window.audit(), "The landscape marker sits at w =")
+
+
+def test_a_network_wire_that_lies_is_named(window, settled):
+    settled(window)
+    wire = window.network_view.wires["w"]
+    value = window.controller.session.value("w")
+    other = window.network_view._pen((-int(np.sign(value)) or 1, 24, False))
+    wire.setPen(QPen(other))
+    _only(window.audit(), "The network draws w as")
+    window.network_view._restyle(force=True)
+    assert window.audit() == []
+    mark = window.network_view.bias_marks["b"]
+    mark.setPen(QPen(mark.pen().color(), 1.0))
+    dotted = QPen(mark.pen())
+    dotted.setStyle(dotted.style().DotLine)
+    mark.setPen(dotted)
+    assert any("b as locked" in f for f in window.audit())
