@@ -453,7 +453,6 @@ class Knob(QWidget):
         self._low, self._high = low, high
         self._value = float(value)
         self._stale = False
-        self._slider_px: int | None = None  # where the handle was last drawn (pixels)
         self._slider_behind = False  # the slider holds an older value, under a pixel off
         self._locked = False
         self.decimals = max(0, value_decimals(low, high) - (1 if compact else 0))
@@ -653,18 +652,19 @@ class Knob(QWidget):
     def _paint(self) -> None:
         self._stale = False
         # a slider repaint costs more than anything else in the panel: move the handle
-        # only when it moves by a pixel (a hand brings the exact value in first)
+        # only when it moves by a pixel (a hand brings the exact value in first). The
+        # pixel it is at comes from the value the slider holds now, whoever put it there
+        # (a hand's drag included), never from a copy of what was last drawn.
         px = self._handle_pixel(self._value)
-        if px != self._slider_px or px is None:
+        if px is None or px != self._handle_pixel(self.slider.value()):
             self._move_slider()
         else:
-            self._slider_behind = True
+            self._slider_behind = self.slider.value() != self._value
         self._set_text()
 
     def _move_slider(self) -> None:
         with QSignalBlocker(self.slider):
             self.slider.setValue(self._value)  # the slider pins values beyond its range
-        self._slider_px = self._handle_pixel(self._value)
         self._slider_behind = False
 
     def _handle_pixel(self, value: float) -> int | None:
