@@ -204,6 +204,16 @@ def _place(item: pg.ImageItem, shape: tuple[int, int], rect: QRectF, fill: float
     item.setRect(rect)
 
 
+def _plain_axes(plot_item: pg.PlotItem) -> None:
+    """Axis numbers as they are: pyqtgraph rescales an axis whose values all lie within
+    (-1, 1) and writes "x (x0.001)" (with a label but no unit, whenever the view is that
+    small: data in [-0.9, 0.9], or five points). No context menu either: its transforms
+    (log x, FFT, dy/dx) and downsampling put a plot in states nothing here knows about."""
+    for name in ("bottom", "left"):
+        plot_item.getAxis(name).enableAutoSIPrefix(False)
+    plot_item.setMenuEnabled(False)
+
+
 def _outline_pen(color: str, width: float = 1.0) -> pg.QtGui.QPen:
     pen = pg.mkPen(color, width=width)
     pen.setCosmetic(True)
@@ -220,9 +230,17 @@ class FitPlot(pg.PlotWidget):
     ``curve`` over ``GRID_POINTS`` x values. Classification: P(class 1) as ``heatmap``
     over a ``HEATMAP_SIZE`` square grid, the 0.5 ``boundary``, points coloured by class.
     Next word: the table P(next | context) as ``table_image``.
+
+    The regression view covers the data and the curve: it grows (in quarter steps of the
+    data's height, so it moves rarely) to take in the curve up to ``BAND`` data heights
+    beyond the data on each side; what lies further is cut off, so a wild curve does not
+    squash the points. A curve wholly beyond that still shows its nearest part (up to
+    ``FAR`` heights away): the model's output is never off the plot.
     """
 
     GRID_POINTS = 200
+    BAND = 1.0
+    FAR = 25.0
     HEATMAP_SIZE = 100
     MARGIN_X = 0.05
     MARGIN_Y = 0.15
@@ -237,6 +255,7 @@ class FitPlot(pg.PlotWidget):
         self.plot_item.disableAutoRange()
         self.plot_item.hideButtons()  # ranges are fixed per dataset...
         self.plot_item.setMouseEnabled(x=False, y=False)  # ...so no pan or zoom to undo
+        _plain_axes(self.plot_item)
         self.task = ""
 
         self.heatmap = FastImage(axisOrder="row-major")
@@ -270,7 +289,8 @@ class FitPlot(pg.PlotWidget):
         self._x_grid: Array = np.zeros((0, 1))  # model inputs of the curve / heatmap
         self._xs: Array = np.zeros(0)  # heatmap column centres
         self._ys: Array = np.zeros(0)  # heatmap row centres
-        self._y_view = (-1.0, 1.0)
+        self._y_view = (-1.0, 1.0)  # the y range shown
+        self._y_data = (-1.0, 1.0)  # the data's y range, padded
 
         controller.modelChanged.connect(self._on_structure_changed)
         controller.dataChanged.connect(self._on_structure_changed)
@@ -316,7 +336,7 @@ class FitPlot(pg.PlotWidget):
         x0, x1 = _padded(np.nanmin(x_all), np.nanmax(x_all), self.MARGIN_X)
         y0, y1 = _padded(np.nanmin(y_all), np.nanmax(y_all), self.MARGIN_Y)
         self._x_grid = np.linspace(x0, x1, self.GRID_POINTS)[:, None]  # (200, 1)
-        self._y_view = (y0, y1)
+        self._y_view = self._y_data = (y0, y1)
         self.plot_item.setLabel("bottom", "x")
         self.plot_item.setLabel("left", "y")
         self.train_scatter.setData(
@@ -392,7 +412,11 @@ class FitPlot(pg.PlotWidget):
         with np.errstate(all="ignore"):
             if self.task == "regression":
                 y = model.predict(theta, self._x_grid)  # (200,)
-                y = _finite_or_nan(y, *self._y_view)
+                view = self._y_range_for(y)
+                if view != self._y_view:
+                    self._y_view = view
+                    self.plot_item.setYRange(*view, padding=0)
+                y = _finite_or_nan(y, *view)
                 self.curve.setData(self._x_grid[:, 0], y)
             elif self.task == "classification":
                 p = model.predict(theta, self._x_grid)  # (n*n,) P(class 1)
@@ -405,6 +429,28 @@ class FitPlot(pg.PlotWidget):
                 P = model.probabilities(theta)  # (contexts, V)
                 P = np.nan_to_num(P, nan=0.0, posinf=1.0, neginf=0.0)
                 self.table_image.setImage(P.astype(np.float32), autoLevels=False)
+
+    def _y_range_for(self, y: Array) -> tuple[float, float]:
+        """The y range that shows the data and the curve ``y`` (see the class notes)."""
+        y0, y1 = self._y_data
+        h = y1 - y0
+        y = np.asarray(y, dtype=np.float64)
+        y = y[np.isfinite(y)]
+        near = y[(y >= y0 - self.BAND * h) & (y <= y1 + self.BAND * h)]
+        if near.size:
+            lo, hi = float(near.min()), float(near.max())
+        elif y.size:  # all of it beyond the band: its nearest point, and a little more
+            k = int(np.argmin(np.maximum(y0 - y, y - y1)))
+            v = float(np.clip(y[k], y0 - self.FAR * h, y1 + self.FAR * h))
+            lo, hi = (v - 0.05 * h, v) if v < y0 else (v, v + 0.05 * h)
+        else:
+            return y0, y1
+        q = h / 4
+        if lo < y0:
+            y0 -= math.ceil((y0 - lo) / q) * q
+        if hi > y1:
+            y1 += math.ceil((hi - y1) / q) * q
+        return y0, y1
 
     @property
     def plot_widget(self) -> pg.PlotWidget:
@@ -436,8 +482,7 @@ class LossPlot(QWidget):
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
         self.plot_item.setLabel("bottom", "step")
         self.plot_item.setLabel("left", "error")
-        left = self.plot_item.getAxis("left")
-        left.enableAutoSIPrefix(False)  # no "(x0.001)" on a log axis
+        _plain_axes(self.plot_item)
         self.train_curve = self.plot_item.plot(
             pen=pg.mkPen(theme.TRAIN_COLOR, width=1), name="train"
         )
@@ -710,6 +755,7 @@ class LandscapePlot(QWidget):
         self.plot_widget.setToolTip("Click or drag to set both knobs")
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
         self.plot_item.hideButtons()
+        _plain_axes(self.plot_item)
         self.view.disableAutoRange()
         self.view.setMouseEnabled(x=False, y=False)  # no wheel zoom: the view is the grid
 

@@ -1,0 +1,113 @@
+"""What the plots show under a person's hands: the fit's curve on screen, axes that read
+plainly, a loss curve that ends where the error is and follows the run (issue #12)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from hands import drag_slider_to  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+
+from knobsim.ui.main_window import build_session  # noqa: E402
+
+
+def session(model: str, dataset: str = "linear", *, seed: int = 0, points=None):
+    return build_session(
+        model, dataset, noise=None, points=points, seed=seed, degree=3, hidden="8",
+        activation="tanh", l2=0.0,
+    )  # fmt: skip
+
+
+def curve_in_view(fit) -> float:
+    """The share of the fit curve's points inside the plot's visible rectangle."""
+    (x0, x1), (y0, y1) = fit.plot_item.getViewBox().viewRange()
+    x, y = fit.curve.getData()
+    with np.errstate(invalid="ignore"):
+        inside = (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+    return float(inside.mean())
+
+
+def data_in_view(fit) -> bool:
+    (x0, x1), (y0, y1) = fit.plot_item.getViewBox().viewRange()
+    ok = True
+    for scatter in (fit.train_scatter, fit.test_scatter):
+        x, y = scatter.getData()
+        ok &= bool(np.all((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)))
+    return ok
+
+
+def axis_strings(axis) -> list[str]:
+    """The tick numbers an axis paints now (pyqtgraph's own choice of ticks)."""
+    lo, hi = axis.range
+    strings = []
+    for spacing, values in axis.tickValues(lo, hi, axis.height() or axis.width()):
+        strings += axis.tickStrings(values, axis.autoSIPrefixScale * axis.scale, spacing)
+    return strings
+
+
+# -- the fit: the model's curve is always on the plot ------------------------------------
+
+
+@pytest.mark.parametrize("model", ["line", "poly", "mlp"])
+def test_first_curve_is_on_the_plot(open_window, qtbot, model):
+    # issue #12: at first launch w=0.274, b=-1.151 drew the line under the data, a sliver
+    # in a corner
+    for seed in range(3):
+        win = open_window(session(model, seed=seed))
+        qtbot.wait(50)
+        assert curve_in_view(win.fit_plot) >= 0.9, (model, seed, win.controller.session.params)
+        assert data_in_view(win.fit_plot)
+        win.close()
+
+
+def test_curve_stays_on_the_plot_when_a_knob_drags_it_away(window, qtbot):
+    fit = window.fit_plot
+    s = window.controller.session
+    data_view = fit.plot_item.getViewBox().viewRange()[1]
+    b = window.knob_panel.knobs[1].slider
+    for target in (s.model.param_ranges()[1][0], s.model.param_ranges()[1][1], 0.3):
+        drag_slider_to(b, target, qtbot=qtbot)
+        qtbot.wait(20)
+        assert curve_in_view(fit) > 0.2, (target, s.params, fit.plot_item.viewRange())
+        assert data_in_view(fit)
+        # the data keeps at least a fifth of the height
+        (_, _), (y0, y1) = fit.plot_item.getViewBox().viewRange()
+        assert (data_view[1] - data_view[0]) / (y1 - y0) >= 0.2
+    # back near the data: the view is the data's again
+    assert curve_in_view(fit) == 1.0
+    np.testing.assert_allclose(fit.plot_item.getViewBox().viewRange()[1], data_view)
+    window.controller.set_training(False)
+    qtbot.wait(350)
+    assert window.audit() == []
+
+
+def test_fit_axes_read_plain_numbers_for_small_data(window, qtbot):
+    # issue #12: "x (x0.001)" and "y (x0.001)" for data in [-1, 1]: with five points the
+    # padded view lies inside (-1, 1), where pyqtgraph rescales a unit-less axis by 1000
+    for name, text in (("points", "5"), ("seed", "1")):
+        spin = window.findChild(type(window.points_spin), name)
+        QTest.mouseClick(spin, Qt.MouseButton.LeftButton)
+        QTest.keyClick(spin, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        QTest.keyClicks(spin, text)
+        QTest.keyClick(spin, Qt.Key.Key_Return)
+    qtbot.wait(50)
+    s = window.controller.session
+    assert (s.dataset.n_train, s.seed) == (5, 1)
+    fit = window.fit_plot
+    (x0, x1), (y0, y1) = fit.plot_item.getViewBox().viewRange()
+    assert max(abs(x0), abs(x1)) < 1 and max(abs(y0), abs(y1)) < 1  # the case that broke
+    for name, label in (("bottom", "x"), ("left", "y")):
+        axis = fit.plot_item.getAxis(name)
+        assert "(x" not in axis.labelString() and f">{label} <" in axis.labelString()
+        numbers = [float(t) for t in axis_strings(axis)]
+        assert numbers and all(-1 <= v <= 1 for v in numbers), numbers
+    for plot in (window.loss_plot, window.landscape_plot):
+        for name in ("bottom", "left"):
+            assert "(x" not in plot.plot_item.getAxis(name).labelString()
+    window.grab().save("/tmp/knobsim_small_data.png")
+    qtbot.wait(350)
+    assert window.audit() == []
