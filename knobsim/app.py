@@ -6,12 +6,16 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QSize, QTimer
 from PySide6.QtWidgets import QApplication
 
 from knobsim import __version__
 from knobsim.core.session import Session
+
+if TYPE_CHECKING:
+    from knobsim.ui.main_window import MainWindow
 
 ORGANIZATION = "knobsim"
 APPLICATION = "knobsim"
@@ -45,25 +49,41 @@ def create_window(session: Session | None = None, *, restore: bool = True):
     return MainWindow(session, restore=restore)
 
 
-def run(
+def start(
     argv: list[str] | None = None,
     *,
     session: Session | None = None,
     session_path: str | None = None,
     lesson: str | None = None,
-) -> int:
-    """Open the window (on ``session`` if given, or in ``lesson``) and run until it closes.
+) -> MainWindow:
+    """Everything ``knobsim`` does before its event loop; returns the shown window.
 
-    The first time knobsim opens for a user (with nothing else asked for), the lessons'
-    start page opens beside the window.
+    After a crash (an autosave left behind with its lock) it first asks whether to
+    restore; a restored session replaces ``session``, ``session_path`` and ``lesson``.
+    Then the window opens with the error handler installed (``window.error_handler``)
+    and autosaving (``window.autosave``) into the per-user data folder. The first time
+    knobsim opens for a user (with nothing else asked for), the lessons' start page
+    opens beside the window.
     """
-    from knobsim.ui.errors import ErrorHandler
+    from knobsim.ui.autosave import Autosave, ask_restore, offer_recovery, tell_unreadable
+    from knobsim.ui.errors import ErrorHandler, data_dir
 
-    app = ensure_app(argv)
+    ensure_app(argv)
+    folder = data_dir()
+    recovered = offer_recovery(folder, ask_restore, tell_unreadable)
+    if recovered is not None:
+        session, session_path, lesson = recovered.session, None, None
     window = create_window(session)
     if session_path:
         window.set_session_path(session_path)
-    handler = ErrorHandler(lambda: window).install()
+    if recovered is not None:
+        window.files.mark_recovered(recovered.app)
+    window.error_handler = ErrorHandler(lambda: window).install()
+    window.autosave = Autosave(
+        window.controller, folder, app_state=window.files.app_state, parent=window
+    )
+    window.autosave.saveFailed.connect(lambda m: window.statusBar().showMessage(m, 10_000))
+    window.autosave.start(recovered.path if recovered is not None else None)
     window.show()
     # start the training process once the window is up, so Train trains in it at once
     QTimer.singleShot(PREWARM_MS, window.controller.prewarm)
@@ -71,10 +91,25 @@ def run(
         window.lessons.open(lesson)
     elif session is None:
         window.lessons.show_on_first_launch()
+    return window
+
+
+def run(
+    argv: list[str] | None = None,
+    *,
+    session: Session | None = None,
+    session_path: str | None = None,
+    lesson: str | None = None,
+) -> int:
+    """``start`` the window and run until it closes; a clean quit autosaves one last
+    time and removes the lock, so nothing is offered back at the next start."""
+    app = ensure_app(argv)
+    window = start(argv, session=session, session_path=session_path, lesson=lesson)
     try:
         return app.exec()
     finally:
-        handler.uninstall()
+        window.autosave.stop()
+        window.error_handler.uninstall()
 
 
 def screenshot(

@@ -59,14 +59,18 @@ def xvfb_display():
 
 @pytest.fixture(autouse=True, scope="session")
 def _no_real_user_config(tmp_path_factory):
-    """Belt and braces: Qt on Linux keeps user settings under $XDG_CONFIG_HOME."""
-    old = os.environ.get("XDG_CONFIG_HOME")
-    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("xdg-config"))
+    """Belt and braces: Qt on Linux keeps user settings under $XDG_CONFIG_HOME, and
+    knobsim its error log, autosave and scores under $KNOBSIM_DATA_DIR when it is set."""
+    names = {"XDG_CONFIG_HOME": "xdg-config", "KNOBSIM_DATA_DIR": "knobsim-data"}
+    old = {name: os.environ.get(name) for name in names}
+    for name, folder in names.items():
+        os.environ[name] = str(tmp_path_factory.mktemp(folder))
     yield
-    if old is None:
-        os.environ.pop("XDG_CONFIG_HOME", None)
-    else:
-        os.environ["XDG_CONFIG_HOME"] = old
+    for name, value in old.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QStandardPaths, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -37,14 +37,14 @@ from knobsim.core.challenge import (
 )
 from knobsim.ui import theme
 from knobsim.ui.controller import SessionController
+from knobsim.ui.errors import data_dir
 from knobsim.ui.knobs import KnobPanel
 from knobsim.ui.plots import FitPlot
 
 
 def scores_dir() -> Path:
     """The per-user application-data folder, where the best scores are kept."""
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return Path(base or Path.home() / ".knobsim")
+    return data_dir()
 
 
 def new_seed() -> int:

@@ -7,7 +7,9 @@ event loop carry on, so a bug never throws away what a person has made.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -20,11 +22,22 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 LOG_NAME = "knobsim-errors.log"
 
 
-def log_dir() -> Path:
-    """The per-user application-data folder (created on first use)."""
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+#: ``KNOBSIM_DATA_DIR=FOLDER`` moves the per-user data folder (tests, portable installs)
+DATA_DIR_ENV = "KNOBSIM_DATA_DIR"
+
+
+def data_dir() -> Path:
+    """The per-user application-data folder: the error log, the autosave, best scores.
+
+    ``KNOBSIM_DATA_DIR`` when set, else Qt's AppDataLocation (on Linux
+    ``~/.local/share/knobsim/knobsim``). Created on first use when possible.
+    """
+    base = os.environ.get(DATA_DIR_ENV) or QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.AppDataLocation
+    )
     path = Path(base or Path.home() / ".knobsim")
-    path.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):
+        path.mkdir(parents=True, exist_ok=True)
     return path
 
 
@@ -43,7 +56,7 @@ class ErrorHandler:
     @property
     def log_path(self) -> Path:
         if self._log_path is None:
-            self._log_path = log_dir() / LOG_NAME
+            self._log_path = data_dir() / LOG_NAME
         return self._log_path
 
     def __call__(

@@ -355,9 +355,17 @@ class SessionFiles(QObject):
         if not self._quiet and not self.dirty:
             self._set_dirty(True)
 
-    def mark_unsaved(self) -> None:
-        """Work that is not in any file yet (a recovered autosave)."""
+    def mark_recovered(self, app: dict) -> None:
+        """The session was recovered from the autosave: take its window settings, and
+        mark it unsaved (it is in no file yet), so closing asks to save it."""
+        self._quiet = True
+        try:
+            self._apply_app_state(app)
+        finally:
+            self._quiet = False
+        self.path = None
         self._set_dirty(True)
+        self.window.statusBar().showMessage("Restored the session saved before the crash.", 8000)
 
     def _set_dirty(self, dirty: bool) -> None:
         self.dirty = dirty

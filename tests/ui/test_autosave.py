@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -11,7 +13,15 @@ from knobsim.core import sessionfile
 from knobsim.core.datasets import make_dataset
 from knobsim.core.models import make_model
 from knobsim.core.session import Session
-from knobsim.ui.autosave import LOCK_NAME, Autosave, crashed_session
+from knobsim.ui.autosave import (
+    AUTOSAVE_NAME,
+    INTERVAL_ENV,
+    LOCK_NAME,
+    Autosave,
+    crashed_session,
+    interval_from_env,
+    offer_recovery,
+)
 from knobsim.ui.controller import SessionController
 
 
@@ -82,27 +92,136 @@ def test_autosave_into_an_unwritable_place_reports_instead_of_raising(qapp, tmp_
     assert "Autosave failed" in auto.last_error
 
 
-def test_recovery_is_offered_once_after_a_crash(qapp, tmp_path):
-    from knobsim.ui.autosave import offer_recovery
+def _crash(folder, c) -> None:
+    auto = Autosave(c, folder)
+    auto.start()
+    assert auto.save_now()
+    (folder / LOCK_NAME).write_text(str(_dead_pid()))  # the process is gone, its lock stays
 
+
+def test_recovery_asks_with_the_session_and_a_declined_autosave_is_deleted(qapp, tmp_path):
+    c = _controller()
+    c.set_param("c2", 0.9)
+    _crash(tmp_path, c)
+    asked = []
+    assert offer_recovery(tmp_path, lambda p, s: asked.append((p, s.value("c2"))) or False) is None
+    assert asked == [(tmp_path / AUTOSAVE_NAME, 0.9)]
+    assert not (tmp_path / AUTOSAVE_NAME).exists()
+    assert offer_recovery(tmp_path, lambda p, s: True) is None  # nothing left to offer
+
+
+def test_an_accepted_autosave_comes_back_with_its_window_settings(qapp, tmp_path):
+    c = _controller()
+    c.set_param("c2", 0.9)
+    auto = Autosave(c, tmp_path, app_state=lambda: {"speed": 4})
+    auto.start()
+    auto.save_now()
+    (tmp_path / LOCK_NAME).write_text(str(_dead_pid()))
+    session, app, path = offer_recovery(tmp_path, lambda p, s: True)
+    assert path == tmp_path / AUTOSAVE_NAME
+    np.testing.assert_array_equal(session.params, c.session.params)
+    assert app == {"speed": 4}
+
+
+def test_an_unanswered_question_keeps_the_autosave_as_a_session_file(qapp, tmp_path):
+    c = _controller()
+    _crash(tmp_path, c)
+    assert offer_recovery(tmp_path, lambda p, s: None) is None
+    kept = list(tmp_path.glob("autosave-*.knobsim"))
+    assert len(kept) == 1
+    np.testing.assert_array_equal(sessionfile.load(kept[0])[0].params, c.session.params)
+    assert crashed_session(tmp_path) is None
+
+
+def test_an_unreadable_autosave_is_set_aside_with_a_message_and_never_overwritten(qapp, tmp_path):
+    told = []
+    for text in ("{truncated", "{also truncated"):
+        (tmp_path / AUTOSAVE_NAME).write_text(text)
+        (tmp_path / LOCK_NAME).write_text(str(_dead_pid()))
+        assert offer_recovery(tmp_path, lambda p, s: True, told.append) is None
+    kept = sorted(tmp_path.glob("autosave-*.unreadable"))
+    assert sorted(p.read_text() for p in kept) == ["{also truncated", "{truncated"]
+    assert len(told) == 2 and all("could not be read" in m for m in told)
+    assert str(kept[0]) in told[0] or str(kept[1]) in told[0]
+    assert offer_recovery(tmp_path, lambda p, s: True, told.append) is None
+
+
+def test_a_lock_or_a_new_learning_rate_is_autosaved_too(qapp, tmp_path):
     c = _controller()
     auto = Autosave(c, tmp_path)
     auto.start()
-    c.set_param("c2", 0.9)
-    auto.save_now()
-    (tmp_path / LOCK_NAME).write_text(str(_dead_pid()))
-    asked = []
-    assert offer_recovery(tmp_path, lambda p: asked.append(p) or False) is None
-    assert asked == [auto.path]
-    restored = offer_recovery(tmp_path, lambda p: True)
-    assert restored.value("c2") == 0.9
+    assert auto.save_now()
+    c.set_locked(1, True)
+    assert auto.pending
+    assert auto.save_now()
+    assert sessionfile.load(auto.path)[0].is_locked(1)
+    c.set_learning_rate(0.0123)
+    assert auto.save_now()
+    assert sessionfile.load(auto.path)[0].config.lr == 0.0123
 
 
-def test_an_unreadable_autosave_is_set_aside(qapp, tmp_path):
-    from knobsim.ui.autosave import offer_recovery
+def test_the_interval_comes_from_the_environment_when_it_is_a_number(qapp, monkeypatch):
+    monkeypatch.delenv(INTERVAL_ENV, raising=False)
+    assert interval_from_env() == 30_000
+    for text, ms in (("0.5", 500), ("2", 2000), ("0", 30_000), ("-1", 30_000),
+                     ("nan", 30_000), ("soon", 30_000)):  # fmt: skip
+        monkeypatch.setenv(INTERVAL_ENV, text)
+        assert interval_from_env() == ms, text
+    monkeypatch.setenv(INTERVAL_ENV, "1.5")
+    assert Autosave(_controller(), Path("unused")).interval == 1500
 
-    (tmp_path / "autosave.knobsim").write_text("{truncated")
-    (tmp_path / LOCK_NAME).write_text(str(_dead_pid()))
-    assert offer_recovery(tmp_path, lambda p: True) is None
-    assert (tmp_path / "autosave.unreadable").exists()
-    assert offer_recovery(tmp_path, lambda p: True) is None
+
+def test_an_autosave_while_training_in_the_process_has_the_workers_state(qapp, qtbot, tmp_path):
+    data = make_dataset("sine", n_points=40, seed=0)
+    session = Session(make_model("mlp", data, hidden=(8,)), data, seed=0)
+    session.set_optimizer("adam", lr=0.01)
+    c = SessionController(session)
+    c.use_process = True
+    auto = Autosave(c, tmp_path)
+    auto.start()
+    try:
+        c.set_training(True)  # speed Max by default: the worker trains
+        qtbot.waitUntil(lambda: c.trains_in_process, timeout=20_000)
+        begun = c.session.step_count
+        qtbot.waitUntil(lambda: c.session.step_count > begun + 500, timeout=20_000)
+        qtbot.wait(30)  # the worker is some steps ahead of its last snapshot
+        assert auto.save_now()
+        c.sync()  # whatever the worker still had comes back here now
+        saved = sessionfile.load(auto.path)[0]
+        # synced before saving: the file holds what the window holds now, Adam's moments too
+        np.testing.assert_array_equal(saved.params, c.session.params)
+        assert saved.step_count == c.session.step_count > 500
+        assert sessionfile.dumps(saved) == sessionfile.dumps(c.session)
+    finally:
+        c.shutdown()
+
+
+def test_two_knobsims_at_once_keep_their_own_autosaves(qapp, tmp_path):
+    first = _controller()
+    first.set_param("c0", 0.25)
+    sessionfile.save(first.session, tmp_path / AUTOSAVE_NAME)
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        (tmp_path / LOCK_NAME).write_text(str(sleeper.pid))  # the first knobsim, running
+        second = _controller()
+        auto = Autosave(second, tmp_path)
+        assert auto.start()
+        assert auto.path == tmp_path / "autosave-2.knobsim"
+        second.set_param("c0", -0.75)
+        assert auto.save_now()
+        assert sessionfile.load(tmp_path / AUTOSAVE_NAME)[0].value("c0") == 0.25
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    # the first one is gone without a clean quit: its work is offered, not the second's
+    assert crashed_session(tmp_path) == tmp_path / AUTOSAVE_NAME
+    auto.stop()
+    assert (tmp_path / LOCK_NAME).exists() and not (tmp_path / "running-2.lock").exists()
+    assert sessionfile.load(auto.path)[0].value("c0") == -0.75
+    # a third start carries on the first one's work in its place, once restored
+    third = Autosave(_controller(), tmp_path)
+    found = offer_recovery(tmp_path, lambda p, s: True)
+    assert third.start(found.path) and third.path == tmp_path / AUTOSAVE_NAME
+    assert (tmp_path / LOCK_NAME).read_text() == str(os.getpid())
+    third.stop()
+    assert crashed_session(tmp_path) is None
