@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QSlider, QStyle, QStyleOptionSlider
 
 from knobsim.core.models import NextWord
 from knobsim.core.session import Session
-from knobsim.ui.knobs import Knob, format_value
+from knobsim.core.slopes import slope_levels
+from knobsim.ui.knobs import GRAD_LEVELS, Knob, format_value
 
 if TYPE_CHECKING:
     from knobsim.ui.main_window import MainWindow
@@ -54,6 +55,7 @@ def audit(window: MainWindow) -> list[str]:
     findings: list[str] = []
     for check in (
         _check_knobs,
+        _check_arrows,
         _check_error_readout,
         _check_loss_plot,
         _check_fit_plot,
@@ -136,6 +138,61 @@ def _check_knobs(window: MainWindow, session: Session) -> list[str]:
             real = "locked" if i in locked else "unlocked"
             out.append(f"Knob {name}'s lock shows {shown} but {name} is {real} in the session.")
     return out
+
+
+_SLOPE = re.compile(r"slope of the error(?: ~0)?: ([-+]?\d[\d.]*(?:e[-+]?\d+)?|nan|-?inf)")
+_WAYS = {"right": +1, "up": +1, "left": -1, "down": -1}
+
+
+def _check_arrows(window: MainWindow, session: Session) -> list[str]:
+    knobs = window.knob_panel.knobs
+    if [k.name for k in knobs] != list(session.param_names):
+        return []  # told by the knob check
+    g = np.asarray(session.grad(), dtype=float)
+    levels = slope_levels(session, GRAD_LEVELS)
+    out: list[str] = []
+    for i, knob in enumerate(knobs):
+        arrow = knob.grad_indicator
+        name = knob.name
+        text = arrow.describe()
+        slope = float(g[i])
+        m = _SLOPE.search(text)
+        if m is None:
+            out.append(f"The slope tooltip of {name} shows no slope: {text!r}.")
+            continue
+        if math.isfinite(slope) and not _agrees(float(m.group(1)), m.group(1), slope):
+            out.append(
+                f"The slope tooltip of {name} says {m.group(1)} but the slope is {slope:.3g}."
+            )
+        way = re.search(r"Turning \S+ (right|left|up|down)", text)
+        said = _WAYS[way.group(1)] if way else 0
+        drawn = arrow.direction
+        if drawn != said:
+            out.append(
+                f"The arrow of {name} points {_way(drawn, arrow)} but its tooltip says "
+                f"{_way(said, arrow)}."
+            )
+        if drawn != 0 and slope != 0 and drawn != -int(np.sign(np.nan_to_num(slope))):
+            out.append(
+                f"The arrow of {name} points {_way(drawn, arrow)}, uphill: the slope is "
+                f"{slope:.3g}."
+            )
+        level = round(arrow.strength * GRAD_LEVELS) if drawn else 0
+        if level != int(levels[i]):
+            out.append(
+                f"The arrow of {name} is drawn at size {level} of {GRAD_LEVELS} but its "
+                f"slope {slope:.3g} belongs at size {int(levels[i])}."
+            )
+    return out
+
+
+def _way(direction: int, arrow) -> str:
+    if direction == 0:
+        return "nowhere (a flat spot)"
+    horizontal = arrow.orientation == Qt.Orientation.Horizontal
+    if direction > 0:
+        return "right" if horizontal else "up"
+    return "left" if horizontal else "down"
 
 
 # -- numbers as shown ----------------------------------------------------------------------------

@@ -60,6 +60,7 @@ from PySide6.QtWidgets import (
 
 from knobsim.core.corpus import BOUNDARY
 from knobsim.core.models import MLP, Line, Logistic, Model, NextWord, Polynomial
+from knobsim.core.slopes import slope_levels
 from knobsim.ui.controller import SessionController
 
 #: arrow colours for the descent direction (ColorBrewer RdBu ends, colour-blind safe):
@@ -67,6 +68,8 @@ from knobsim.ui.controller import SessionController
 GRAD_COLOURS: dict[int, str] = {+1: "#2166ac", -1: "#d6604d"}
 #: arrow strength is shown in this many steps (finer changes do not repaint)
 GRAD_LEVELS = 8
+#: the arrow state of a knob not drawn yet (no (direction, level) code comes near it)
+_UNDRAWN = np.iinfo(np.int64).min
 #: gradient arrows redraw at most this often while training (values redraw every tick)
 GRAD_INTERVAL_S = 0.1
 #: how often the knobs follow the weights while training runs (seconds)
@@ -342,8 +345,9 @@ class FloatSlider(QSlider):
 class GradientArrow(QWidget):
     """Which way to turn a knob to lower the error, and how strongly (painted arrow).
 
-    ``direction`` is +1 (turn it up / right), -1 (down / left) or 0 (a flat spot);
-    ``strength`` in [0, 1] is |slope| relative to the steepest knob in the panel;
+    ``direction`` is +1 (turn it up / right), -1 (down / left) or 0 (a flat spot: a dot);
+    ``strength`` in (0, 1] is how steep the error is on the absolute scale of
+    ``knobsim.core.slopes.slope_levels`` (it does not depend on the other knobs);
     ``slope`` is the error's slope dL/dθ itself.
     """
 
@@ -370,14 +374,16 @@ class GradientArrow(QWidget):
 
     def describe(self) -> str:
         """The tooltip: which way lowers the error, and the slope of the error."""
-        slope = f"slope of the error: {self.slope:.2g}"
-        if self.slope == 0:
+        if self.direction == 0:
+            # a dot: the slope is too small to show, whatever its last digits say
+            slope = f"slope of the error ~0: {self.slope:.2g}"
             text = f"{self.name} sits at a flat spot: turning it barely changes the error ({slope})"
         else:
+            slope = f"slope of the error: {self.slope:.2g}"
             horizontal = self.orientation == Qt.Orientation.Horizontal
             way = (
                 ("right" if horizontal else "up")
-                if self.slope < 0
+                if self.direction > 0
                 else ("left" if horizontal else "down")
             )
             text = f"Turning {self.name} {way} lowers the error ({slope})"
@@ -886,7 +892,7 @@ class KnobPanel(QWidget):
         self._model = model
         self._shown = params.copy()
         self._rects = None
-        self._grad_state = np.full(n, -1, dtype=np.int64)
+        self._grad_state = np.full(n, _UNDRAWN, dtype=np.int64)
         self._grad_key = None
         self.update_gradients()
 
@@ -983,7 +989,17 @@ class KnobPanel(QWidget):
             self._grad_timer.start(max(1, math.ceil(wait * 1000)))
 
     def update_gradients(self) -> None:
-        """Point every arrow down the error's slope, now (the panel throttles calls)."""
+        """Point every arrow down the error's slope, now (the panel throttles calls).
+
+        An arrow's size says how steep the error is on a scale that holds still while
+        the knobs settle (``knobsim.core.slopes``): how much one arrow-key step of the
+        knob (1/100 of its range) changes the error, as a share of the error of the best
+        guess that ignores the inputs (the data's variance for a curve). A step worth
+        all of that or more is full size; each size below is a factor of ~3 less; at
+        0.01% or less the arrow is a dot, and its tooltip says the slope is ~0. So
+        arrows shrink as training settles and vanish at a minimum, however the knobs
+        compare with each other.
+        """
         self._grad_timer.stop()
         self._grad_last = time.monotonic()
         session = self._controller.session
@@ -992,17 +1008,13 @@ class KnobPanel(QWidget):
             return
         self._grad_key = key
         g = np.asarray(session.grad(), dtype=float)
-        mag = np.abs(g)
-        top = float(mag.max()) if mag.size else 0.0
-        if top > 0:
-            level = np.rint(mag / top * GRAD_LEVELS).astype(np.int64)
-        else:
-            level = np.zeros(mag.shape, dtype=np.int64)
-        direction = np.where(mag > 1e-12, -np.sign(g), 0.0).astype(np.int64)
-        state = direction * (GRAD_LEVELS + 1) + level
+        # sizes on an absolute scale (core.slopes): at a minimum every arrow is a dot
+        level = slope_levels(session, GRAD_LEVELS)
+        direction = np.where(level > 0, -np.sign(np.nan_to_num(g)), 0).astype(np.int64)
+        state = direction * (GRAD_LEVELS + 1) + level  # one code per (direction, level)
         knobs = self._knobs
         for i, slope in enumerate(g.tolist()):
-            knobs[i].grad_indicator.slope = slope if abs(slope) > 1e-12 else 0.0
+            knobs[i].grad_indicator.slope = slope
         for i in np.flatnonzero(state != self._grad_state).tolist():
             knobs[i].grad_indicator.set_state(int(direction[i]), int(level[i]) / GRAD_LEVELS)
         self._grad_state = state

