@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from knobsim.core.datasets import (
     make_dataset,
     true_curve,
 )
+from knobsim.core.lessons import LessonFileError, load_lesson
 
 # ------------------------------------------------------------------ built-in datasets
 
@@ -184,8 +186,22 @@ def test_make_dataset_rejects_bad_arguments(kwargs: dict, match: str) -> None:
         make_dataset(name, **kwargs)
 
 
-def test_data_error_is_a_value_error() -> None:
-    assert issubclass(DataError, ValueError)
+def test_a_lesson_with_bad_data_is_refused_in_the_data_s_own_words(tmp_path: Path) -> None:
+    """Callers that refuse bad values (a lesson's setup, the controller) catch
+    ``ValueError``: a data problem reaches them as one, with its sentence intact."""
+    with pytest.raises(DataError) as problem:
+        make_dataset("linear", n_points=1)
+    lesson = {
+        "id": "few",
+        "title": "Too few points",
+        "text": "One point is not a line.",
+        "setup": {"model": "line", "dataset": "linear", "points": 1},
+        "tasks": [{"task": "Train.", "goal": {"kind": "at_least", "what": "steps", "value": 1}}],
+    }
+    path = write(tmp_path, json.dumps(lesson), "few.json")
+    with pytest.raises(LessonFileError) as refused:
+        load_lesson(path)
+    assert str(refused.value) == f"setup: {problem.value}"
 
 
 # ------------------------------------------------------------------ arrays
@@ -359,8 +375,14 @@ def test_load_csv_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         load_csv(path)
 
 
+def test_load_csv_refuses_a_file_past_the_real_row_limit(tmp_path: Path) -> None:
+    with pytest.raises(
+        DataError, match=r"more than 100,000 data rows; shorten it to at most 100,000\."
+    ):
+        load_csv(write(tmp_path, "0,0\n1,1\n" * 50_000 + "2,2\n"))
+
+
 def test_load_csv_too_many_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert datasets.MAX_POINTS == 100_000
     monkeypatch.setattr(datasets, "MAX_POINTS", 10)  # the same code path, 10^4 times faster
     with pytest.raises(DataError, match="more than 10 data rows"):
         load_csv(write(tmp_path, "0,0\n1,1\n" * 6))

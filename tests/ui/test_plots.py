@@ -218,16 +218,30 @@ def test_loss_plot_follows_the_run_until_the_view_is_moved_by_hand(qtbot):
     assert plot.plot_item.viewRange()[0][1] >= controller.session.history.steps[-1]
 
 
-def test_loss_plot_zero_and_non_finite_errors_do_not_throw(qtbot):
+def test_loss_plot_keeps_every_point_and_frames_the_ones_its_axis_can_show(qtbot):
+    """Errors of zero, below zero, infinite and NaN: the curves keep every point (a gap
+    where there is no value), and the axes frame the errors the scale can place: the
+    positive finite ones on the log axis, every finite one on the linear axis."""
     controller = make_controller("line", "linear")
     plot = show(qtbot, LossPlot(controller))
     h = controller.session.history
-    for k, v in enumerate([1.0, 0.0, -1.0, np.inf, np.nan, 0.5]):
+    start = {"train": float(h.train[0]), "test": float(h.test[0])}
+    values = [1.0, 0.0, -1.0, np.inf, np.nan, 0.5]
+    for k, v in enumerate(values):
         h.append(k + 1, v, v)
     for log in (True, False):
         plot.log_scale.setChecked(log)
         controller.historyChanged.emit()
         plot.plot_widget.grab()
+        for which, curve in (("train", plot.train_curve), ("test", plot.test_curve)):
+            np.testing.assert_array_equal(curve.xData, np.arange(len(values) + 1))
+            np.testing.assert_array_equal(curve.yData, [start[which], *values])
+        (x0, x1), (y0, y1) = plot.plot_item.viewRange()
+        assert np.all(np.isfinite([x0, x1, y0, y1])), (log, x0, x1, y0, y1)
+        assert x0 <= 0 and x1 >= len(values)
+        framed = [*start.values(), 1.0, 0.5] if log else [*start.values(), 1.0, 0.0, -1.0, 0.5]
+        framed = np.log10(framed) if log else np.array(framed)
+        assert y0 <= framed.min() and y1 >= framed.max(), (log, y0, y1)
 
 
 # -- LandscapePlot ---------------------------------------------------------------------------

@@ -222,13 +222,18 @@ def test_switching_model_rebuilds_knobs_and_data(window, qtbot):
     assert window.findChild(QWidget, "knob:W1[0,0]") is not None
 
 
-def test_window_survives_being_resized_to_nothing(window, qtbot):
+def test_window_squeezed_to_nothing_and_back_shows_the_step_it_took_meanwhile(window, qtbot):
     window.resize(1, 1)
     qtbot.wait(20)
-    window.controller.step_once()
+    find(window, QPushButton, "step").click()
     window.resize(1280, 800)
-    qtbot.wait(20)
-    assert window.width() >= window.minimumWidth()
+    qtbot.wait(350)  # the deferred refreshes
+    assert window.controller.session.step_count == 1
+    assert "step 1<" in find(window, QLabel, "error_label").text()
+    for name in ("fit_plot", "loss_plot", "landscape_plot"):
+        view = find(window, QWidget, name)  # each view has its room back
+        assert view.width() >= 200 and view.height() >= 150, (name, view.size())
+    assert window.audit() == []
 
 
 def test_layout_is_remembered(qtbot, tmp_settings):
