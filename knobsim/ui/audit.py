@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import math
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,9 +23,16 @@ from knobsim.core.slopes import slope_levels
 from knobsim.ui.knobs import GRAD_LEVELS, Knob, format_value
 
 if TYPE_CHECKING:
-    from knobsim.ui.main_window import MainWindow
+    from PySide6.QtWidgets import QLabel
 
-__all__ = ["HANDLE_TOLERANCE_PX", "audit", "handle_offset"]
+    from knobsim.ui.controller import SessionController
+    from knobsim.ui.knobs import KnobPanel
+    from knobsim.ui.main_window import MainWindow
+    from knobsim.ui.network import NetworkView
+    from knobsim.ui.nextword import NextWordView
+    from knobsim.ui.plots import FitPlot, LandscapePlot, LossPlot
+
+__all__ = ["HANDLE_TOLERANCE_PX", "Views", "audit", "audit_views", "handle_offset"]
 
 #: a knob's handle may sit this many pixels from where its value belongs
 HANDLE_TOLERANCE_PX = 1
@@ -32,6 +40,19 @@ HANDLE_TOLERANCE_PX = 1
 CURVE_SAMPLES = 7
 
 _TAG = re.compile(r"<[^>]*>")
+
+
+@dataclass
+class Views:
+    """The views an audit reads. One left None is not checked (a panel tested alone)."""
+
+    knob_panel: KnobPanel | None = None
+    error_label: QLabel | None = None
+    loss_plot: LossPlot | None = None
+    fit_plot: FitPlot | None = None
+    landscape_plot: LandscapePlot | None = None
+    network_view: NetworkView | None = None
+    nextword_view: NextWordView | None = None  # None until the window first needs it
 
 
 def audit(window: MainWindow) -> list[str]:
@@ -51,7 +72,22 @@ def audit(window: MainWindow) -> list[str]:
         Plain sentences, e.g. ``"Knob b reads '0.120' but b = 0.315 in the session."``;
         empty when the screen is true.
     """
-    session = window.controller.session
+    views = Views(
+        knob_panel=window.knob_panel,
+        error_label=window.error_label,
+        loss_plot=window.loss_plot,
+        fit_plot=window.fit_plot,
+        landscape_plot=window.landscape_plot,
+        network_view=window.network_view,
+        nextword_view=getattr(window, "_nextword_view", None),
+    )
+    return audit_views(window.controller, views)
+
+
+def audit_views(controller: SessionController, views: Views) -> list[str]:
+    """``audit`` for views outside a window (a knob panel or a plot tested alone):
+    compares each view given in ``views`` with ``controller.session``."""
+    session = controller.session
     findings: list[str] = []
     for check in (
         _check_knobs,
@@ -63,7 +99,7 @@ def audit(window: MainWindow) -> list[str]:
         _check_network,
         _check_nextword,
     ):
-        findings.extend(check(window, session))
+        findings.extend(check(views, session))
     return findings
 
 
@@ -101,8 +137,10 @@ def _knob_in_view(knob: Knob) -> bool:
     return knob.isVisible() and not knob.visibleRegion().isEmpty()
 
 
-def _check_knobs(window: MainWindow, session: Session) -> list[str]:
-    knobs = window.knob_panel.knobs
+def _check_knobs(views: Views, session: Session) -> list[str]:
+    if views.knob_panel is None:
+        return []
+    knobs = views.knob_panel.knobs
     names = session.param_names
     if [k.name for k in knobs] != list(names):
         return [
@@ -144,8 +182,10 @@ _SLOPE = re.compile(r"slope of the error(?: ~0)?: ([-+]?\d[\d.]*(?:e[-+]?\d+)?|n
 _WAYS = {"right": +1, "up": +1, "left": -1, "down": -1}
 
 
-def _check_arrows(window: MainWindow, session: Session) -> list[str]:
-    knobs = window.knob_panel.knobs
+def _check_arrows(views: Views, session: Session) -> list[str]:
+    if views.knob_panel is None:
+        return []
+    knobs = views.knob_panel.knobs
     if [k.name for k in knobs] != list(session.param_names):
         return []  # told by the knob check
     g = np.asarray(session.grad(), dtype=float)
@@ -218,8 +258,10 @@ def _agrees(shown: float, written: str, value: float) -> bool:
 _NUMBER = r"(—|nan|inf|[-+]?\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?)"
 
 
-def _check_error_readout(window: MainWindow, session: Session) -> list[str]:
-    label = window.error_label
+def _check_error_readout(views: Views, session: Session) -> list[str]:
+    label = views.error_label
+    if label is None:
+        return []
     text = _plain(label.text())
     out: list[str] = []
     for which, value in (("train", session.train_loss), ("test", session.test_loss)):
@@ -254,8 +296,10 @@ def _check_error_readout(window: MainWindow, session: Session) -> list[str]:
 
 
 # -- the plots -----------------------------------------------------------------------------------
-def _check_loss_plot(window: MainWindow, session: Session) -> list[str]:
-    plot = window.loss_plot
+def _check_loss_plot(views: Views, session: Session) -> list[str]:
+    plot = views.loss_plot
+    if plot is None:
+        return []
     log = bool(plot.plot_item.getViewBox().state["logMode"][1])
     out: list[str] = []
     for which, curve, value in (
@@ -284,8 +328,10 @@ def _check_loss_plot(window: MainWindow, session: Session) -> list[str]:
     return out
 
 
-def _check_fit_plot(window: MainWindow, session: Session) -> list[str]:
-    plot = window.fit_plot
+def _check_fit_plot(views: Views, session: Session) -> list[str]:
+    plot = views.fit_plot
+    if plot is None:
+        return []
     model, theta = session.model, session.params
     if plot.task != model.task:
         return [f"The fit plot draws a {plot.task} model but the model is {model.task}."]
@@ -375,8 +421,10 @@ def _check_table(item, model: NextWord, theta) -> list[str]:
     ]
 
 
-def _check_landscape(window: MainWindow, session: Session) -> list[str]:
-    plot = window.landscape_plot
+def _check_landscape(views: Views, session: Session) -> list[str]:
+    plot = views.landscape_plot
+    if plot is None:
+        return []
     marker = plot.marker
     if session.n_params < 2:
         return ["The landscape shows a marker for a one-knob model."] if marker.isVisible() else []
@@ -401,10 +449,12 @@ def _check_landscape(window: MainWindow, session: Session) -> list[str]:
     return out
 
 
-def _check_network(window: MainWindow, session: Session) -> list[str]:
+def _check_network(views: Views, session: Session) -> list[str]:
     from knobsim.ui import network as net
 
-    view = window.network_view
+    view = views.network_view
+    if view is None:
+        return []
     items = {**view.wires, **view.bias_marks, **view.cells}
     names = session.param_names
     n = session.n_params
@@ -477,8 +527,8 @@ def _describe_look(colour: QColor, net) -> str:
     return f"{sign} at strength {level} of {net.LEVELS}"
 
 
-def _check_nextword(window: MainWindow, session: Session) -> list[str]:
-    view = getattr(window, "_nextword_view", None)
+def _check_nextword(views: Views, session: Session) -> list[str]:
+    view = views.nextword_view
     model = session.model
     if view is None or not isinstance(model, NextWord):
         return []  # not built, or not in use (it shows the last next-word model, hidden)
