@@ -4,7 +4,7 @@ display audit after each pause."""
 from __future__ import annotations
 
 import numpy as np
-from hands import drag, handle_center
+from hands import drag, handle_center, press, release, wheel
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
@@ -53,3 +53,53 @@ def test_a_handle_dragged_away_follows_training_back_to_the_fit(window, qtbot):
     _train_until(window, qtbot, _at_fit(session, best))
     assert window.audit() == []  # the handle is back where b's value belongs
     assert abs(handle_center(slider).x() - start.x()) <= 1
+
+
+def _audited(window, qtbot) -> None:
+    window.controller.set_training(False)
+    qtbot.wait(SETTLE_MS)
+    assert window.audit() == []
+
+
+def test_drag_train_pause_drag_train_pause_keeps_the_screen_true(window, qtbot):
+    session = window.controller.session
+    best = _best_line(session)
+    for name, dx in (("w", +70), ("b", -60)):
+        slider = window.knob_panel.knob(name).slider
+        start = handle_center(slider)
+        before = session.value(name)
+        drag(slider, start, QPoint(start.x() + dx, start.y()), qtbot=qtbot)
+        assert session.value(name) != before  # the hand moved it
+        _audited(window, qtbot)
+        _train_until(window, qtbot, _at_fit(session, best, tol=1e-3))
+        assert window.audit() == []
+
+
+def test_a_wheel_on_a_focused_knob_turns_it_and_the_screen_follows(window, qtbot):
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    slider = window.knob_panel.knob("w").slider
+    centre = handle_center(slider)
+    press(slider, centre)  # a click on the handle: focus, no move
+    release(slider, centre)
+    assert slider.hasFocus()
+    before = window.controller.session.value("w")
+    wheel(slider, +2)
+    assert window.controller.session.value("w") > before
+    _audited(window, qtbot)
+    wheel(slider, -5)
+    assert window.controller.session.value("w") < before
+    _audited(window, qtbot)
+
+
+def test_a_wheel_on_a_network_wire_turns_its_weight_and_the_screen_follows(window, qtbot):
+    view = window.network_view
+    pos = view.mapFromScene(view.item("w").midpoint())
+    assert view.knob_at(pos) is view.item("w")
+    before = window.controller.session.value("w")
+    wheel(view.viewport(), +3, pos)
+    assert window.controller.session.value("w") > before
+    _audited(window, qtbot)
+    wheel(view.viewport(), -6, pos)
+    assert window.controller.session.value("w") < before
+    _audited(window, qtbot)
