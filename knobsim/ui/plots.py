@@ -461,12 +461,121 @@ class FitPlot(pg.PlotWidget):
 # -- the error over time -------------------------------------------------------------------
 
 
+def _log_label_sets(lo: float, hi: float) -> list[Array]:
+    """Candidate labelled ticks for a log10 axis over exponents ``lo``..``hi``, each a
+    sorted array of positions (exponents): whole decades every 1, 2, 5, 10 ... decades,
+    1-2-5 and 1..9 times each decade, and for views inside a decade or two, even steps
+    of the error itself (0.62, 0.64 ...)."""
+    sets = []  # decades; 1-2-5; 1..9 (the order tickValues relies on); then the rest
+    e0, e1 = math.floor(lo), math.ceil(hi)
+    if e1 - e0 > 5000:  # not a range an error takes; keep the arrays small
+        e0, e1 = max(e0, math.floor(hi) - 5000), min(e1, e0 + 5000)
+    decades = np.arange(e0, e1 + 1, dtype=np.float64)
+    for ks in ((1,), (1, 2, 5), tuple(range(1, 10))):
+        sets.append((decades[:, None] + np.log10(ks)[None, :]).ravel())
+    for stride in (m * 10**k for k in range(5) for m in (1, 2, 3, 4, 5)):
+        if stride > 1:
+            sets.append(decades[decades % stride == 0])
+            if sets[-1].size <= 1:
+                break
+    marks = sets[2][(sets[2] >= lo) & (sets[2] <= hi)]
+    if marks.size:  # one number, when there is room for no more
+        sets.append(marks[[np.argmin(np.abs(marks - (lo + hi) / 2))]])
+    if hi - lo < 0.999:  # inside a decade: even steps of the error (0.62, 0.64 ...)
+        vlo, vhi = 10.0**lo, 10.0**hi
+        p = math.floor(math.log10(vhi - vlo)) - 1
+        for q in (p + 1, p, p - 1):
+            for m in (5, 2, 1):
+                step = m * 10.0**q
+                n = (vhi - vlo) / step
+                if 1 <= n <= 60:
+                    v = (math.ceil(vlo / step) + np.arange(int(n) + 1)) * step
+                    sets.append(np.log10(v[(v > 0) & (v <= vhi)]))
+    return [np.unique(np.round(t, 12)) for t in sets]
+
+
+def _log_label(position: float) -> str:
+    v = float(f"{10.0**position:.12g}")
+    return f"{v:g}"
+
+
+class PlainAxis(pg.AxisItem):
+    """An axis whose numbers never run into each other, at any size and over any range.
+
+    pyqtgraph always draws its first level of numbers, however crowded: on a log axis
+    zoomed to within a decade that is "10¹ 9 8 7 6 5 4 3 2" in a short plot. Here a log
+    axis picks the densest set of labels whose neighbours stay a line of text apart (see
+    ``_log_label_sets``), and on any axis a number that would overlap one already placed
+    is left out.
+    """
+
+    def __init__(self, orientation: str) -> None:
+        super().__init__(orientation)
+        self.enableAutoSIPrefix(False)
+        self._labels: dict[float, str] = {}
+
+    def _text_px(self) -> float:
+        metrics = pg.QtGui.QFontMetricsF(self.style["tickFont"] or self.font())
+        return metrics.height() if self.orientation in ("left", "right") else 0.0
+
+    def tickValues(self, minVal: float, maxVal: float, size: float):  # noqa: N802
+        if not self.logMode or self.orientation not in ("left", "right"):
+            return super().tickValues(minVal, maxVal, size)
+        lo, hi = sorted((float(minVal), float(maxVal)))
+        if not (np.isfinite(lo) and np.isfinite(hi)) or hi <= lo or size <= 0:
+            return []
+        need = 1.25 * self._text_px() + 2.0  # pixels from one number to the next
+        best = np.zeros(0)
+        for n, pos in enumerate(_log_label_sets(lo, hi)):
+            pos = pos[(pos >= lo) & (pos <= hi)]
+            # the set, then every 2nd, 3rd ... of it (not of 1..9: 1, 3, 5, 7, 9 reads oddly)
+            for k in (1,) if n == 2 else (1, 2, 3, 4, 5):
+                sub = pos[::k]
+                if sub.size <= best.size:
+                    break
+                if sub.size < 2 or np.diff(sub).min() * size / (hi - lo) >= need:
+                    best = sub
+                    break
+        self._labels = {float(p): _log_label(p) for p in best}
+        # plain marks: each decade, and 2..9 within them while they stay 3 pixels apart
+        marks = np.zeros(0)
+        for pos in _log_label_sets(lo, hi)[:3][::-1]:  # 1..9, 1-2-5, decades
+            pos = pos[(pos >= lo) & (pos <= hi)]
+            if pos.size < 2 or np.diff(pos).min() * size / (hi - lo) >= 3:
+                marks = pos
+                break
+        marks = np.setdiff1d(marks, best)
+        return [(1.0, best.tolist()), (0.0, marks.tolist())]
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802
+        if not self.logMode or self.orientation not in ("left", "right"):
+            return super().tickStrings(values, scale, spacing)
+        return [self._labels.get(float(v), "") if spacing else "" for v in values]
+
+    def generateDrawSpecs(self, p):  # noqa: N802
+        specs = super().generateDrawSpecs(p)
+        if specs is None:
+            return None
+        axis, ticks, texts = specs
+        kept: list[QRectF] = []
+        for rect, _flags, text in texts:  # the first level comes first: it wins
+            if not text:
+                continue
+            room = rect.adjusted(-1, -1, 1, 1)
+            if not any(room.intersects(other) for other in kept):
+                kept.append(rect)
+        keep = {id(r) for r in kept}
+        return axis, ticks, [t for t in texts if id(t[0]) in keep]
+
+
 class LossPlot(QWidget):
     """Training and test error against the step, with hand moves marked on the curve.
 
     The axes follow the run in coarse jumps (x up to the next 1-2-5 step count, y to
     whole decades on the log axis), so most redraws move no axis at all. Panning or
-    zooming by hand stops the following; the plot's "A" button starts it again.
+    zooming by hand stops the following, within the run's own range (no view beyond
+    it, where no curve is); it starts again with the "A" button, when the run starts
+    over, or when training carries the newest point past the view's right edge.
     """
 
     PADDING = 0.02
@@ -477,7 +586,8 @@ class LossPlot(QWidget):
         self.setObjectName("loss_plot")
         self._controller = controller
 
-        self.plot_widget = pg.PlotWidget(self)
+        axes = {name: PlainAxis(name) for name in ("left", "bottom")}
+        self.plot_widget = pg.PlotWidget(self, axisItems=axes)
         self.plot_widget.setObjectName("loss_plot_view")
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
         self.plot_item.setLabel("bottom", "step")
@@ -498,6 +608,7 @@ class LossPlot(QWidget):
         self.plot_item.disableAutoRange()  # the ranges below are cheaper and calmer
         self._follow = True
         self._range: tuple[float, float, float, float] | None = None
+        self._head: float | None = None  # the newest step drawn
         self._marks_shown: tuple[Array, Array] = (np.zeros(0), np.zeros(0))
         self.plot_item.getViewBox().sigRangeChangedManually.connect(self._on_range_changed_by_hand)
         self.plot_item.getViewBox().sigResized.connect(self._on_history_changed)
@@ -542,7 +653,6 @@ class LossPlot(QWidget):
     def _on_range_changed_by_hand(self, *_) -> None:
         if self._follow:
             self._follow = False
-            self.plot_item.getAxis("left").setTicks(None)  # pyqtgraph's, for any zoom
             self.update_plot()  # every stored point, for a closer look
 
     def _on_auto_button_clicked(self) -> None:
@@ -560,6 +670,13 @@ class LossPlot(QWidget):
         history = self._controller.session.history
         # views of buffers the history rewrites in place: what the plot keeps are copies
         steps, train, test = history.steps, history.train, history.test
+        head = float(steps[-1]) if steps.size else 0.0
+        if self._head is not None and not self._follow:
+            # a hand's view holds until the run starts over or training carries it past
+            beyond = head > self._head and head > self.plot_item.viewRange()[0][1]
+            if head < self._head or beyond:
+                self._follow, self._range = True, None
+        self._head = head
         # the whole run in view: two points a pixel are all a screen can show (a hand
         # zoom, which stops the following, gets every stored point)
         width = self.plot_item.getViewBox().width() if self._follow else 0
@@ -590,11 +707,11 @@ class LossPlot(QWidget):
         if not (np.array_equal(mark_x, old_x) and np.array_equal(mark_y, old_y)):
             self.marks.setData(mark_x, mark_y)
             self._marks_shown = (mark_x, mark_y)
-        if self._follow:
-            self._follow_run(xs, ys_train, ys_test)  # thinned, the extremes kept
+        self._follow_run(xs, ys_train, ys_test)  # thinned, the extremes kept
 
     def _follow_run(self, steps: Array, train: Array, test: Array) -> None:
-        """Show the whole run; move an axis only when the run outgrows it."""
+        """Keep a hand's view within the whole run; when following, show the whole run,
+        moving an axis only when the run outgrows it."""
         x_hi = nice_ceil(steps[-1]) if steps.size and steps[-1] > 0 else 1.0
         values = np.concatenate([train, test])
         log = self.log_scale.isChecked()
@@ -611,29 +728,13 @@ class LossPlot(QWidget):
         new = (0.0, x_hi, y_lo, y_hi)
         if new != self._range:
             self._range = new
-            self.plot_item.setRange(xRange=new[:2], yRange=new[2:], padding=self.PADDING)
-            left = self.plot_item.getAxis("left")
-            left.setTicks(log_ticks(int(y_lo), int(y_hi)) if log else None)
-
-
-def log_ticks(lo: int, hi: int) -> list[list[tuple[float, str]]]:
-    """Ticks for a log10 axis over whole decades ``lo``..``hi`` (view units: exponents).
-
-    Numbers on the decades (and on 2 and 5 when a single decade fills the axis), plain
-    marks between: pyqtgraph's own labels 0.9, 0.8, 0.7 ... run into each other.
-    """
-    labelled = (1, 2, 5) if hi - lo <= 1 else (1,)
-    major, minor = [], []
-    for e in range(lo, hi + 1):
-        for k in range(1, 10):
-            if e == hi and k > 1:
-                break
-            pos = e + math.log10(k)
-            if k in labelled:
-                major.append((pos, f"{k * 10.0**e:g}"))
-            else:
-                minor.append((pos, ""))
-    return [major, minor]
+            pad_x, pad_y = self.PADDING * x_hi, self.PADDING * (y_hi - y_lo)
+            view = self.plot_item.getViewBox()
+            view.setLimits(
+                xMin=-pad_x, xMax=x_hi + pad_x, yMin=y_lo - pad_y, yMax=y_hi + pad_y
+            )  # a hand zooms within the run
+            if self._follow:
+                self.plot_item.setRange(xRange=new[:2], yRange=new[2:], padding=self.PADDING)
 
 
 # -- the loss landscape -------------------------------------------------------------------

@@ -8,10 +8,12 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from hands import drag_slider_to  # noqa: E402
-from PySide6.QtCore import Qt  # noqa: E402
+from hands import drag_slider_to, wheel  # noqa: E402
+from PySide6.QtCore import QPoint, QRectF, Qt  # noqa: E402
+from PySide6.QtGui import QImage, QPainter  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
+from knobsim.core.models import nice_ceil  # noqa: E402
 from knobsim.ui.main_window import build_session  # noqa: E402
 
 
@@ -109,5 +111,100 @@ def test_fit_axes_read_plain_numbers_for_small_data(window, qtbot):
         for name in ("bottom", "left"):
             assert "(x" not in plot.plot_item.getAxis(name).labelString()
     window.grab().save("/tmp/knobsim_small_data.png")
+    qtbot.wait(350)
+    assert window.audit() == []
+
+
+# -- the error over time -------------------------------------------------------------------
+
+
+def drawn_numbers(axis) -> list[tuple[QRectF, str]]:
+    """The numbers an axis paints, with their rectangles (pyqtgraph's draw specs)."""
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        specs = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [] if specs is None else [(rect, text) for rect, _, text in specs[2] if text]
+
+
+def assert_readable(axis, lo: float, hi: float) -> list[str]:
+    shown = drawn_numbers(axis)
+    rects = [r for r, _ in shown]
+    for i, a in enumerate(rects):
+        for b in rects[i + 1 :]:
+            assert not a.intersects(b), [t for _, t in shown]
+    texts = [t for _, t in shown]
+    for t in texts:
+        assert 10**lo * 0.999 <= float(t) <= 10**hi * 1.001, texts
+    return texts
+
+
+def train_for(window, qtbot, ms: int) -> None:
+    """Press Train, let it run, press it again (training at the window's speed, Max)."""
+    QTest.mouseClick(window.train_button, Qt.MouseButton.LeftButton)
+    qtbot.wait(ms)
+    QTest.mouseClick(window.train_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.controller.is_training)
+    qtbot.wait(50)
+
+
+def test_log_axis_numbers_never_overlap(window, qtbot):
+    # issue #12: "10¹ 8 7 6 5 4 3 2" on top of each other after a wheel zoom
+    plot = window.loss_plot
+    axis = plot.plot_item.getAxis("left")
+    view = plot.plot_widget.viewport()
+    train_for(window, qtbot, 300)
+    for _ in range(6):  # zoom in with the wheel, down to a fraction of a decade
+        wheel(view, 1, QPoint(view.width() // 2, view.height() // 2))
+        qtbot.wait(10)
+    assert not plot._follow
+    (_, _), (lo, hi) = plot.plot_item.viewRange()
+    assert hi - lo < 1
+    assert len(assert_readable(axis, lo, hi)) >= 2
+    # any height of the plot and any range of errors (one decade, forty, a sliver)
+    for height in (60, 90, 140, 250, 500):
+        plot.plot_widget.setFixedHeight(height)
+        qtbot.wait(10)
+        for lo, hi in ((-3, 0), (-1, 0), (-0.22, -0.15), (-0.6, 0.45), (-40, 40), (-300, 300)):
+            plot.plot_item.getViewBox().setLimits(yMin=-400, yMax=400)
+            plot.plot_item.setYRange(lo, hi, padding=0)
+            texts = assert_readable(axis, lo, hi)
+            assert len(texts) >= (2 if height >= 90 else 1), (height, lo, hi, texts)
+    plot.plot_widget.setMinimumHeight(0)
+    plot.plot_widget.setMaximumHeight(16777215)
+    window.grab().save("/tmp/knobsim_loss_axis.png")
+
+
+def test_loss_plot_follows_the_run_after_a_hand_zoom(window, qtbot):
+    # issue #12: a hand zoom left the run's newest steps off the plot (no curve, the step
+    # axis running to 2e7 while the read-out said step 1,034,205)
+    plot = window.loss_plot
+    view = plot.plot_widget.viewport()
+    history = window.controller.session.history
+    train_for(window, qtbot, 300)
+    head = history.steps[-1]
+    for _ in range(8):  # zoom out, far: no view beyond the run
+        wheel(view, -1, QPoint(view.width() - 20, view.height() // 2))
+        qtbot.wait(10)
+    (x0, x1), _ = plot.plot_item.viewRange()
+    assert x1 <= 1.03 * nice_ceil(head) and x0 >= -0.03 * nice_ceil(head)
+    for _ in range(5):  # zoom in on the start of the run
+        wheel(view, 1, QPoint(view.width() // 4, view.height() // 2))
+        qtbot.wait(10)
+    (x0, x1), _ = plot.plot_item.viewRange()
+    assert x1 < head and not plot._follow
+    train_for(window, qtbot, 300)  # the run moves on past the view: it follows again
+    (x0, x1), (y0, y1) = plot.plot_item.viewRange()
+    steps, train = plot.train_curve.getData()
+    assert x0 <= 0 and x1 >= history.steps[-1] > head
+    assert (steps[-1], train[-1]) == (history.steps[-1], np.log10(history.train[-1]))
+    inside = (steps >= x0) & (steps <= x1) & (train >= y0) & (train <= y1)
+    assert inside.mean() > 0.9
+    wheel(view, 3, QPoint(view.width() // 4, view.height() // 2))
+    assert not plot._follow
+    QTest.mouseClick(window.reset_button, Qt.MouseButton.LeftButton)  # a new run: follow it
+    assert plot._follow and plot.plot_item.viewRange()[0][1] < 2
     qtbot.wait(350)
     assert window.audit() == []

@@ -211,9 +211,13 @@ def test_loss_plot_follows_the_run_until_the_view_is_moved_by_hand(qtbot):
     assert y0 <= np.log10(h.train.min()) and y1 >= np.log10(h.test.max())
     plot.plot_item.getViewBox().sigRangeChangedManually.emit([True, True])  # a hand zoom
     plot.plot_item.setXRange(0, 5, padding=0)
+    controller.historyChanged.emit()
+    assert plot.plot_item.viewRange()[0] == [0, 5]  # holds while the run stands still...
     for _ in range(30):
         controller.step_once()
-    assert plot.plot_item.viewRange()[0] == [0, 5]
+    assert plot.plot_item.viewRange()[0][1] >= 60  # ...and follows it again when it moves on
+    plot.plot_item.getViewBox().sigRangeChangedManually.emit([True, True])
+    plot.plot_item.setXRange(0, 5, padding=0)
     plot.plot_item.autoBtn.clicked.emit(plot.plot_item.autoBtn)  # the "A" button
     assert plot.plot_item.viewRange()[0][1] >= controller.session.history.steps[-1]
 
@@ -473,15 +477,20 @@ def test_loss_plot_mark_stays_put_while_the_hand_keeps_turning(qtbot):
     assert plot.train_curve.yData[-1] == pytest.approx(controller.session.train_loss)
 
 
-def test_log_axis_labels_decades_without_crowding():
-    from knobsim.ui.plots import log_ticks
-
-    major, minor = log_ticks(-3, 0)
-    assert [label for _, label in major] == ["0.001", "0.01", "0.1", "1"]
-    assert len(minor) == 3 * 8 and all(label == "" for _, label in minor)
-    major, _ = log_ticks(-1, 0)  # one decade fills the axis: 2 and 5 get numbers too
-    assert [label for _, label in major] == ["0.1", "0.2", "0.5", "1"]
-    assert major[1][0] == pytest.approx(np.log10(0.2))
+def test_log_axis_labels_decades_without_crowding(qtbot):
+    controller = make_controller("line", "linear")
+    plot = show(qtbot, LossPlot(controller), size=(520, 300))
+    axis = plot.plot_item.getAxis("left")
+    for size in (axis.height(), 60.0):
+        major, minor = axis.tickValues(-3, 0, size)
+        labels = axis.tickStrings(major[1], 1, major[0])
+        assert {"0.001", "1"} <= set(labels) <= {f"{k * 10.0**e:g}" for e in (-3, -2, -1, 0)
+                                                 for k in (1, 2, 5)}  # fmt: skip
+        gap = np.diff(major[1]).min() * size / 3
+        assert gap >= plot.fontMetrics().height()
+        assert set(axis.tickStrings(minor[1], 1, minor[0])) == {""}
+    major, _ = axis.tickValues(-1, 0, axis.height())  # one decade: 2 and 5 get numbers too
+    assert {"0.1", "0.2", "0.5", "1"} <= set(axis.tickStrings(major[1], 1, major[0]))
 
 
 def test_loss_plot_key_sits_under_the_plot(qtbot):
