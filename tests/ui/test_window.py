@@ -61,6 +61,13 @@ def _drag_slider(qtbot, slider, fraction: float) -> None:
     qtbot.mouseRelease(slider, Qt.MouseButton.LeftButton, pos=target)
 
 
+def _screen_is_true(window, qtbot) -> None:
+    """Pause, let the deferred refreshes run, and audit every view against the session."""
+    window.controller.set_training(False)
+    qtbot.wait(350)
+    assert window.audit() == []
+
+
 def test_dragging_a_knob_moves_the_weight_error_curve_and_marker(window, qtbot):
     c = window.controller
     knob = find(window, QWidget, "knob:w")
@@ -78,6 +85,7 @@ def test_dragging_a_knob_moves_the_weight_error_curve_and_marker(window, qtbot):
     assert not np.allclose(y2, y_before)
     assert window.landscape_plot.marker.getData()[0][0] == pytest.approx(w_after)
     assert window.landscape_plot.marker.getData()[0][0] != marker_before[0]
+    _screen_is_true(window, qtbot)
 
 
 def test_arrow_keys_turn_the_focused_knob(window, qtbot):
@@ -87,6 +95,7 @@ def test_arrow_keys_turn_the_focused_knob(window, qtbot):
     before = c.session.value("b")
     qtbot.keyClick(knob.slider, Qt.Key.Key_Right)
     assert c.session.value("b") > before
+    _screen_is_true(window, qtbot)
 
 
 def test_train_lowers_the_loss_by_90_percent_with_the_knobs_moving(window, qtbot):
@@ -106,6 +115,7 @@ def test_train_lowers_the_loss_by_90_percent_with_the_knobs_moving(window, qtbot
     assert knob.value() == pytest.approx(c.session.value("w"))
     history_train = window.loss_plot.train_curve.getData()[1]
     assert history_train[-1] < 0.1 * start
+    _screen_is_true(window, qtbot)
 
 
 def test_space_toggles_training(window, qtbot):
@@ -126,6 +136,7 @@ def test_step_advances_exactly_one_step(window, qtbot):
     assert c.session.step_count == 1
     np.testing.assert_allclose(c.session.params, expected)
     assert "step 1" in find(window, QLabel, "error_label").text()
+    _screen_is_true(window, qtbot)
 
 
 def test_reset_restores_the_seeded_start(window, qtbot):
@@ -139,6 +150,7 @@ def test_reset_restores_the_seeded_start(window, qtbot):
     np.testing.assert_array_equal(c.session.params, start)
     assert c.session.step_count == 0
     assert find(window, QWidget, "knob:w").value() == pytest.approx(start[0])
+    _screen_is_true(window, qtbot)
 
 
 def test_undo_and_redo_a_hand_move_with_shortcuts(window, qtbot):
@@ -157,6 +169,7 @@ def test_undo_and_redo_a_hand_move_with_shortcuts(window, qtbot):
     )
     assert c.session.value("w") == pytest.approx(1.25)
     assert "turn w" in window.undo_action.text().lower()
+    _screen_is_true(window, qtbot)
 
 
 def test_learning_rate_changes_while_training_without_reset(window, qtbot):
@@ -171,6 +184,7 @@ def test_learning_rate_changes_while_training_without_reset(window, qtbot):
     qtbot.waitUntil(lambda: c.session.step_count > steps + 5, timeout=3000)
     assert c.session.step_count > steps  # no reset: the count carried on
     c.set_training(False)
+    _screen_is_true(window, qtbot)
 
 
 def test_optimizer_changes_while_training(window, qtbot):
@@ -180,6 +194,7 @@ def test_optimizer_changes_while_training(window, qtbot):
     combo.setCurrentIndex(combo.findData("adam"))
     assert c.config.name == "adam" and c.is_training
     c.set_training(False)
+    _screen_is_true(window, qtbot)
 
 
 def test_exploding_learning_rate_pauses_with_message_and_finite_weights(window, qtbot):
@@ -195,6 +210,7 @@ def test_exploding_learning_rate_pauses_with_message_and_finite_weights(window, 
     qtbot.mouseClick(find(window, QPushButton, "halve_learning_rate"), Qt.MouseButton.LeftButton)
     assert c.config.lr == pytest.approx(5.0)
     assert not banner.isVisible()
+    _screen_is_true(window, qtbot)
 
 
 def test_knob_moved_from_code_does_not_echo(window, qtbot):
@@ -208,6 +224,7 @@ def test_knob_moved_from_code_does_not_echo(window, qtbot):
         c.paramsChanged.emit()
     assert knob.value() == pytest.approx(0.7)
     assert c.undo_stack.count() == 0
+    _screen_is_true(window, qtbot)
 
 
 def test_switching_model_rebuilds_knobs_and_data(window, qtbot):
@@ -217,9 +234,11 @@ def test_switching_model_rebuilds_knobs_and_data(window, qtbot):
     assert c.model.name == "logistic" and c.dataset.task == "classification"
     assert window.findChild(QWidget, "knob:w1") is not None
     assert window.findChild(QWidget, "knob:w") is None
+    _screen_is_true(window, qtbot)
     combo.setCurrentIndex(combo.findData("mlp"))
     assert c.model.name == "mlp"
     assert window.findChild(QWidget, "knob:W1[0,0]") is not None
+    _screen_is_true(window, qtbot)
 
 
 def test_window_squeezed_to_nothing_and_back_shows_the_step_it_took_meanwhile(window, qtbot):
