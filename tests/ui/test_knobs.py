@@ -20,6 +20,7 @@ from knobsim.core.corpus import builtin_corpus  # noqa: E402
 from knobsim.core.datasets import make_dataset  # noqa: E402
 from knobsim.core.models import make_model  # noqa: E402
 from knobsim.core.session import Session  # noqa: E402
+from knobsim.ui.audit import Views, audit_views  # noqa: E402
 from knobsim.ui.controller import SessionController  # noqa: E402
 from knobsim.ui.knobs import Knob, KnobPanel, describe_param, param_groups  # noqa: E402
 
@@ -55,6 +56,12 @@ def best_line(session: Session) -> np.ndarray:
     return np.linalg.lstsq(A, d.y_train, rcond=None)[0]
 
 
+def screen_is_true(qtbot, controller: SessionController, panel: KnobPanel) -> None:
+    """Let the throttled arrows catch up, then audit every knob against the session."""
+    qtbot.wait(350)
+    assert audit_views(controller, Views(knob_panel=panel)) == []
+
+
 # -- one knob per parameter -----------------------------------------------------------------
 def test_line_panel_has_a_knob_per_weight_showing_the_session(qtbot):
     controller = make_controller()
@@ -77,6 +84,7 @@ def test_line_panel_has_a_knob_per_weight_showing_the_session(qtbot):
     assert "the slope" in panel.knob("w").slider.toolTip()
     with pytest.raises(KeyError, match="no knob 'c0'"):
         panel.knob("c0")
+    screen_is_true(qtbot, controller, panel)
 
 
 def test_dragging_a_slider_turns_the_weight_and_changes_the_error(qtbot):
@@ -103,6 +111,7 @@ def test_dragging_a_slider_turns_the_weight_and_changes_the_error(qtbot):
     controller.undo_stack.undo()
     assert session.value("w") == w0
     assert panel.knob("w").slider.value() == pytest.approx(w0)
+    screen_is_true(qtbot, controller, panel)
 
 
 def test_arrow_keys_turn_the_focused_knob_by_a_hundredth_of_its_range(qtbot):
@@ -122,6 +131,7 @@ def test_arrow_keys_turn_the_focused_knob_by_a_hundredth_of_its_range(qtbot):
     qtbot.keyClick(slider, Qt.Key.Key_Home)
     assert session.value("b") == lo
     assert session.value("w") == panel.knob("w").value()  # the other knob is untouched
+    screen_is_true(qtbot, controller, panel)
 
 
 def test_typing_a_value_sets_the_weight_and_clamps_it_to_the_range(qtbot):
@@ -148,6 +158,7 @@ def test_typing_a_value_sets_the_weight_and_clamps_it_to_the_range(qtbot):
     type_into("twelve")
     assert session.value("w") == -0.25
     assert editor.text() == "-0.250"
+    screen_is_true(qtbot, controller, panel)
 
 
 def test_set_value_from_code_is_a_hand_move(qtbot):
@@ -188,6 +199,7 @@ def test_the_session_moving_a_weight_updates_the_knob_without_echo(qtbot):
         controller.step_once()
     assert knob.value() == session.value("w") != 0.123
     assert controller.undo_stack.count() == 2  # lock, unlock: training added no step
+    screen_is_true(qtbot, controller, panel)
 
 
 def test_a_weight_beyond_the_knob_range_pins_the_slider_but_reads_true(qtbot):
@@ -199,9 +211,11 @@ def test_a_weight_beyond_the_knob_range_pins_the_slider_but_reads_true(qtbot):
     controller.paramsChanged.emit()
     assert knob.slider.value() == hi
     assert knob.value() == 3 * hi
+    screen_is_true(qtbot, controller, panel)
     # asking for the end of the range brings the weight back to it
     knob.setValue(hi)
     assert controller.session.value("w") == hi
+    screen_is_true(qtbot, controller, panel)
 
 
 def test_the_gradient_arrow_points_the_way_that_lowers_the_error(qtbot):
@@ -230,6 +244,7 @@ def test_the_gradient_arrow_points_the_way_that_lowers_the_error(qtbot):
     controller.set_params_at([0], [-w_max])
     qtbot.waitUntil(lambda: arrow.direction == +1, timeout=1000)
     assert "Turning w right lowers the error" in arrow.describe()
+    screen_is_true(qtbot, controller, panel)
 
 
 def test_lock_button_keeps_training_off_a_knob_but_not_a_hand(qtbot):
@@ -251,6 +266,7 @@ def test_lock_button_keeps_training_off_a_knob_but_not_a_hand(qtbot):
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert not session.is_locked("w")
     assert not button.isChecked()
+    screen_is_true(qtbot, controller, panel)
 
 
 def test_the_wheel_scrolls_past_an_unfocused_knob(qtbot):
@@ -269,6 +285,7 @@ def test_the_wheel_scrolls_past_an_unfocused_knob(qtbot):
     slider.setFocus()
     QApplication.sendEvent(slider, wheel)
     assert controller.session.value("w") != w
+    screen_is_true(qtbot, controller, panel)
 
 
 # -- a new model, a new panel ------------------------------------------------------------------
@@ -292,6 +309,7 @@ def test_a_new_model_rebuilds_the_knobs_and_drops_the_old_bindings(qtbot):
     panel.knob("c3").setValue(1.5)
     assert poly.value("c3") == 1.5
     assert "degree-3 wiggle P3(x)" in panel.knob("c3").hint
+    screen_is_true(qtbot, controller, panel)
 
 
 def test_a_big_network_groups_by_layer_and_paints_what_comes_into_view(qtbot):
@@ -321,6 +339,7 @@ def test_a_big_network_groups_by_layer_and_paints_what_comes_into_view(qtbot):
     before = session.value("b3[0]")
     qtbot.keyClick(last.slider, Qt.Key.Key_Right)
     assert session.value("b3[0]") == pytest.approx(before + 0.1)  # 1/100 of -5..5
+    screen_is_true(qtbot, controller, panel)
 
 
 def test_next_word_model_is_a_grid_of_small_knobs(qtbot):
@@ -343,6 +362,7 @@ def test_next_word_model_is_a_grid_of_small_knobs(qtbot):
     qtbot.keyClick(knob.slider, Qt.Key.Key_Up)
     assert session.value("the→cat") == pytest.approx(knob.value())
     assert knob.grad_indicator.orientation == Qt.Orientation.Vertical
+    screen_is_true(qtbot, controller, panel)
 
 
 # -- the words on the knobs -----------------------------------------------------------------
