@@ -6,14 +6,18 @@ Pure rules on a few numbers, so the window and the tests agree. Nothing here imp
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from knobsim.core.models import Line, Polynomial
+
 if TYPE_CHECKING:
     from knobsim.core.datasets import Dataset
     from knobsim.core.models import Model
+    from knobsim.core.session import Session
 
 #: underfitting: the training error is still at least this share of the baseline's
 UNDERFIT_SHARE = 0.15
@@ -26,7 +30,23 @@ OVERFIT_GAP = 0.15
 #: a test-error trend (relative change over the recent window) above this is "rising"
 RISING = 0.01
 
-KINDS = ("underfit", "good", "overfit", "untrained", "unknown")
+KINDS = (
+    "underfit",
+    "good",
+    "overfit",
+    "untrained",
+    "training",
+    "hand",
+    "exploded",
+    "unknown",
+)
+
+#: underfitting needs the knobs at their best: the training error within this share of
+#: the gap between the best this model can reach and the baseline
+NEAR_BEST = 0.1
+#: a model without a closed-form best counts as settled when its training error fell by
+#: less than this share over the last TREND_POINTS recorded points
+SETTLED = 0.01
 
 
 class Verdict(NamedTuple):
@@ -34,6 +54,74 @@ class Verdict(NamedTuple):
 
     kind: str
     sentence: str
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the window knows beyond the errors: how the knobs got where they are.
+
+    ``trained``: an optimizer step since the last reset. ``by_hand``: a hand set the
+    knobs last (no step since). ``training``: training runs now. ``exploded``: these are
+    the knobs put back after an explosion. ``can_train``: Train is there to press (a
+    lesson may hide it). ``locked``: some knob is locked and holds the fit back.
+    ``l2_holds``: the L2 pull, not the number of knobs, keeps the error high.
+    """
+
+    trained: bool = True
+    by_hand: bool = False
+    training: bool = False
+    exploded: bool = False
+    can_train: bool = True
+    locked: bool = False
+    l2_holds: bool = False
+
+
+#: every sentence the verdict can say, by name (the window sizes its box for the longest)
+SENTENCES: dict[str, str] = {
+    "unknown": "The error is not a number; reset or lower the learning rate.",
+    "exploded": (
+        "Training exploded: the steps overshot and the error grew. The knobs went back to "
+        "where the error was lowest — lower the learning rate before training again."
+    ),
+    "untrained": "Not fitted yet: both errors are high — press Train or turn the knobs.",
+    "untrained_by_hand": (
+        "Not fitted yet: both errors are high — turn the knobs to bring them down."
+    ),
+    "unfinished": (
+        "Not fitted yet: the knobs are not at their best — train on to bring both errors down."
+    ),
+    "unfinished_by_hand": (
+        "Not fitted yet: the knobs are not at their best — turn them to bring both errors down."
+    ),
+    "training": (
+        "Still training: both errors are high, but the knobs have not reached their best yet."
+    ),
+    "hand": (
+        "Moved by hand: both errors are high because the knobs are off their best values, "
+        "not for want of knobs."
+    ),
+    "underfit": (
+        "Underfitting: both errors are high even with the knobs at their best — the model "
+        "has too few knobs for the pattern."
+    ),
+    "underfit_locked": (
+        "Underfitting: both errors are high even with the free knobs at their best — a "
+        "locked knob holds the pattern back."
+    ),
+    "underfit_l2": (
+        "Underfitting: both errors are high even with the knobs at their best — the L2 "
+        "pull is too strong for the pattern."
+    ),
+    "overfit": (
+        "Overfitting: train error is low but test error is much higher — the knobs "
+        "memorise the noise. Fewer knobs, more data or L2 help."
+    ),
+    "overfit_rising": (
+        "Overfitting: train error is low but test error is much higher (and rising) — the "
+        "knobs memorise the noise. Fewer knobs, more data or L2 help."
+    ),
+    "good": "Good fit: both errors are low — the knobs capture the pattern, not the noise.",
+}
 
 
 def baseline_loss(task: str, y_train: ArrayLike, y_eval: ArrayLike | None = None) -> float:
@@ -66,13 +154,20 @@ def baseline_loss(task: str, y_train: ArrayLike, y_eval: ArrayLike | None = None
     raise ValueError(f"The baseline is for regression or classification, not {task!r}.")
 
 
+def near_best(train_loss: float, best: float, baseline: float) -> bool:
+    """True when ``train_loss`` is within :data:`NEAR_BEST` of the way from ``best`` (the
+    lowest error this model can reach) up to ``baseline``."""
+    return train_loss - best <= NEAR_BEST * max(baseline - best, 0.0) + 1e-12
+
+
 def verdict(
     train_loss: float,
     test_loss: float,
     baseline: float,
     test_trend: float = 0.0,
     *,
-    trained: bool = True,
+    at_best: bool = True,
+    context: Context | None = None,
 ) -> Verdict:
     """Name the fit from the data errors (without any L2 penalty).
 
@@ -85,41 +180,46 @@ def verdict(
     test_trend : float
         How the test error has been moving lately, see :func:`trend`; above
         :data:`RISING` the overfitting sentence adds "and rising".
-    trained : bool
-        False before any training step: high errors then mean "not fitted yet", not
-        "too few knobs".
+    at_best : bool
+        The knobs are at (near) the lowest training error this model can reach. Only
+        then do high errors mean too few knobs; otherwise the knobs are still on their
+        way (training, moved by hand, never trained).
+    context : Context, optional
+        How the knobs got here; see :class:`Context`. Default: trained, paused.
 
     Returns
     -------
     Verdict
         Underfitting when the training error is still ``UNDERFIT_SHARE`` of the baseline
-        or more; overfitting when the test error is ``OVERFIT_RATIO`` times the training
-        error and exceeds it by ``OVERFIT_GAP`` of the baseline; otherwise a good fit.
+        or more with the knobs at their best; overfitting when the test error is
+        ``OVERFIT_RATIO`` times the training error and exceeds it by ``OVERFIT_GAP`` of
+        the baseline; otherwise a good fit.
     """
+    ctx = context or Context()
     if not all(math.isfinite(v) for v in (train_loss, test_loss, baseline)):
-        return Verdict("unknown", "The error is not a number; reset or lower the learning rate.")
+        return _say("unknown")
+    if ctx.exploded:
+        return _say("exploded")
     scale = max(baseline, 1e-12)
     if train_loss >= UNDERFIT_SHARE * scale:
-        if not trained:
-            return Verdict(
-                "untrained",
-                "Not fitted yet: both errors are high — press Train or turn the knobs.",
-            )
-        return Verdict(
-            "underfit",
-            "Underfitting: both errors are high — the model has too few knobs for the "
-            "pattern (or has not finished training).",
-        )
+        if at_best:
+            if ctx.locked:
+                return _say("underfit", "underfit_locked")
+            return _say("underfit", "underfit_l2" if ctx.l2_holds else "underfit")
+        if ctx.by_hand:
+            return _say("hand")
+        if ctx.training:
+            return _say("training")
+        if not ctx.trained:
+            return _say("untrained", "untrained" if ctx.can_train else "untrained_by_hand")
+        return _say("untrained", "unfinished" if ctx.can_train else "unfinished_by_hand")
     if test_loss >= OVERFIT_RATIO * train_loss and test_loss - train_loss >= OVERFIT_GAP * scale:
-        rising = " (and rising)" if test_trend > RISING else ""
-        return Verdict(
-            "overfit",
-            f"Overfitting: train error is low but test error is much higher{rising} — "
-            "the knobs memorise the noise. Fewer knobs, more data or L2 help.",
-        )
-    return Verdict(
-        "good", "Good fit: both errors are low — the knobs capture the pattern, not the noise."
-    )
+        return _say("overfit", "overfit_rising" if test_trend > RISING else "overfit")
+    return _say("good")
+
+
+def _say(kind: str, sentence: str | None = None) -> Verdict:
+    return Verdict(kind, SENTENCES[sentence or kind])
 
 
 def trend(values: ArrayLike) -> float:
@@ -143,13 +243,74 @@ def trend(values: ArrayLike) -> float:
 TREND_POINTS = 12
 
 
+def best_train_loss(
+    model: Model,
+    theta: ArrayLike,
+    dataset: Dataset,
+    locked: ArrayLike | None = None,
+    *,
+    l2: float | None = None,
+) -> float | None:
+    """The lowest training data error ``model`` can reach by turning its free knobs.
+
+    Least squares for models whose output is linear in the knobs (the line, the
+    polynomial); None for the others, which have no closed form.
+
+    Parameters
+    ----------
+    model, theta, dataset
+        The model, its weights (n_params,) and its data.
+    locked : array_like of bool, shape (n_params,), optional
+        Knobs held where ``theta`` has them.
+    l2 : float, optional
+        The L2 strength the knobs are pulled with (default: the model's own). The
+        optimizer minimises error + ``l2 * |theta|^2``, so its best has this data error.
+
+    Returns
+    -------
+    float or None
+        The data error (without the penalty) at that best.
+    """
+    if not isinstance(model, Line | Polynomial):  # linear in the knobs
+        return None
+    theta = np.asarray(theta, dtype=float)
+    l2 = model.l2 if l2 is None else float(l2)
+    F = model.features(dataset.X_train)  # (n, n_params)
+    y = np.asarray(dataset.y_train, dtype=float)
+    n, p = F.shape
+    held = np.zeros(p, bool) if locked is None else np.asarray(locked, bool)
+    free = ~held
+    r = y - F[:, held] @ theta[held]  # what the free knobs are left to explain
+    Ff = F[:, free]
+    if Ff.shape[1] == 0:
+        return float(np.mean(r * r))
+    # min 1/n |Ff c - r|^2 + l2 |c|^2  ==  least squares on rows [Ff; sqrt(n l2) I]
+    A = np.vstack([Ff, math.sqrt(n * l2) * np.eye(Ff.shape[1])]) if l2 > 0 else Ff
+    b = np.concatenate([r, np.zeros(Ff.shape[1])]) if l2 > 0 else r
+    c = np.linalg.lstsq(A, b, rcond=None)[0]
+    e = Ff @ c - r
+    return float(np.mean(e * e))
+
+
+def settled(train_history: ArrayLike | None) -> bool:
+    """True when the recorded training errors stopped falling: less than :data:`SETTLED`
+    over the last :data:`TREND_POINTS` points (and there are that many)."""
+    if train_history is None:
+        return False
+    v = np.asarray(train_history, dtype=float)[-TREND_POINTS:]
+    return v.size >= TREND_POINTS and trend(v) > -SETTLED
+
+
 def diagnose(
     model: Model,
     theta: ArrayLike,
     dataset: Dataset,
     *,
     test_history: ArrayLike | None = None,
+    train_history: ArrayLike | None = None,
     trained: bool = True,
+    context: Context | None = None,
+    locked: ArrayLike | None = None,
 ) -> Verdict:
     """The verdict for ``model`` at ``theta`` on ``dataset``, from its data errors.
 
@@ -157,22 +318,84 @@ def diagnose(
     ----------
     model, theta, dataset
         A regression or classification model, its weights (n_params,) and its data.
-    test_history : array_like, optional
-        Recorded test errors, oldest first; the last :data:`TREND_POINTS` give the trend.
+    test_history, train_history : array_like, optional
+        Recorded errors, oldest first; the last :data:`TREND_POINTS` give the test
+        error's trend, and for a model without a closed-form best, whether training
+        has settled.
     trained : bool
-        See :func:`verdict`.
+        An optimizer step since the last reset (used when ``context`` is not given).
+    context : Context, optional
+        How the knobs got here (see :class:`Context`).
+    locked : array_like of bool, shape (n_params,), optional
+        Locked knobs: the best the model can reach is with those held.
 
     Returns
     -------
     Verdict
-        ``("unknown", ...)`` for a task this rule does not cover (next-word models).
+        ``("unknown", "")`` for a task this rule does not cover (next-word models).
     """
     if dataset.task not in ("regression", "classification"):
         return Verdict("unknown", "")
+    ctx = context or Context(trained=trained)
     theta = np.asarray(theta, dtype=float)
     d = dataset
     train = model.data_loss(theta, d.X_train, d.y_train)
     test = model.data_loss(theta, d.X_test, d.y_test)
     rising = 0.0 if test_history is None else trend(np.asarray(test_history)[-TREND_POINTS:])
     base = baseline_loss(d.task, d.y_train)
-    return verdict(train, test, base, rising, trained=trained)
+    at_best = True
+    if math.isfinite(train) and train >= UNDERFIT_SHARE * base:
+        best = best_train_loss(model, theta, d, locked)
+        if best is None:
+            at_best = ctx.trained and not ctx.by_hand and settled(train_history)
+        else:
+            at_best = near_best(train, best, base)
+            if at_best and locked is not None and np.any(locked):
+                free_best = best_train_loss(model, theta, d)
+                ctx = replace(ctx, locked=not near_best(train, free_best, base))
+            if at_best and model.l2 > 0 and not ctx.locked:
+                plain = best_train_loss(model, theta, d, locked, l2=0.0)
+                ctx = replace(ctx, l2_holds=not near_best(train, plain, base))
+    return verdict(train, test, base, rising, at_best=at_best, context=ctx)
+
+
+def diagnose_session(
+    session: Session,
+    *,
+    training: bool = False,
+    exploded: bool = False,
+    can_train: bool = True,
+) -> Verdict:
+    """:func:`diagnose` for a training session: its weights, history, hand moves and locks.
+
+    Parameters
+    ----------
+    session : Session
+    training : bool
+        Training runs now.
+    exploded : bool
+        The session's weights are the ones put back after an explosion.
+    can_train : bool
+        Train is there to press (False when a lesson hides it).
+    """
+    h = session.history
+    marks = h.marks
+    by_hand = bool(marks) and marks[-1] == (session.step_count, "hand")
+    locked = np.zeros(session.n_params, bool)
+    locked[list(session.locked)] = True
+    ctx = Context(
+        trained=session.step_count > 0,
+        by_hand=by_hand,
+        training=training,
+        exploded=exploded,
+        can_train=can_train,
+    )
+    return diagnose(
+        session.model,
+        session.params,
+        session.dataset,
+        test_history=h.test,
+        train_history=h.train,
+        context=ctx,
+        locked=locked,
+    )

@@ -18,7 +18,7 @@ from typing import Any
 from knobsim.core import corpus as corpora
 from knobsim.core import datasets
 from knobsim.core.catalog import COMPATIBLE, DEFAULT_DATASET, session_for
-from knobsim.core.diagnosis import diagnose
+from knobsim.core.diagnosis import diagnose_session
 from knobsim.core.models import ACTIVATIONS, MODELS, NextWord
 from knobsim.core.optimizers import OPTIMIZERS
 from knobsim.core.session import Session
@@ -546,15 +546,22 @@ def _knob_index(session: Session, name: str) -> int:
 
 # -- goals -----------------------------------------------------------------------------
 def snapshot(
-    session: Session, *, steps: int = 0, diverged: bool = False, test_min: float = math.inf
+    session: Session,
+    *,
+    steps: int = 0,
+    diverged: bool = False,
+    test_min: float = math.inf,
+    training: bool = False,
 ) -> LessonState:
-    """A :class:`LessonState` of ``session``; the task counters come from the caller."""
+    """A :class:`LessonState` of ``session``; the task counters come from the caller.
+
+    ``training`` says whether training runs now; the verdict reads it as the window's
+    verdict box does (:func:`~knobsim.core.diagnosis.diagnose_session`).
+    """
     d, model, theta = session.dataset, session.model, session.params
     train = model.data_loss(theta, d.X_train, d.y_train)
     test = model.data_loss(theta, d.X_test, d.y_test)
-    kind = diagnose(
-        model, theta, d, test_history=session.history.test, trained=session.step_count > 0
-    ).kind
+    kind = diagnose_session(session, training=training).kind
     return LessonState(
         train_error=float(train),
         test_error=float(test),

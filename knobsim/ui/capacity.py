@@ -16,7 +16,7 @@ import threading
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QRunnable, QSignalBlocker, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRect, QRunnable, QSignalBlocker, QSize, Qt, QThreadPool, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from knobsim.core.capacity import capacity_name, capacity_of, capacity_range, with_capacity
 from knobsim.core.datasets import Dataset
-from knobsim.core.diagnosis import diagnose
+from knobsim.core.diagnosis import SENTENCES, diagnose_session
 from knobsim.core.models import Model
 from knobsim.core.optimizers import OptimizerConfig
 from knobsim.core.sweep import DEFAULT_STEPS, SweepPoint, capacities, sweep, sweep_to_queue
@@ -40,14 +40,17 @@ from knobsim.ui import theme
 from knobsim.ui.controller import SessionController
 from knobsim.ui.widgets import Throttle
 
-#: the verdict label's colours per kind (translucent, so they read on light and dark)
 #: how often the fit verdict is judged again while training
 VERDICT_INTERVAL_MS = 250
+#: the verdict label's colours per kind (translucent, so they read on light and dark)
 VERDICT_STYLE = {
     "underfit": "rgba(230, 159, 0, 60)",  # Okabe-Ito orange
     "good": "rgba(0, 158, 115, 55)",  # bluish green
     "overfit": "rgba(213, 94, 0, 70)",  # vermillion
     "untrained": "rgba(128, 128, 128, 40)",
+    "training": "rgba(86, 180, 233, 45)",  # sky blue
+    "hand": "rgba(128, 128, 128, 40)",
+    "exploded": "rgba(214, 96, 77, 70)",  # the explosion banner's red
     "unknown": "rgba(128, 128, 128, 40)",
 }
 #: the smallest error the log axis shows (a perfect fit would be log(0))
@@ -430,6 +433,47 @@ def _loggable(values: np.ndarray) -> np.ndarray:
 # -- the panel ---------------------------------------------------------------------------------
 
 
+class VerdictLabel(QLabel):
+    """The fit verdict: as tall as the longest sentence it can say, word-wrapped at its
+    width, whatever it says now; so the controls below it never move when it changes."""
+
+    def __init__(self, sentences: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._sentences = [t for t in sentences if t]
+        self._hfw: tuple[int, int] = (-1, 0)  # (width, height) of the last answer
+        self.setWordWrap(True)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
+        if self._hfw[0] == width:
+            return self._hfw[1]
+        m = self.contentsMargins()
+        pad = 2 * self.margin()
+        inner = max(1, width - m.left() - m.right() - pad)
+        fm = self.fontMetrics()
+        flags = int(Qt.TextFlag.TextWordWrap)
+        box = QRect(0, 0, inner, 100_000)
+        text = max((fm.boundingRect(box, flags, t).height() for t in self._sentences), default=0)
+        height = text + m.top() + m.bottom() + pad
+        self._hfw = (width, height)
+        return height
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        width = super().sizeHint().width()
+        return QSize(width, self.heightForWidth(max(width, self.width())))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        width = super().minimumSizeHint().width()
+        return QSize(width, self.heightForWidth(max(width, self.width())))
+
+    def changeEvent(self, ev) -> None:  # noqa: N802 - Qt's name
+        self._hfw = (-1, 0)  # a new font or style: measure again
+        super().changeEvent(ev)
+
+
 class CapacityPanel(QWidget):
     """The fit verdict, the knob count and capacity slider, and the sweep's controls.
 
@@ -448,9 +492,11 @@ class CapacityPanel(QWidget):
         self._sweep_family: tuple | None = None
         self._dataset: Dataset | None = None
 
-        self.verdict_label = QLabel()
+        #: False while a lesson hides Train: the verdict then advises no Train
+        self.can_train = True
+        self._exploded: tuple[int, int] | None = None  # (session id, version) it left
+        self.verdict_label = VerdictLabel(list(SENTENCES.values()))
         self.verdict_label.setObjectName("fit_verdict")
-        self.verdict_label.setWordWrap(True)
         self.verdict_label.setMargin(6)
         self.verdict_label.setAccessibleName("Fit verdict")
         self.verdict_label.setToolTip(
@@ -546,6 +592,7 @@ class CapacityPanel(QWidget):
         )
         controller.paramsChanged.connect(self._verdict_throttle)
         controller.trainingToggled.connect(self._on_controller_training_toggled)
+        controller.trainingExploded.connect(self._on_controller_training_exploded)
         self._on_structure_changed()
 
     # -- actions ------------------------------------------------------------------------------
@@ -610,17 +657,28 @@ class CapacityPanel(QWidget):
         if not on:
             self.update_verdict()  # paused: judged on the final weights, at once
 
-    def update_verdict(self) -> None:
+    def _on_controller_training_exploded(self, _message: str) -> None:
         s = self._controller.session
+        self._exploded = (id(s), s.version)  # until the weights change again
+        self.update_verdict()
+
+    def set_can_train(self, can: bool) -> None:
+        """Whether Train is there to press (a lesson may hide it); the verdict's advice
+        follows."""
+        self.can_train = bool(can)
+        self.update_verdict()
+
+    def update_verdict(self) -> None:
+        c = self._controller
+        s = c.session
         if s.dataset.task == "nextword":
             self.verdict_label.hide()
             return
-        v = diagnose(
-            s.model,
-            s.params,
-            s.dataset,
-            test_history=s.history.test,
-            trained=s.step_count > 0,
+        v = diagnose_session(
+            s,
+            training=c.is_training,
+            exploded=self._exploded == (id(s), s.version),
+            can_train=self.can_train,
         )
         self.verdict_label.setVisible(bool(v.sentence))
         if self.verdict_label.text() != v.sentence:

@@ -8,12 +8,14 @@ how the person is doing. It never blocks: no modal dialogs, so tests and screens
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QPalette
+from PySide6.QtCore import QEvent, QObject, QSettings, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QMouseEvent, QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QFormLayout,
@@ -56,6 +58,11 @@ OPEN_LESSON_TITLE = "Open a lesson file"
 LESSON_FILTER = "knobsim lessons (*.json);;All files (*)"
 #: the lesson dock's width when it opens, in pixels
 DOCK_WIDTH = 250
+#: a goal met while a hand still holds a control (a mouse button or a key down) counts
+#: when the hand lets go, or after it rests this long without moving anything (ms)
+HOLD_MS = 500
+#: a wheel turn counts as a hand on the control until this long after the last notch (ms)
+WHEEL_SETTLE_MS = 300
 
 #: lesson control name -> objectName of the widget it hides (its form row goes with it)
 _WIDGETS = {
@@ -97,6 +104,11 @@ class LessonRunner(QObject):
     with every task. Checks are coalesced: many signals in one pass of the event loop
     cost one check.
 
+    A goal counts only where the hand leaves it: while a mouse button or a key is down
+    (a slider dragged, a key held) or a wheel is turning, a met goal waits for the hand to
+    let go, or for :data:`HOLD_MS` without any change; a value only passed through on
+    the way elsewhere never counts.
+
     Signals
     -------
     progressed
@@ -118,6 +130,19 @@ class LessonRunner(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.check_now)
+        # a met goal under a hand that has not let go: counted if nothing moves this long
+        self._hold = QTimer(self)
+        self._hold.setSingleShot(True)
+        self._hold.setInterval(HOLD_MS)
+        self._hold.timeout.connect(lambda: self.check_now(held=True))
+        self._settle = QTimer(self)  # a check once the wheel has settled
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(WHEEL_SETTLE_MS + 10)
+        self._settle.timeout.connect(self._schedule_check)
+        self._buttons_down = False
+        self._keys_down: set[int] = set()
+        self._wheel_until = 0.0
+        self._watching = False
         self._reset_counters()
         for signal in (
             controller.paramsChanged,
@@ -138,13 +163,21 @@ class LessonRunner(QObject):
         self.lesson = lesson
         self.task_index = 0
         self._reset_counters()
+        self._watch_hands(True)
         self.check_now()
 
     def stop(self) -> None:
         self.lesson = None
         self.status = ""
         self._timer.stop()
+        self._hold.stop()
+        self._watch_hands(False)
         self.progressed.emit()
+
+    @property
+    def hand_busy(self) -> bool:
+        """True while a mouse button or a key is down, or a wheel turned just now."""
+        return self._buttons_down or bool(self._keys_down) or time.monotonic() < self._wheel_until
 
     def state(self) -> LessonState:
         """The snapshot the current goal is checked against."""
@@ -154,10 +187,15 @@ class LessonRunner(QObject):
             steps=self._steps,
             diverged=self._diverged,
             test_min=self._test_min,
+            training=self._controller.is_training,
         )
 
-    def check_now(self) -> None:
-        """Check the goal now; move on to the next task (and the next) while goals are met."""
+    def check_now(self, *, held: bool = False) -> None:
+        """Check the goal now; move on to the next task (and the next) while goals are met.
+
+        A goal met while a hand holds a control waits (see the class doc); ``held`` says
+        the hand has rested :data:`HOLD_MS` without changing anything, so it counts.
+        """
         self._timer.stop()
         lesson = self.lesson
         if lesson is None or self.completed:
@@ -165,10 +203,15 @@ class LessonRunner(QObject):
         state = self.state()
         self._test_min = state.test_min
         while check_goal(lesson.tasks[self.task_index].goal, state):
+            if self.hand_busy and not held:
+                self._hold.start()  # counts if the hand rests here, or when it lets go
+                break
+            self._hold.stop()
             self.task_index += 1
             self._reset_counters()
             if self.completed:
                 self.status = ""
+                self._watch_hands(False)
                 self.progressed.emit()
                 self.lessonCompleted.emit()
                 return
@@ -198,14 +241,59 @@ class LessonRunner(QObject):
         if self.lesson is None:
             return
         self._count_steps()
-        if not self._timer.isActive():
+        self._hold.stop()  # something moved: a goal met before must be met again
+        self._schedule_check()
+
+    def _schedule_check(self) -> None:
+        if self.lesson is not None and not self._timer.isActive():
             self._timer.start()
+
+    # -- hands ---------------------------------------------------------------------------
+    def _watch_hands(self, on: bool) -> None:
+        app = QApplication.instance()
+        if app is None or on == self._watching:
+            return
+        self._watching = on
+        self._buttons_down, self._keys_down, self._wheel_until = False, set(), 0.0
+        if on:
+            app.installEventFilter(self)
+        else:
+            app.removeEventFilter(self)
+
+    def eventFilter(self, _watched: QObject, ev: QEvent) -> bool:  # noqa: N802 - Qt's name
+        """Follow the hands (never consumes an event): buttons and keys down, wheel turns."""
+        t = ev.type()
+        if t in _PRESSES and isinstance(ev, QMouseEvent):
+            self._buttons_down = ev.buttons() != Qt.MouseButton.NoButton
+        elif t == QEvent.Type.MouseButtonRelease and isinstance(ev, QMouseEvent):
+            self._buttons_down = ev.buttons() != Qt.MouseButton.NoButton
+            if not self._buttons_down:
+                self._schedule_check()  # the hand let go: where it left the knobs counts
+        elif t == QEvent.Type.KeyPress and isinstance(ev, QKeyEvent):
+            if not ev.isAutoRepeat():
+                self._keys_down.add(ev.key())
+        elif t == QEvent.Type.KeyRelease and isinstance(ev, QKeyEvent):
+            if not ev.isAutoRepeat() and ev.key() in self._keys_down:
+                self._keys_down.discard(ev.key())
+                if not self._keys_down:
+                    self._schedule_check()
+        elif t == QEvent.Type.Wheel:
+            self._wheel_until = time.monotonic() + WHEEL_SETTLE_MS / 1000.0
+            self._settle.start()
+        elif t == QEvent.Type.ApplicationDeactivate:
+            # a release outside the app is never seen: nothing is held any more
+            self._buttons_down, self._keys_down = False, set()
+            self._schedule_check()
+        return False
 
     def _on_controller_training_exploded(self, _message: str) -> None:
         if self.lesson is None:
             return
         self._diverged = True
         self._on_controller_changed()
+
+
+_PRESSES = (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick)
 
 
 def _label(name: str, *, rich: bool = False) -> QLabel:
@@ -617,6 +705,10 @@ class Lessons(QObject):
             target = w.findChild(QWidget, _WIDGETS.get(name, name))
         if target is not None:
             self._hidden.extend(_hide_widget(target))
+        panel = getattr(w, "capacity_panel", None)
+        if name == "train" and panel is not None:
+            panel.set_can_train(False)  # the verdict advises no button that is not there
+            self._hidden.append(lambda: panel.set_can_train(True))
 
     def _show_hidden(self) -> None:
         for restore in reversed(self._hidden):

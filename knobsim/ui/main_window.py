@@ -746,8 +746,10 @@ class MainWindow(QMainWindow):
             self.banner.hide()
 
     def _on_training_exploded(self, message: str) -> None:
+        detail = message.removeprefix("Training exploded: ")  # the banner says it in bold
+        detail = detail[:1].upper() + detail[1:]
         self.banner_label.setText(
-            f"<b>Training exploded.</b> {message} "
+            f"<b>Training exploded.</b> {detail} "
             f"Halving the learning rate to {self.controller.config.lr / 2:g} may help."
         )
         self.banner.show()
