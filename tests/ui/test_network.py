@@ -16,6 +16,7 @@ from knobsim.core.datasets import make_dataset  # noqa: E402
 from knobsim.core.models import make_model  # noqa: E402
 from knobsim.core.optimizers import OptimizerConfig  # noqa: E402
 from knobsim.core.session import Session  # noqa: E402
+from knobsim.ui.audit import Views, audit_views  # noqa: E402
 from knobsim.ui.controller import SessionController  # noqa: E402
 from knobsim.ui.knobs import KnobPanel  # noqa: E402
 from knobsim.ui.network import NetworkView, network_graph  # noqa: E402
@@ -28,6 +29,7 @@ def make_controller(model: str = "mlp", data: str = "circles", **kwargs) -> Sess
 
 
 def show_view(qtbot, controller, size=(360, 380)) -> NetworkView:
+    """A network view alone in a window of ``size``."""
     view = NetworkView(controller)
     qtbot.addWidget(view)
     view.resize(*size)
@@ -85,6 +87,12 @@ def focused_knob() -> str | None:
             return widget.objectName()[len("knob:") :]
         widget = widget.parentWidget()
     return None
+
+
+def screen_is_true(qtbot, controller, view: NetworkView, panel: KnobPanel | None = None) -> None:
+    """Let the throttled redraws run, then audit every wire (and knob) against the session."""
+    qtbot.wait(350)
+    assert audit_views(controller, Views(network_view=view, knob_panel=panel)) == []
 
 
 # -- one wire per weight, one mark per bias ------------------------------------------------------
@@ -156,6 +164,7 @@ def test_turning_a_knob_sets_its_wire_thickness_and_colour(qtbot):
     assert pos.red() > pos.blue()  # positive: the palette's orange end
     assert neg.blue() > neg.red()  # negative: its blue end
     assert weak.color().alphaF() < strong.color().alphaF()
+    screen_is_true(qtbot, controller, view)
 
 
 def test_turning_a_bias_recolours_its_mark(qtbot):
@@ -167,6 +176,7 @@ def test_turning_a_bias_recolours_its_mark(qtbot):
     controller.set_param("b1[2]", -2.0)
     down = mark.brush().color()
     assert up.red() > up.blue() and down.blue() > down.red()
+    screen_is_true(qtbot, controller, view)
 
 
 def test_a_locked_knob_has_a_dashed_wire(qtbot):
@@ -176,6 +186,7 @@ def test_a_locked_knob_has_a_dashed_wire(qtbot):
     controller.set_locked(1, True)
     assert view.wires["w2"].pen().style() == Qt.PenStyle.DashLine
     assert "locked" in view.describe("w2")
+    screen_is_true(qtbot, controller, view)
 
 
 def test_hovering_a_wire_describes_its_knob(qtbot):
@@ -199,6 +210,7 @@ def test_clicking_a_wire_focuses_its_knob(qtbot):
         qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=viewport_pos(view, name))
         assert focused_knob() == name
         assert view.highlighted == name
+    screen_is_true(qtbot, controller, view, panel)
 
 
 def test_focusing_a_knob_highlights_its_wire(qtbot):
@@ -229,6 +241,7 @@ def test_a_wheel_step_on_a_wire_turns_that_weight(qtbot):
     assert np.array_equal(after[others], before[others])
     controller.undo_stack.undo()  # the hand path: one undoable move
     assert controller.params[i] == before[i]
+    screen_is_true(qtbot, controller, view)
 
 
 def test_dragging_a_wire_up_turns_it_up(qtbot):
@@ -242,6 +255,7 @@ def test_dragging_a_wire_up_turns_it_up(qtbot):
     mouse(view, QEvent.Type.MouseButtonRelease, pos + QPoint(0, -30), Qt.MouseButton.NoButton)
     assert controller.session.value("w1") > start
     assert controller.session.value("w2") == pytest.approx(controller.params[1])
+    screen_is_true(qtbot, controller, view)
 
 
 def test_a_wheel_away_from_any_wire_turns_nothing(qtbot):
@@ -269,6 +283,7 @@ def test_thumbnails_change_after_a_step(qtbot):
     side = view.thumbnails["out"].image.shape[0]
     out = model.hidden_outputs(theta, view._grid)[-1].reshape(side, side)
     assert np.allclose(view.thumbnails["out"].image, out)
+    screen_is_true(qtbot, controller, view)
 
 
 def test_regression_thumbnails_are_curves_that_follow_the_knobs(qtbot):
@@ -295,6 +310,7 @@ def test_nextword_is_a_grid_of_knob_cells(qtbot):
     before = controller.session.value(name)
     wheel(view, viewport_pos(view, name), -2)
     assert controller.session.value(name) < before
+    screen_is_true(qtbot, controller, view)
 
 
 # -- a new model, a new drawing -----------------------------------------------------------------
@@ -308,6 +324,7 @@ def test_a_new_model_rebuilds_the_wires(qtbot):
     assert old.scene() is None
     controller.set_param("w1", 4.0)
     assert view.wires["w1"].pen().color().red() > view.wires["w1"].pen().color().blue()
+    screen_is_true(qtbot, controller, view)
 
 
 # -- in the window --------------------------------------------------------------------------------
@@ -335,3 +352,5 @@ def test_the_window_shows_the_network_and_remembers_its_split(qtbot, tmp_setting
     again = open_window()
     assert again.top.sizes()[0] == 0
     assert again.top.sizes()[1] > 0
+    qtbot.wait(350)
+    assert again.audit() == []  # the network collapsed away: the rest still tells the truth
