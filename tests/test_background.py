@@ -119,6 +119,28 @@ def test_an_explosion_stops_the_worker_with_good_weights(trainer):
     assert np.all(np.isfinite(s.params)) and np.isfinite(s.train_loss)
 
 
+def test_an_explosion_in_the_worker_goes_back_to_the_knobs_before_it(trainer):
+    # the worker trains in chunks of a few milliseconds; the knobs it goes back to must
+    # be no worse than where the run began, not merely finite
+    data = make_dataset("linear", n_points=40, noise=0.1, seed=0)
+    s = Session(make_model("line", data), data, optimizer=OptimizerConfig("gd", lr=0.3))
+    s.step(30)
+    before = s.train_loss
+    s.set_optimizer(lr=1.15)  # just past the edge: the error creeps up over many chunks
+    trainer.start(s)
+    diverged = ""
+    end = time.monotonic() + 10
+    while not diverged and time.monotonic() < end:
+        time.sleep(0.01)
+        snap = trainer.poll()
+        if snap is not None:
+            s.absorb(snap.theta, snap.step_count, snap.records)
+            diverged = snap.diverged
+    assert diverged
+    finish(trainer, s)
+    assert s.train_loss <= before
+
+
 def test_a_failure_in_the_worker_is_reported_not_hung():
     t = TrainerProcess()
     t.launch()
