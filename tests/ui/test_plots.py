@@ -16,6 +16,7 @@ from knobsim.core.datasets import make_dataset  # noqa: E402
 from knobsim.core.landscape import grid_axes, loss_grid  # noqa: E402
 from knobsim.core.models import make_model  # noqa: E402
 from knobsim.core.session import Session  # noqa: E402
+from knobsim.ui.audit import Views, audit_views  # noqa: E402
 from knobsim.ui.controller import SessionController  # noqa: E402
 from knobsim.ui.plots import FitPlot, LandscapePlot, LossPlot, isoline_segments  # noqa: E402
 
@@ -31,6 +32,12 @@ def show(qtbot, widget, size=(520, 400)):
     widget.show()
     qtbot.waitExposed(widget)
     return widget
+
+
+def screen_is_true(qtbot, controller: SessionController, **views) -> None:
+    """Let deferred redraws run, then audit the given plots against the session."""
+    qtbot.wait(350)
+    assert audit_views(controller, Views(**views)) == []
 
 
 # -- FitPlot -----------------------------------------------------------------------------
@@ -53,6 +60,7 @@ def test_fit_plot_regression_curve_follows_the_knob(qtbot):
     assert len(plot.test_scatter.getData()[0]) == d.n_test
     # the curve spans the data
     assert x[0] < d.X_train[:, 0].min() and x[-1] > d.X_train[:, 0].max()
+    screen_is_true(qtbot, controller, fit_plot=plot)
 
 
 def test_fit_plot_mlp_regression(qtbot):
@@ -62,6 +70,7 @@ def test_fit_plot_mlp_regression(qtbot):
     x, y = plot.curve.getData()
     s = controller.session
     np.testing.assert_allclose(y, s.model.predict(s.params, x[:, None]))
+    screen_is_true(qtbot, controller, fit_plot=plot)
 
 
 def test_fit_plot_weights_only_update_the_curve(qtbot, monkeypatch):
@@ -77,6 +86,7 @@ def test_fit_plot_weights_only_update_the_curve(qtbot, monkeypatch):
     controller.set_param("c3", 3.0)  # one that leaves the data grows the y range only
     assert plot.plot_item.viewRange()[0] == before[0]
     assert plot.plot_item.items == items and not rebuilds
+    screen_is_true(qtbot, controller, fit_plot=plot)
 
 
 @pytest.mark.parametrize(
@@ -116,6 +126,7 @@ def test_fit_plot_classification_heatmap_and_boundary(qtbot, model, data, kwargs
     d = s.dataset
     assert len(plot.train_scatter.getData()[0]) == d.n_train
     assert len(plot.test_scatter.getData()[0]) == d.n_test
+    screen_is_true(qtbot, controller, fit_plot=plot)
 
 
 def test_fit_plot_nextword_table(qtbot):
@@ -132,6 +143,7 @@ def test_fit_plot_nextword_table(qtbot):
     ticks = plot.plot_item.getAxis("bottom")._tickLevels[0]
     assert [word for _, word in ticks] == list(model.vocab)
     assert not plot.curve.isVisible() and not plot.heatmap.isVisible()
+    screen_is_true(qtbot, controller, fit_plot=plot)
 
 
 def test_fit_plot_switches_task_on_a_new_session(qtbot):
@@ -141,6 +153,7 @@ def test_fit_plot_switches_task_on_a_new_session(qtbot):
     controller.replace_session(Session(make_model("logistic", dataset), dataset))
     assert plot.heatmap.isVisible() and not plot.curve.isVisible()
     assert len(plot.train_scatter.getData()[0]) == dataset.n_train
+    screen_is_true(qtbot, controller, fit_plot=plot)
 
 
 def test_isoline_segments_trace_a_circle():
@@ -172,6 +185,7 @@ def test_loss_plot_shows_the_history(qtbot):
     np.testing.assert_allclose(plot.train_curve.getData()[1], np.log10(h.train))
     # the plot holds copies: the history rewriting its buffers cannot change the curve
     assert not np.shares_memory(plot.train_curve.yData, h.train)
+    screen_is_true(qtbot, controller, loss_plot=plot)
 
 
 def test_loss_plot_log_toggle(qtbot):
@@ -185,6 +199,7 @@ def test_loss_plot_log_toggle(qtbot):
     np.testing.assert_allclose(plot.train_curve.getData()[1], controller.session.history.train)
     toggle.setChecked(True)
     assert plot.plot_item.getAxis("left").logMode
+    screen_is_true(qtbot, controller, loss_plot=plot)
 
 
 def test_loss_plot_marks_hand_moves(qtbot):
@@ -198,6 +213,7 @@ def test_loss_plot_marks_hand_moves(qtbot):
     assert len(plot.marks.xData) == 1
     assert plot.marks.xData[0] == s.step_count
     assert plot.marks.yData[0] == pytest.approx(s.train_loss)
+    screen_is_true(qtbot, controller, loss_plot=plot)
 
 
 def test_loss_plot_follows_the_run_until_the_view_is_moved_by_hand(qtbot):
@@ -220,6 +236,7 @@ def test_loss_plot_follows_the_run_until_the_view_is_moved_by_hand(qtbot):
     plot.plot_item.setXRange(0, 5, padding=0)
     plot.plot_item.autoBtn.clicked.emit(plot.plot_item.autoBtn)  # the "A" button
     assert plot.plot_item.viewRange()[0][1] >= controller.session.history.steps[-1]
+    screen_is_true(qtbot, controller, loss_plot=plot)
 
 
 def test_loss_plot_keeps_every_point_and_frames_the_ones_its_axis_can_show(qtbot):
@@ -289,6 +306,7 @@ def test_landscape_moving_one_of_the_pair_only_moves_the_marker(qtbot):
     assert plot.compute_count == count and plot.grid is grid
     mx, my = plot.marker.getData()
     assert (mx[0], my[0]) == (1.25, controller.session.params[j])
+    screen_is_true(qtbot, controller, landscape_plot=plot)
 
 
 def test_landscape_follows_a_hand_coarse_at_once_then_in_full(qtbot):
@@ -305,6 +323,7 @@ def test_landscape_follows_a_hand_coarse_at_once_then_in_full(qtbot):
     qtbot.waitUntil(lambda: plot.is_settled, timeout=2000)
     assert plot.compute_count == count + 2
     np.testing.assert_allclose(plot.grid, full)
+    screen_is_true(qtbot, controller, landscape_plot=plot)
 
 
 def test_landscape_recomputes_progressively_where_a_coarse_grid_is_dear(qtbot):
@@ -361,6 +380,7 @@ def test_landscape_combo_picks_the_pair_and_labels_the_axes(qtbot):
     assert combo_x.currentIndex() == old[1]
     plot.compute_now()
     np.testing.assert_allclose(plot.grid, expected_grid(controller, plot))
+    screen_is_true(qtbot, controller, landscape_plot=plot)
 
 
 def viewport_pos(plot, a, b) -> QPoint:
@@ -384,6 +404,7 @@ def test_landscape_click_sets_both_knobs(qtbot):
     assert theta[j] == pytest.approx(b, abs=pixel[j])
     assert plot.view.viewRange() == range_before
     assert controller.undo_stack.count() == 1
+    screen_is_true(qtbot, controller, landscape_plot=plot)
 
 
 def test_landscape_drag_is_one_undo_step_and_does_not_pan(qtbot):
@@ -408,6 +429,7 @@ def test_landscape_drag_is_one_undo_step_and_does_not_pan(qtbot):
     assert controller.undo_stack.count() == 1
     controller.undo_stack.undo()
     np.testing.assert_array_equal(controller.session.params, start)
+    screen_is_true(qtbot, controller, landscape_plot=plot)
 
 
 def test_landscape_follows_a_new_model(qtbot):
@@ -419,6 +441,7 @@ def test_landscape_follows_a_new_model(qtbot):
     assert plot.plot_item.getAxis("bottom").labelText == names[plot.pair[0]]
     qtbot.waitUntil(lambda: plot.is_settled, timeout=2000)
     np.testing.assert_allclose(plot.grid, expected_grid(controller, plot))
+    screen_is_true(qtbot, controller, landscape_plot=plot)
 
 
 def test_landscape_single_knob_model_does_not_throw(qtbot):
@@ -427,6 +450,7 @@ def test_landscape_single_knob_model_does_not_throw(qtbot):
     plot.compute_now()
     controller.set_param("c0", 1.0)
     assert not plot.is_stale and not plot.x_combo.isEnabled()
+    screen_is_true(qtbot, controller, landscape_plot=plot)
 
 
 # -- all three --------------------------------------------------------------------------------
@@ -461,6 +485,7 @@ def test_huge_weights_do_not_throw(qtbot, model, data, kwargs):
         assert np.all(np.isfinite(y) | np.isnan(y))
     else:
         assert np.all(np.isfinite(fit.heatmap.image))
+    screen_is_true(qtbot, controller, fit_plot=fit, loss_plot=loss, landscape_plot=land)
 
 
 def test_loss_plot_mark_stays_put_while_the_hand_keeps_turning(qtbot):
@@ -475,6 +500,7 @@ def test_loss_plot_mark_stays_put_while_the_hand_keeps_turning(qtbot):
     assert plot.marks.yData[0] == pytest.approx(first)
     # the curve itself follows the hand: its last point is the error now
     assert plot.train_curve.yData[-1] == pytest.approx(controller.session.train_loss)
+    screen_is_true(qtbot, controller, loss_plot=plot)
 
 
 def test_log_axis_labels_decades_without_crowding(qtbot):
