@@ -250,8 +250,18 @@ def save(
 
     A crash at any moment leaves either the old file or the new one, never half of one.
     """
+    return write_atomic(dumps(session, app=app), path, _write=_write)
+
+
+def write_atomic(
+    text: str,
+    path: str | os.PathLike[str],
+    *,
+    _write: Callable[[Any, str], None] | None = None,
+) -> Path:
+    """Write ``text`` (from ``dumps``) atomically, as ``save`` does; safe off the main
+    thread (the autosave writes there)."""
     path = Path(path)
-    text = dumps(session, app=app)
     folder = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:

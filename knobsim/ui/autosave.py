@@ -11,12 +11,13 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import os
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from knobsim.core import sessionfile
 from knobsim.core.session import Session
@@ -96,6 +97,7 @@ class Autosave(QObject):
     """
 
     saveFailed = Signal(str)
+    _written = Signal(str)  # from the writer thread: "" when written, else why not
 
     def __init__(
         self,
@@ -126,6 +128,8 @@ class Autosave(QObject):
             controller.lockChanged,
         ):
             signal.connect(self._on_session_changed)
+        self._writer: threading.Thread | None = None
+        self._written.connect(self._on_written)
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms if interval_ms is not None else interval_from_env())
         self._timer.timeout.connect(self._on_timer_timeout)
@@ -137,8 +141,8 @@ class Autosave(QObject):
 
     @property
     def pending(self) -> bool:
-        """True while a change waits for the next autosave."""
-        return self._changed
+        """True while a change waits for the next autosave or is being written."""
+        return self._changed or (self._writer is not None and self._writer.is_alive())
 
     def start(self, path: Path | None = None) -> bool:
         """Take a lock and save every ``interval`` ms from now on; False (and
@@ -160,6 +164,8 @@ class Autosave(QObject):
                 raise OSError(f"{MAX_RUNNING} knobsims are running or left work here")
             self.path, self.lock = save, lock
             self.lock.write_text(str(os.getpid()))
+            if path is None:  # a clean quit's last autosave: not this run's work
+                self.path.unlink(missing_ok=True)
         except OSError as exc:
             self.last_error = f"Autosave is off: {exc}"
             self.saveFailed.emit(self.last_error)
@@ -167,36 +173,69 @@ class Autosave(QObject):
         self._timer.start()
         return True
 
-    def save_now(self) -> bool:
-        """Save if anything changed since the last autosave; False if saving failed."""
+    def save_now(self, *, wait: bool = False) -> bool:
+        """Save if anything changed since the last autosave.
+
+        The session is read here (after bringing a training process's state back) and
+        written to disk on a thread, so a slow disk never stalls the window; with
+        ``wait`` the write finishes first. Returns False when saving failed (for a
+        write on the thread, ``saveFailed`` tells it later).
+        """
         t0 = time.perf_counter()
         # the exact weights and optimizer memory from a training process; training goes
         # back to it at the next tick
         self.controller.sync()
         app = self.app_state()
         if not self._changed and app == self._saved_app and self.path.exists():
-            return True
+            return self._finish() if wait else True
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            sessionfile.save(self.controller.session, self.path, app=app)
-        except (OSError, ValueError) as exc:
-            message = f"Autosave failed: {exc}"
-            if message != self.last_error:
-                self.saveFailed.emit(message)
-            self.last_error = message
+            text = sessionfile.dumps(self.controller.session, app=app)
+        except ValueError as exc:
+            self._on_written(str(exc))
             return False
-        self.last_error = ""
+        self._finish()  # the previous write (a slow disk) before this one
         self._changed = False
         self._saved_app = app
+        self._writer = threading.Thread(
+            target=self._write, args=(text, self.path), name="knobsim-autosave", daemon=True
+        )
+        self._writer.start()
         self.last_duration = time.perf_counter() - t0
-        return True
+        return self._finish() if wait else True
+
+    def _write(self, text: str, path: Path) -> None:  # on the writer thread
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            sessionfile.write_atomic(text, path)
+        except OSError as exc:
+            self._written.emit(str(exc) or type(exc).__name__)  # queued to the window's
+            return
+        self._written.emit("")
+
+    def _finish(self) -> bool:
+        """Wait for the write in progress; False when it (or the last one) failed."""
+        if self._writer is not None:
+            self._writer.join()
+            self._writer = None
+            QCoreApplication.sendPostedEvents(self)  # its _written lands now
+        return not self.last_error
 
     def stop(self) -> None:
         """A clean quit: save one last time and remove the lock."""
         self._timer.stop()
-        self.save_now()
+        self.save_now(wait=True)
         with contextlib.suppress(OSError):
             self.lock.unlink()
+
+    def _on_written(self, reason: str) -> None:
+        if not reason:
+            self.last_error = ""
+            return
+        message = f"Autosave failed: {reason}"
+        if message != self.last_error:
+            self.saveFailed.emit(message)
+        self.last_error = message
+        self._changed = True  # try again next time
 
     def _on_session_changed(self, *_args) -> None:
         self._changed = True

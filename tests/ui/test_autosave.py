@@ -42,11 +42,11 @@ def test_autosave_saves_changes_and_a_clean_quit_leaves_nothing_to_recover(qapp,
     auto.start()
     assert (tmp_path / LOCK_NAME).exists()
     c.set_param("c1", 0.75)
-    assert auto.save_now()
+    assert auto.save_now(wait=True)
     loaded, app, _ = sessionfile.load(auto.path)
     assert loaded.value("c1") == 0.75 and app == {"speed": 2}
     mtime = auto.path.stat().st_mtime_ns
-    assert auto.save_now()  # nothing changed: not written again
+    assert auto.save_now(wait=True)  # nothing changed: not written again
     assert auto.path.stat().st_mtime_ns == mtime
     auto.stop()
     assert not (tmp_path / LOCK_NAME).exists()
@@ -59,7 +59,7 @@ def test_after_a_crash_the_autosave_is_offered(qapp, tmp_path):
     auto.start()
     c.step_once()
     c.set_param("c0", -0.5)
-    auto.save_now()
+    auto.save_now(wait=True)
     # simulate a crash: the process is gone, its lock is still there
     (tmp_path / LOCK_NAME).write_text(str(_dead_pid()))
     found = crashed_session(tmp_path)
@@ -72,7 +72,7 @@ def test_a_running_knobsim_is_not_taken_for_a_crash(qapp, tmp_path):
     c = _controller()
     auto = Autosave(c, tmp_path)
     auto.start()
-    auto.save_now()
+    auto.save_now(wait=True)
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
         (tmp_path / LOCK_NAME).write_text(str(sleeper.pid))
@@ -88,14 +88,45 @@ def test_autosave_into_an_unwritable_place_reports_instead_of_raising(qapp, tmp_
     blocker.write_text("x")
     auto = Autosave(c, tmp_path)
     auto.path = blocker / "autosave.knobsim"
-    assert auto.save_now() is False
+    assert auto.save_now(wait=True) is False
     assert "Autosave failed" in auto.last_error
+    assert auto.pending  # tried again next time
+
+
+def test_the_file_is_written_off_the_window_thread_and_failures_reported(qapp, qtbot, tmp_path):
+    import threading
+
+    c = _controller()
+    auto = Autosave(c, tmp_path)
+    auto.start()
+    returned = threading.Event()
+    writers = []
+    real = sessionfile.write_atomic
+
+    def slow_write(text, path):
+        writers.append((threading.current_thread() is threading.main_thread(), returned.wait(5)))
+        return real(text, path)
+
+    sessionfile.write_atomic, saved = slow_write, sessionfile.write_atomic
+    try:
+        assert auto.save_now()
+        returned.set()  # the window got on with its work before the file was written
+        qtbot.waitUntil(lambda: not auto.pending)
+        assert writers == [(False, True)]
+        c.set_param("c0", 0.5)
+        auto.path = tmp_path / "file-not-folder" / AUTOSAVE_NAME
+        (tmp_path / "file-not-folder").write_text("x")
+        with qtbot.waitSignal(auto.saveFailed) as failed:
+            assert auto.save_now()  # the write fails later, on its thread
+        assert "Autosave failed" in failed.args[0] and auto.pending
+    finally:
+        sessionfile.write_atomic = saved
 
 
 def _crash(folder, c) -> None:
     auto = Autosave(c, folder)
     auto.start()
-    assert auto.save_now()
+    assert auto.save_now(wait=True)
     (folder / LOCK_NAME).write_text(str(_dead_pid()))  # the process is gone, its lock stays
 
 
@@ -115,7 +146,7 @@ def test_an_accepted_autosave_comes_back_with_its_window_settings(qapp, tmp_path
     c.set_param("c2", 0.9)
     auto = Autosave(c, tmp_path, app_state=lambda: {"speed": 4})
     auto.start()
-    auto.save_now()
+    auto.save_now(wait=True)
     (tmp_path / LOCK_NAME).write_text(str(_dead_pid()))
     session, app, path = offer_recovery(tmp_path, lambda p, s: True)
     assert path == tmp_path / AUTOSAVE_NAME
@@ -150,13 +181,13 @@ def test_a_lock_or_a_new_learning_rate_is_autosaved_too(qapp, tmp_path):
     c = _controller()
     auto = Autosave(c, tmp_path)
     auto.start()
-    assert auto.save_now()
+    assert auto.save_now(wait=True)
     c.set_locked(1, True)
     assert auto.pending
-    assert auto.save_now()
+    assert auto.save_now(wait=True)
     assert sessionfile.load(auto.path)[0].is_locked(1)
     c.set_learning_rate(0.0123)
-    assert auto.save_now()
+    assert auto.save_now(wait=True)
     assert sessionfile.load(auto.path)[0].config.lr == 0.0123
 
 
@@ -185,7 +216,7 @@ def test_an_autosave_while_training_in_the_process_has_the_workers_state(qapp, q
         begun = c.session.step_count
         qtbot.waitUntil(lambda: c.session.step_count > begun + 500, timeout=20_000)
         qtbot.wait(30)  # the worker is some steps ahead of its last snapshot
-        assert auto.save_now()
+        assert auto.save_now(wait=True)
         c.sync()  # whatever the worker still had comes back here now
         saved = sessionfile.load(auto.path)[0]
         # synced before saving: the file holds what the window holds now, Adam's moments too
@@ -208,7 +239,7 @@ def test_two_knobsims_at_once_keep_their_own_autosaves(qapp, tmp_path):
         assert auto.start()
         assert auto.path == tmp_path / "autosave-2.knobsim"
         second.set_param("c0", -0.75)
-        assert auto.save_now()
+        assert auto.save_now(wait=True)
         assert sessionfile.load(tmp_path / AUTOSAVE_NAME)[0].value("c0") == 0.25
     finally:
         sleeper.kill()
@@ -224,4 +255,14 @@ def test_two_knobsims_at_once_keep_their_own_autosaves(qapp, tmp_path):
     assert third.start(found.path) and third.path == tmp_path / AUTOSAVE_NAME
     assert (tmp_path / LOCK_NAME).read_text() == str(os.getpid())
     third.stop()
+    assert crashed_session(tmp_path) is None
+
+
+def test_a_crash_before_the_first_autosave_does_not_offer_the_run_before(qapp, tmp_path):
+    before = Autosave(_controller(), tmp_path)
+    before.start()
+    before.stop()  # a clean quit, with its last autosave
+    after = Autosave(_controller(), tmp_path)
+    assert after.start()
+    (tmp_path / LOCK_NAME).write_text(str(_dead_pid()))  # gone before its first autosave
     assert crashed_session(tmp_path) is None
