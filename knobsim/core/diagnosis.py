@@ -6,6 +6,7 @@ Pure rules on a few numbers, so the window and the tests agree. Nothing here imp
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -275,21 +276,46 @@ def best_train_loss(
         return None
     theta = np.asarray(theta, dtype=float)
     l2 = model.l2 if l2 is None else float(l2)
-    F = model.features(dataset.X_train)  # (n, n_params)
-    y = np.asarray(dataset.y_train, dtype=float)
-    n, p = F.shape
+    p = model.n_params
     held = np.zeros(p, bool) if locked is None else np.asarray(locked, bool)
-    free = ~held
-    r = y - F[:, held] @ theta[held]  # what the free knobs are left to explain
-    Ff = F[:, free]
-    if Ff.shape[1] == 0:
-        return float(np.mean(r * r))
-    # min 1/n |Ff c - r|^2 + l2 |c|^2  ==  least squares on rows [Ff; sqrt(n l2) I]
-    A = np.vstack([Ff, math.sqrt(n * l2) * np.eye(Ff.shape[1])]) if l2 > 0 else Ff
-    b = np.concatenate([r, np.zeros(Ff.shape[1])]) if l2 > 0 else r
-    c = np.linalg.lstsq(A, b, rcond=None)[0]
-    e = Ff @ c - r
-    return float(np.mean(e * e))
+    key = (l2, held.tobytes(), theta[held].tobytes())
+    cache = _best_cache(model, dataset)
+    if key not in cache:
+        G, Fy, yy, n = cache["normal"]
+        free = ~held
+        t = np.where(held, theta, 0.0)
+        # what the free knobs are left to explain: r = y - F_held t_held, in normal form
+        Gff = G[np.ix_(free, free)]
+        rhs = Fy[free] - G[np.ix_(free, held)] @ t[held]  # F_free^T r
+        rr = yy - 2 * Fy[held] @ t[held] + t[held] @ G[np.ix_(held, held)] @ t[held]  # |r|^2
+        if not free.any():
+            cache[key] = max(float(rr) / n, 0.0)
+        else:
+            # min 1/n |F_free c - r|^2 + l2 |c|^2: (G_ff + n l2 I) c = F_free^T r
+            A = Gff + n * l2 * np.eye(Gff.shape[0])
+            c = np.linalg.lstsq(A, rhs, rcond=None)[0]
+            err = rr - 2 * c @ rhs + c @ Gff @ c  # |F_free c - r|^2
+            cache[key] = max(float(err) / n, 0.0)
+        if len(cache) > 16:  # a knob locked and unlocked at many values: keep it small
+            for old in [k for k in cache if k != "normal"][:8]:
+                del cache[old]
+    return cache[key]
+
+
+#: (model, dataset) -> {"normal": (F^T F, F^T y, y^T y, n), key: best}; one model at a time
+_BEST: list = [None, None, {}]
+
+
+def _best_cache(model: Model, dataset: Dataset) -> dict:
+    """The normal equations of ``model`` on ``dataset`` (computed once: a sum over the
+    points) and the bests already solved from them."""
+    m, d, cache = _BEST
+    if m is None or m() is not model or d() is not dataset:
+        F = model.features(dataset.X_train)  # (n, n_params)
+        y = np.asarray(dataset.y_train, dtype=float)
+        cache = {"normal": (F.T @ F, F.T @ y, float(y @ y), F.shape[0])}
+        _BEST[:] = [weakref.ref(model), weakref.ref(dataset), cache]
+    return cache
 
 
 def settled(train_history: ArrayLike | None) -> bool:
