@@ -1,15 +1,18 @@
-"""A short soak: 20,000 MLP steps with the window open, driven in chunks as a script would.
+"""Short soaks: what a run accumulates stays bounded, on the paths a person trains on.
 
-Checks that what a run accumulates stays bounded: the loss history (decimated to at most
-``2 * limit`` points), the weight trail (a ring buffer), and the resident memory. The long
-run and its figures are benchmarks/bench_soak.py (a million steps, SOAK.md).
+20,000 MLP steps with the window open, driven in chunks as a script would, and a few
+seconds of Train pressed at the default speed (the training process, the real event
+loop). Bounded: the loss history (decimated to at most ``2 * limit`` points), the weight
+trail (a ring buffer), the window's objects while its read-outs repaint, and the resident
+memory. The long runs and their figures are benchmarks/bench_soak.py (SOAK.md).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 
 from knobsim.core.datasets import make_dataset
 from knobsim.core.models import make_model
@@ -30,6 +33,25 @@ def rss_mb() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024.0
     pytest.skip("no VmRSS in /proc/self/status (Linux only)")
+
+
+class PaintCounter(QObject):
+    """Counts the paint events a widget receives."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__()
+        self.paints = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Paint:
+            self.paints += 1
+        return False
+
+
+def objects(window) -> int:
+    """The window's QObjects: every widget, timer, document ... it owns."""
+    return len(window.findChildren(QObject))
 
 
 @pytest.fixture
@@ -59,6 +81,8 @@ def test_twenty_thousand_steps_with_the_window_open_stay_bounded(window):
     session = c.session
     run_chunks(window, 2_000)  # warm-up: first paints, caches, numpy buffers
     before = rss_mb()
+    owned = objects(window)
+    readout = PaintCounter(window.error_label)
     curve = window.loss_plot.train_curve
 
     run_chunks(window, STEPS)
@@ -81,5 +105,32 @@ def test_twenty_thousand_steps_with_the_window_open_stay_bounded(window):
     np.testing.assert_array_equal(trail[-1], session.params)
     assert c.undo_stack.count() == 0  # training is not an undo step
 
+    # every chunk shows a new error read-out; painting it leaves nothing behind (issue 12)
+    assert readout.paints >= STEPS // CHUNK // 2, "the read-out hardly painted; moot"
+    assert objects(window) <= owned
     growth = rss_mb() - before
     assert growth < MAX_GROWTH_MB, f"resident memory grew {growth:.1f} MB in {STEPS:,} steps"
+
+
+def test_training_in_the_process_at_the_default_speed_leaves_the_window_bounded(window, qtbot):
+    """Train pressed as the app starts: speed Max, the training process, the real event
+    loop; the window absorbs a snapshot and repaints its views and read-outs every frame."""
+    c = window.controller
+    train = window.findChild(QPushButton, "train")
+    qtbot.mouseClick(train, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: c.trains_in_process, timeout=20_000)
+    qtbot.waitUntil(lambda: c.session.step_count > 2_000, timeout=20_000)  # warm-up
+    qtbot.wait(200)
+    owned = objects(window)
+    readout = PaintCounter(window.error_label)
+    fit = PaintCounter(window.fit_plot.viewport())
+    steps = c.session.step_count
+    # frames go by: new weights from the worker, the plots and the read-out repainted
+    qtbot.waitUntil(lambda: readout.paints >= 10 and fit.paints >= 60, timeout=20_000)
+    assert c.trains_in_process and c.session.step_count > steps
+    assert objects(window) <= owned
+    history = c.session.history
+    assert len(history) <= 2 * history.limit and len(c.session.trail) <= TRAIL_LENGTH
+    qtbot.mouseClick(train, Qt.MouseButton.LeftButton)
+    qtbot.wait(350)  # the deferred refreshes
+    assert window.audit() == []
