@@ -17,7 +17,7 @@ import threading
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QRect, QRunnable, QSignalBlocker, QSize, Qt, QThreadPool, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QTextOption
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -38,6 +38,7 @@ from knobsim.core.optimizers import OptimizerConfig
 from knobsim.core.sweep import DEFAULT_STEPS, SweepPoint, capacities, sweep, sweep_to_queue
 from knobsim.ui import theme
 from knobsim.ui.controller import SessionController
+from knobsim.ui.plots import PlainAxis
 from knobsim.ui.widgets import Throttle
 
 #: how often the fit verdict is judged again while training
@@ -286,12 +287,14 @@ class SweepPlot(pg.PlotWidget):
 
     def __init__(self, controller: SessionController, parent: QWidget | None = None) -> None:
         theme.apply_pyqtgraph_theme()
-        super().__init__(parent=parent)
+        # numbers that never run into each other (pyqtgraph's own log axis crowds them)
+        super().__init__(parent=parent, axisItems={"left": PlainAxis("left")})
         self.setObjectName("sweep_plot")
         self.setToolTip(
             "Each size of the model trained on the same data: the error on the training "
             "points keeps falling as knobs are added; the error on the test points falls, "
-            "then rises again. Click a point to use that size."
+            "then rises again. Click a point to use that size. Filled dots: training "
+            "error; hollow dots: test error; star: the lowest test error."
         )
         self._controller = controller
         self.points: list[SweepPoint] = []
@@ -302,7 +305,9 @@ class SweepPlot(pg.PlotWidget):
         left = self.plot_item.getAxis("left")
         left.enableAutoSIPrefix(False)
         left.setStyle(maxTextLevel=0)  # label the decades only
-        self.plot_item.addLegend(offset=(-10, 10))
+        # the key hangs from the view's left edge: from the right (offset -10), a key wider
+        # than a narrow view ran out over the axis and off the widget's left edge
+        self.plot_item.addLegend(offset=(4, 4))
         self.plot_item.setMouseEnabled(x=False, y=False)
         self.plot_item.hideButtons()
         self.train_curve = self.plot_item.plot(
@@ -330,7 +335,7 @@ class SweepPlot(pg.PlotWidget):
             size=16,
             brush=pg.mkBrush(theme.TEST_COLOR),
             pen=pg.mkPen("k", width=0.8),
-            name="lowest test error",
+            name="lowest test",
         )
         self.plot_item.addItem(self.best_marker, ignoreBounds=True)
         self.now_line = pg.InfiniteLine(
@@ -342,11 +347,15 @@ class SweepPlot(pg.PlotWidget):
         )
         self.plot_item.addItem(self.now_line, ignoreBounds=True)
         self.hint = pg.TextItem(
-            "Press “Sweep every size” to train\nthe model at every number of knobs",
+            "Press “Sweep every size” to train the model at every number of knobs",
             anchor=(0.5, 0.5),
             color=theme.DARK_MUTED,
         )
+        centred = QTextOption(Qt.AlignmentFlag.AlignHCenter)
+        centred.setWrapMode(QTextOption.WrapMode.WordWrap)
+        self.hint.textItem.document().setDefaultTextOption(centred)
         self.plot_item.addItem(self.hint, ignoreBounds=True)
+        self.plot_item.getViewBox().sigResized.connect(self._place_hint)
         controller.modelChanged.connect(self._on_controller_model_changed)
         self._on_controller_model_changed()
         self._show()
@@ -403,7 +412,15 @@ class SweepPlot(pg.PlotWidget):
         self._place_hint()
 
     def _place_hint(self) -> None:
+        legend = self.plot_item.legend
+        view_width = self.plot_item.getViewBox().width()
+        # a key wider than the view would be cut off: the tooltip says it then
+        legend.setVisible(legend.boundingRect().width() + 8 <= view_width)
         (x0, x1), (y0, y1) = self.plot_item.viewRange()
+        # wrapped to the view's width, so a narrow plot does not cut it off at both sides
+        width = max(40.0, view_width - 16)
+        if self.hint.textItem.textWidth() != width:
+            self.hint.setTextWidth(width)
         self.hint.setPos((x0 + x1) / 2, (y0 + y1) / 2)
 
     # -- slots --------------------------------------------------------------------------------

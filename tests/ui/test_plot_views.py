@@ -208,3 +208,36 @@ def test_loss_plot_follows_the_run_after_a_hand_zoom(window, qtbot):
     assert plot._follow and plot.plot_item.viewRange()[0][1] < 2
     qtbot.wait(350)
     assert window.audit() == []
+
+
+# -- error by number of knobs ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1000, 700)])
+def test_sweep_plot_key_and_hint_stay_inside(open_window, qtbot, size):
+    # issue #12: the key (hung from the right) and the hint (one long centred line) ran
+    # off the plot's left edge in the narrow tab
+    win = open_window(session("poly", "cubic"), size=size)
+    tabs = win.analysis_tabs
+    bar = tabs.tabBar()
+    index = tabs.indexOf(win.capacity_panel.sweep_plot)
+    rect = bar.tabRect(index).intersected(bar.rect())
+    QTest.mouseClick(bar, Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: tabs.currentIndex() == index)
+    qtbot.wait(50)
+    plot = win.capacity_panel.sweep_plot
+    view = plot.plot_item.getViewBox().sceneBoundingRect()
+    key = plot.plot_item.legend
+    legend = key.sceneBoundingRect()
+    # the key fits in the view, or (too narrow for it) is left to the tooltip: never cut
+    assert key.isVisible() == (size == (1280, 800))
+    if key.isVisible():
+        assert view.left() <= legend.left() and legend.right() <= view.right(), (legend, view)
+    hint = plot.hint.sceneBoundingRect()
+    assert plot.hint.isVisible()
+    assert view.left() <= hint.left() and hint.right() <= view.right(), (hint, view)
+    (_, _), (lo, hi) = plot.plot_item.viewRange()
+    assert assert_readable(plot.plot_item.getAxis("left"), lo, hi)
+    win.grab().save(f"/tmp/knobsim_sweep_{size[0]}.png")
+    qtbot.wait(350)
+    assert win.audit() == []
