@@ -12,7 +12,6 @@ import contextlib
 import datetime as _dt
 import os
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
@@ -117,8 +116,6 @@ class Autosave(QObject):
         self._changed = True  # nothing saved yet
         self._saved_app: dict | None = None
         self.last_error = ""
-        #: how long the last autosave took (sync with the training process included), s
-        self.last_duration = 0.0
         for signal in (
             controller.paramsChanged,
             controller.modelChanged,
@@ -181,7 +178,6 @@ class Autosave(QObject):
         ``wait`` the write finishes first. Returns False when saving failed (for a
         write on the thread, ``saveFailed`` tells it later).
         """
-        t0 = time.perf_counter()
         # the exact weights and optimizer memory from a training process; training goes
         # back to it at the next tick
         self.controller.sync()
@@ -200,7 +196,6 @@ class Autosave(QObject):
             target=self._write, args=(text, self.path), name="knobsim-autosave", daemon=True
         )
         self._writer.start()
-        self.last_duration = time.perf_counter() - t0
         return self._finish() if wait else True
 
     def _write(self, text: str, path: Path) -> None:  # on the writer thread

@@ -36,6 +36,7 @@ def fingerprint(session) -> dict:
         "steps": [int(s) for s in h.steps],
         "train": [float(x).hex() for x in h.train],
         "test": [float(x).hex() for x in h.test],
+        "marks": [[int(step), label] for step, label in h.marks],
         "step_count": session.step_count,
     }
 

@@ -175,6 +175,7 @@ def test_after_kill_9_the_next_start_restores_knobs_data_and_history(
     assert after == before  # knobs, data and history, bit for bit
     assert seen["audit"] == []  # and the window shows them
     assert before["model"] == "line" and before["step_count"] >= 200
+    assert len(before["marks"]) >= 2  # the hand moves (before and after training) too
     assert seen["sliders"]["b"] == pytest.approx(float.fromhex(before["params"][1]), abs=1e-3)
     assert seen["title"].startswith("untitled *")  # in no file yet: unsaved
     assert seen["unsaved_asked"] == 1  # so closing asked to save it
