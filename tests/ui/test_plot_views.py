@@ -14,7 +14,7 @@ from PySide6.QtGui import QImage, QPainter  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
 from knobsim.core.models import nice_ceil  # noqa: E402
-from knobsim.ui.main_window import build_session  # noqa: E402
+from knobsim.ui.main_window import _fmt, build_session  # noqa: E402
 
 
 def session(model: str, dataset: str = "linear", *, seed: int = 0, points=None):
@@ -241,3 +241,30 @@ def test_sweep_plot_key_and_hint_stay_inside(open_window, qtbot, size):
     win.grab().save(f"/tmp/knobsim_sweep_{size[0]}.png")
     qtbot.wait(350)
     assert win.audit() == []
+
+
+def test_loss_curve_ends_at_the_error_the_read_out_shows(window, qtbot):
+    # issue #12: the read-out said train 4.763 while the loss plot's train line ended near
+    # 0.65: with the whole run thinned to two points a pixel, the last pixel drew its
+    # extremes in visiting order (the high before the hand, the low in between), not the
+    # error now. The read-out was right; the plot's thinning was stale at its end.
+    s = window.controller.session
+    s.step(6000, record_every=1)  # a long run, every step recorded (as a long training)
+    QTest.mouseClick(window.step_button, Qt.MouseButton.LeftButton)
+    plot = window.loss_plot
+    assert len(s.history) > 2 * plot.plot_item.getViewBox().width()  # thinned
+    b = window.knob_panel.knobs[1].slider
+    lo, hi = s.model.param_ranges()[1]
+    rng = np.random.default_rng(0)
+    for _ in range(6):
+        # a hand swings b through the fit and back out, then a step or two of training
+        drag_slider_to(b, hi if rng.random() < 0.5 else lo, steps=3, qtbot=qtbot)
+        drag_slider_to(b, rng.uniform(lo, hi) / 3, steps=int(rng.integers(3, 12)), qtbot=qtbot)
+        for _ in range(int(rng.integers(0, 3))):
+            QTest.mouseClick(window.step_button, Qt.MouseButton.LeftButton)
+        steps, train = plot.train_curve.getData()
+        assert steps[-1] == s.step_count
+        assert train[-1] == pytest.approx(np.log10(s.train_loss))
+        assert f"train <b>{_fmt(s.train_loss)}</b>" in window.error_label.text()
+    qtbot.wait(350)
+    assert window.audit() == []
