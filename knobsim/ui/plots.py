@@ -651,9 +651,18 @@ class LossPlot(QWidget):
         self.update_plot()
 
     def _on_range_changed_by_hand(self, *_) -> None:
-        if self._follow:
+        if self._follow and not self._shows_whole_run():
             self._follow = False
             self.update_plot()  # every stored point, for a closer look
+
+    def _shows_whole_run(self) -> bool:
+        """Is the view still the whole run (a wheel turned out against the limits)?"""
+        if self._range is None:
+            return False
+        (x0, x1), (y0, y1) = self.plot_item.viewRange()
+        a0, a1, b0, b1 = self._range
+        tol_x, tol_y = 0.03 * (a1 - a0), 0.03 * (b1 - b0)
+        return x0 <= a0 + tol_x and x1 >= a1 - tol_x and y0 <= b0 + tol_y and y1 >= b1 - tol_y
 
     def _on_auto_button_clicked(self) -> None:
         # pyqtgraph has just switched its own auto-range on; follow the run our way instead

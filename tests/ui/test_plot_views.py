@@ -190,6 +190,7 @@ def test_loss_plot_follows_the_run_after_a_hand_zoom(window, qtbot):
         qtbot.wait(10)
     (x0, x1), _ = plot.plot_item.viewRange()
     assert x1 <= 1.03 * nice_ceil(head) and x0 >= -0.03 * nice_ceil(head)
+    assert plot._follow  # the view is still the whole run: it keeps following
     for _ in range(5):  # zoom in on the start of the run
         wheel(view, 1, QPoint(view.width() // 4, view.height() // 2))
         qtbot.wait(10)
