@@ -68,8 +68,6 @@ from knobsim.ui.controller import SessionController
 GRAD_COLOURS: dict[int, str] = {+1: "#2166ac", -1: "#d6604d"}
 #: arrow strength is shown in this many steps (finer changes do not repaint)
 GRAD_LEVELS = 8
-#: the arrow state of a knob not drawn yet (no (direction, level) code comes near it)
-_UNDRAWN = np.iinfo(np.int64).min
 #: gradient arrows redraw at most this often while training (values redraw every tick)
 GRAD_INTERVAL_S = 0.1
 #: how often the knobs follow the weights while training runs (seconds)
@@ -767,7 +765,6 @@ class KnobPanel(QWidget):
         self._unbind: list[Callable[[], None]] = []
         self._model: Model | None = None
         self._shown = np.zeros(0)
-        self._grad_state = np.zeros(0, dtype=np.int64)
         self._grad_key: tuple[int, int] | None = None
         self._grad_last = -math.inf
         self._rects: NDArray[np.int64] | None = None  # knob geometry, for "in view"
@@ -892,7 +889,6 @@ class KnobPanel(QWidget):
         self._model = model
         self._shown = params.copy()
         self._rects = None
-        self._grad_state = np.full(n, _UNDRAWN, dtype=np.int64)
         self._grad_key = None
         self.update_gradients()
 
@@ -1011,13 +1007,15 @@ class KnobPanel(QWidget):
         # sizes on an absolute scale (core.slopes): at a minimum every arrow is a dot
         level = slope_levels(session, GRAD_LEVELS)
         direction = np.where(level > 0, -np.sign(np.nan_to_num(g)), 0).astype(np.int64)
-        state = direction * (GRAD_LEVELS + 1) + level  # one code per (direction, level)
-        knobs = self._knobs
-        for i, slope in enumerate(g.tolist()):
-            knobs[i].grad_indicator.slope = slope
-        for i in np.flatnonzero(state != self._grad_state).tolist():
-            knobs[i].grad_indicator.set_state(int(direction[i]), int(level[i]) / GRAD_LEVELS)
-        self._grad_state = state
+        # each arrow compares with what it shows itself and repaints only on a change: no
+        # copy of the last state here that could drift from the arrows
+        strength = level / GRAD_LEVELS
+        for knob, slope, d, f in zip(
+            self._knobs, g.tolist(), direction.tolist(), strength.tolist(), strict=True
+        ):
+            arrow = knob.grad_indicator
+            arrow.slope = slope
+            arrow.set_state(d, f)
 
     # -- painting only what is in view ---------------------------------------------------
     def _visible_mask(self) -> NDArray[np.bool_] | None:

@@ -89,3 +89,16 @@ def test_an_arrow_that_points_uphill_is_named_by_the_audit(window, qtbot):
     arrow.set_state(-arrow.direction, 0.5 if arrow.strength != 0.5 else 0.25)
     findings = window.audit()
     assert findings and all("The arrow of b is drawn at size" in f for f in findings), findings
+
+
+def test_an_arrow_is_compared_with_what_it_shows_not_with_a_copy(window, qtbot):
+    """The panel used to skip an arrow whose (direction, size) code matched a copy of
+    the last code it sent; an arrow changed behind that copy stayed wrong."""
+    _settle(window, qtbot)
+    arrow = window.knob_panel.knob("b").grad_indicator
+    assert arrow.direction != 0
+    arrow.set_state(-arrow.direction, arrow.strength)  # behind the panel's back
+    w = window.controller.session.value("w")
+    window.controller.set_param("w", w + 1e-9)  # b's arrow stays as it was
+    _settle(window, qtbot)
+    assert window.audit() == []
