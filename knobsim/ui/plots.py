@@ -239,7 +239,7 @@ class FitPlot(pg.PlotWidget):
     """
 
     GRID_POINTS = 200
-    BAND = 1.0
+    BAND = 2.0
     FAR = 25.0
     HEATMAP_SIZE = 100
     MARGIN_X = 0.05

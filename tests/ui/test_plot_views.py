@@ -70,19 +70,21 @@ def test_curve_stays_on_the_plot_when_a_knob_drags_it_away(window, qtbot):
     fit = window.fit_plot
     s = window.controller.session
     data_view = fit.plot_item.getViewBox().viewRange()[1]
-    b = window.knob_panel.knobs[1].slider
-    for target in (s.model.param_ranges()[1][0], s.model.param_ranges()[1][1], 0.3):
-        drag_slider_to(b, target, qtbot=qtbot)
+    w, b = (knob.slider for knob in window.knob_panel.knobs)
+    (w_lo, w_hi), (b_lo, b_hi) = s.model.param_ranges()
+    for w_to, b_to in ((w_hi, b_lo), (w_lo, b_lo), (w_hi, b_hi), (0.0, b_hi), (0.8, 0.3)):
+        drag_slider_to(w, w_to, qtbot=qtbot)
+        drag_slider_to(b, b_to, qtbot=qtbot)
         qtbot.wait(20)
-        assert curve_in_view(fit) > 0.2, (target, s.params, fit.plot_item.viewRange())
+        # the knobs' far corners: most of the line still shows
+        assert curve_in_view(fit) > 0.5, (s.params, fit.plot_item.viewRange())
         assert data_in_view(fit)
-        # the data keeps at least a fifth of the height
+        # and the data keeps at least a fifth of the height
         (_, _), (y0, y1) = fit.plot_item.getViewBox().viewRange()
-        assert (data_view[1] - data_view[0]) / (y1 - y0) >= 0.2
+        assert (data_view[1] - data_view[0]) / (y1 - y0) >= 0.2 - 1e-9
     # back near the data: the view is the data's again
     assert curve_in_view(fit) == 1.0
     np.testing.assert_allclose(fit.plot_item.getViewBox().viewRange()[1], data_view)
-    window.controller.set_training(False)
     qtbot.wait(350)
     assert window.audit() == []
 
