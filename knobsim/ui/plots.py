@@ -997,6 +997,10 @@ class LandscapePlot(QWidget):
             combo.addItems(names)
             combo.blockSignals(False)
         self._cancel_job()
+        # a refine or throttled start pending for the old model's pair has nothing to do
+        self._refine.stop()
+        self._throttle.stop()
+        self._coarse = False
         self.grid = None
         self._grid_key = None
         self._active = model.n_params >= 2

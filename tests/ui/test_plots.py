@@ -9,7 +9,7 @@ pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QLabel  # noqa: E402
+from PySide6.QtWidgets import QLabel, QWidget  # noqa: E402
 
 from knobsim.core.corpus import builtin_corpus  # noqa: E402
 from knobsim.core.datasets import make_dataset  # noqa: E402
@@ -525,3 +525,29 @@ def test_loss_plot_key_sits_under_the_plot(qtbot):
     key = plot.findChild(QLabel, "loss_key")
     assert "train" in key.text() and "test" in key.text() and "hand move" in key.text()
     assert plot.plot_item.legend is None  # nothing drawn over the curves
+
+
+def test_landscape_refine_after_a_switch_to_one_knob_does_not_throw(open_window, qtbot):
+    """Monkey seed 12: a hand moves a knob off the landscape's pair (a coarse grid, the
+    full one due in REFINE_MS); before it comes, the model shrinks to a single knob. The
+    refine timer then asked for a grid over knobs (0, 1) of a one-knob model."""
+    from hands import drag_slider_to
+
+    data = make_dataset("quadratic", n_points=40, seed=0)
+    window = open_window(Session(make_model("poly", data, degree=2), data, seed=0))
+    plot = window.landscape_plot
+    qtbot.waitUntil(lambda: plot.is_settled, timeout=3000)
+    off_pair = next(
+        n for k, n in enumerate(window.controller.session.param_names) if k not in plot.pair
+    )
+    drag_slider_to(window.findChild(QWidget, f"slider:{off_pair}"), 0.5)
+    assert plot.is_coarse  # the full grid is on its way
+    degree = window.degree_spin
+    QTest.mouseClick(degree, Qt.MouseButton.LeftButton)
+    QTest.keyClick(degree, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClicks(degree, "0")
+    QTest.keyClick(degree, Qt.Key.Key_Return)
+    assert window.controller.session.n_params == 1
+    qtbot.wait(plot.REFINE_MS + 200)  # the refine timer has fired (an error fails the test)
+    assert not plot.is_coarse
+    assert window.audit() == []
