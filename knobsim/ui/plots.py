@@ -528,8 +528,10 @@ class PlainAxis(pg.AxisItem):
         best = np.zeros(0)
         for n, pos in enumerate(_log_label_sets(lo, hi)):
             pos = pos[(pos >= lo) & (pos <= hi)]
-            # the set, then every 2nd, 3rd ... of it (not of 1..9: 1, 3, 5, 7, 9 reads oddly)
-            for k in (1,) if n == 2 else (1, 2, 3, 4, 5):
+            # the set, then every 2nd, 3rd ... of it: of even steps, and of 1-2-5 within a
+            # decade or two (else whole decades read better than 10, 2, 0.5, 0.1 ...)
+            thin = n > 2 or (n == 1 and hi - lo < 2)
+            for k in (1, 2, 3, 4, 5) if thin else (1,):
                 sub = pos[::k]
                 if sub.size <= best.size:
                     break
