@@ -62,6 +62,7 @@ from knobsim.core.corpus import BOUNDARY
 from knobsim.core.models import MLP, Line, Logistic, Model, NextWord, Polynomial
 from knobsim.core.slopes import slope_levels
 from knobsim.ui.controller import SessionController
+from knobsim.ui.widgets import scroll_instead
 
 #: arrow colours for the descent direction (ColorBrewer RdBu ends, colour-blind safe):
 #: blue = turn the knob up / right, orange-red = turn it down / left
@@ -77,6 +78,12 @@ STEPS = 100
 PAGES = 10
 #: panels with more knobs than this repaint only the knobs in view (the rest on scroll)
 DEFER_ABOVE = 24
+#: the shortest a knob's slider gets (pixels): a narrower panel scrolls instead; a
+#: next-word grid's vertical sliders have their own fixed length, COMPACT_SLIDER_PX
+SLIDER_MIN_PX = 120
+COMPACT_SLIDER_PX = 56
+#: the narrowest a next-word grid's panel gets (it scrolls sideways below its width)
+GRID_MIN_PX = 200
 LOCKED_GLYPH = "\N{LOCK}"
 UNLOCKED_GLYPH = "\N{OPEN LOCK}"
 
@@ -239,6 +246,8 @@ class FloatSlider(QSlider):
     """
 
     TICKS = 10_000
+    #: ``widgets.guard_wheels`` leaves it alone: ``wheelEvent`` below does the same
+    wheel_needs_focus = True
 
     floatValueChanged = Signal(float)
     #: called before a hand starts moving the slider (the knob brings it up to date)
@@ -334,7 +343,7 @@ class FloatSlider(QSlider):
     def wheelEvent(self, ev: QWheelEvent) -> None:  # noqa: N802 - Qt's name
         # a wheel over a column of knobs scrolls the panel; it turns only a focused knob
         if not self.hasFocus():
-            ev.ignore()
+            scroll_instead(self, ev)
             return
         self._hand()
         super().wheelEvent(ev)
@@ -521,6 +530,7 @@ class Knob(QWidget):
         row.setSpacing(6)
         row.addWidget(self.name_label)
         row.addWidget(self.slider, 1)
+        self.slider.setMinimumWidth(SLIDER_MIN_PX)
         row.addWidget(self.editor)
         row.addWidget(self.grad_indicator)
         row.addWidget(self.lock_button)
@@ -531,7 +541,7 @@ class Knob(QWidget):
         # a cell of a grid: the arrow (and the lock, when locked) over a short
         # vertical slider over the read-out; the name lives in the tooltip
         self.setToolTip(self.hint)
-        self.slider.setFixedHeight(56)
+        self.slider.setFixedHeight(COMPACT_SLIDER_PX)
         self.lock_button.setFixedSize(14, 14)
         self.lock_button.setIconSize(QSize(11, 11))
         self.lock_button.setVisible(False)
@@ -882,6 +892,7 @@ class KnobPanel(QWidget):
         container.setUpdatesEnabled(True)
         container.installEventFilter(self)
         self.scroll.setWidget(container)
+        self._fit_width(container, compact)
 
         n = model.n_params
         self.count_label.setText(f"{n} knob" if n == 1 else f"{n} knobs")
@@ -891,6 +902,17 @@ class KnobPanel(QWidget):
         self._rects = None
         self._grad_key = None
         self.update_gradients()
+
+    def _fit_width(self, container: QWidget, compact: bool) -> None:
+        # rows: never narrower than the knobs need (sliders of SLIDER_MIN_PX), so a
+        # splitter stops there and nothing scrolls sideways; a grid scrolls sideways
+        bar = self.scroll.verticalScrollBar().sizeHint().width()
+        need = container.minimumSizeHint().width() + bar + 2 * self.scroll.frameWidth()
+        self.scroll.setMinimumWidth(min(need, GRID_MIN_PX) if compact else need)
+        policy = Qt.ScrollBarPolicy
+        self.scroll.setHorizontalScrollBarPolicy(
+            policy.ScrollBarAsNeeded if compact else policy.ScrollBarAlwaysOff
+        )
 
     def _lay_out_groups(self, container: QWidget, model: Model) -> None:
         column = QVBoxLayout(container)

@@ -10,16 +10,29 @@ import math
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QMimeData, QSettings, QSize, Qt
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QKeyCombination,
+    QMimeData,
+    QObject,
+    QSettings,
+    QSize,
+    Qt,
+)
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
     QIcon,
+    QKeyEvent,
     QKeySequence,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
@@ -32,6 +45,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -39,6 +53,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QTabWidget,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -59,7 +74,7 @@ from knobsim.ui.lessons import install as install_lessons
 from knobsim.ui.network import NetworkView
 from knobsim.ui.nextword import CORPUS_FILTER, OPEN_CORPUS_TITLE, NextWordView
 from knobsim.ui.plots import FitPlot, LandscapePlot, LossPlot
-from knobsim.ui.widgets import LogFloatControl, ReadoutLabel, Throttle
+from knobsim.ui.widgets import LogFloatControl, ReadoutLabel, Throttle, guard_wheels
 
 DATASET_LABELS = {
     "linear": "Linear",
@@ -77,6 +92,9 @@ DATASET_LABELS = {
 SETTINGS_GROUP = "main_window"
 #: how often the error read-out changes while training (it is exact whenever paused)
 ERROR_LABEL_INTERVAL_MS = 100
+#: the smallest a plot or view in the window's splitters gets: a splitter handle or a
+#: small window stops there (the window's minimum size follows from these)
+MIN_VIEW = QSize(160, 130)
 OPEN_DATA_TITLE = "Open data: a CSV file of x,y or x1,x2,label rows"
 DATA_FILTER = "CSV files (*.csv *.tsv *.txt);;All files (*)"
 DATA_RULES = (
@@ -137,7 +155,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("main_window")
         self.setWindowTitle("knobsim — turn the knobs of a model")
         self.setWindowIcon(icon())
-        self.setMinimumSize(QSize(640, 420))
+        # no fixed minimum size: the window's is what its views need (MIN_VIEW, the knob
+        # sliders' SLIDER_MIN_PX, the controls' width), so no view is squeezed to nothing
         if session is None:
             session = build_session(
                 "line",
@@ -172,6 +191,9 @@ class MainWindow(QMainWindow):
         self._sync_controls()
         self._update_error_label()
         self.lessons = install_lessons(self)  # Lessons menu, Help › Lessons, the lesson dock
+        guard_wheels(self)  # a wheel turns a combo, spin box or slider only with the focus
+        self._keys = WindowKeys(self)
+        self._activated_once = False
         self._persist = restore
         if restore:
             self._restore_layout()
@@ -499,8 +521,16 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
         self.splitter.setSizes([300, 670, 310])
+        for view in (
+            self.fit_plot,
+            self.loss_plot,
+            self.landscape_plot,
+            self.network_view,
+            self.capacity_panel.sweep_plot,
+        ):
+            view.setMinimumSize(_at_least(view, MIN_VIEW))
         for s in (self.splitter, self.middle, self.top, bottom):
-            s.setChildrenCollapsible(True)
+            s.setChildrenCollapsible(False)  # a handle stops at a view's minimum size
         self.bottom = bottom
         self.setCentralWidget(self.splitter)
         self.statusBar().showMessage(
@@ -541,6 +571,8 @@ class MainWindow(QMainWindow):
         if self._nextword_view is None:
             view = NextWordView(self.controller, self.loss_plot.plot_item)
             self._nextword_view = view
+            view.setMinimumSize(_at_least(view, MIN_VIEW))
+            guard_wheels(view)
             tabs = self.output_tabs
             current, visible = tabs.currentIndex(), tabs.isTabVisible(0)
             placeholder = tabs.widget(0)
@@ -988,6 +1020,17 @@ class MainWindow(QMainWindow):
 
         return audit(self)
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt naming
+        super().showEvent(event)
+        handle = self.windowHandle()
+        if handle is not None:
+            self._keys.watch(handle)
+        if not self._activated_once:
+            # take the keyboard when first shown, as a window manager would; without one
+            # (Xvfb, a kiosk) the window is never activated and no shortcut works
+            self._activated_once = True
+            self.activateWindow()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt naming
         self.controller.set_training(False)
         if not self.files.maybe_discard():
@@ -997,6 +1040,82 @@ class MainWindow(QMainWindow):
             self.save_layout()
         self.controller.shutdown()
         super().closeEvent(event)
+
+
+def _at_least(view: QWidget, size: QSize) -> QSize:
+    """A minimum size for ``view`` that is ``size`` or what it needs, whichever is more
+    (a minimum size set on a widget overrides the one its layout asks for)."""
+    return view.minimumSizeHint().expandedTo(view.minimumSize()).expandedTo(size)
+
+
+def is_text_box(widget: QWidget | None) -> bool:
+    """True for a widget that takes typing: a line edit (a knob's value, a spin box's
+    text), a text edit or an editable combo box. There the keys type."""
+    if isinstance(widget, QLineEdit | QAbstractSpinBox | QTextEdit | QPlainTextEdit):
+        return not widget.isReadOnly()
+    return isinstance(widget, QComboBox) and widget.isEditable()
+
+
+class WindowKeys(QObject):
+    """The window's shortcuts for keys that reach the window instead of Qt's shortcut map.
+
+    Qt tries a key on the window's shortcuts first, but only while the window is active,
+    and not when the focused widget claims the key (``ShortcutOverride``). Under an X
+    server without a window manager the window is never activated, yet the keyboard
+    reaches the window under the pointer: Space went to the lesson list, which searched
+    its items, instead of training. Watching the window's ``QWindow``, this sees every key
+    press that reaches the window unconsumed; one that is the shortcut of an enabled
+    action of the window triggers it, unless a text box has the focus and wants the key
+    (it types), and the window is activated so the next keys take Qt's own path.
+
+    So Space trains wherever the focus is, a focused button or check box included
+    (Space does not click it there), except in a text box.
+    """
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        self._watched: QObject | None = None
+
+    def watch(self, handle: QObject) -> None:
+        """Watch ``handle`` (the window's ``QWindow``; it can be recreated)."""
+        if handle is not self._watched:
+            if self._watched is not None:
+                self._watched.removeEventFilter(self)
+            handle.installEventFilter(self)
+            self._watched = handle
+
+    def action_for(self, ev: QKeyEvent) -> QAction | None:
+        """The window's enabled action whose shortcut is this key press, if any."""
+        mods = ev.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        pressed = QKeySequence(QKeyCombination(mods, Qt.Key(ev.key())))
+        for action in self._window.actions():
+            if action.isEnabled() and pressed in action.shortcuts():
+                return action
+        return None
+
+    def eventFilter(self, watched: QObject, ev: QEvent) -> bool:  # noqa: N802 - Qt naming
+        if ev.type() != QEvent.Type.KeyPress or not isinstance(ev, QKeyEvent):
+            return False
+        window = self._window
+        if not window.isActiveWindow():
+            window.activateWindow()
+        action = self.action_for(ev)
+        if action is None:
+            return False
+        focus = window.focusWidget()
+        if is_text_box(focus):
+            # the text box decides, as in Qt's own path: it claims the keys it types
+            ask = QKeyEvent(
+                QEvent.Type.ShortcutOverride, ev.key(), ev.modifiers(), ev.text(),
+                ev.isAutoRepeat(), ev.count(),
+            )  # fmt: skip
+            ask.ignore()
+            QApplication.sendEvent(focus, ask)
+            if ask.isAccepted():
+                return False
+        action.trigger()
+        return True
 
 
 def dropped_file(mime: QMimeData) -> str | None:

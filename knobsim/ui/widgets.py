@@ -1,5 +1,6 @@
 """Small reusable Qt pieces: a log-scale float control, a read-out that changes without a
-relayout, a throttle for read-outs while training. No maths beyond the axis map."""
+relayout, a throttle for read-outs while training, a wheel that needs the focus. No maths
+beyond the axis map."""
 
 from __future__ import annotations
 
@@ -8,8 +9,25 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QDoubleValidator, QPainter, QPaintEvent, QPalette, QTextDocument
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSlider, QWidget
+from PySide6.QtGui import (
+    QDoubleValidator,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QTextDocument,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSlider,
+    QWidget,
+)
 
 _TICKS = 1000
 
@@ -238,3 +256,74 @@ class ReadoutLabel(QLabel):
         painter.translate(rect.topLeft())
         self._doc.drawContents(painter, QRectF(0, 0, rect.width(), rect.height()))
         painter.end()
+
+
+class WheelGuard(QObject):
+    """A wheel turns a setting only when that control has the keyboard focus.
+
+    Over an unfocused combo box, spin box or slider the wheel scrolls the column the
+    control sits in (:func:`scroll_instead`), instead of changing every setting that
+    passes under the pointer. Install it with :func:`guard_wheels`.
+    """
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt naming
+        if event.type() != QEvent.Type.Wheel or not isinstance(watched, QWidget):
+            return False
+        focus = QApplication.focusWidget()
+        if focus is not None and (focus is watched or watched.isAncestorOf(focus)):
+            return False  # the control has the keyboard: the wheel turns it
+        scroll_instead(watched, event)
+        return True
+
+
+def scroll_instead(widget: QWidget, event: QEvent) -> None:
+    """Hand a wheel ``event`` over ``widget`` to the scroll area ``widget`` sits in.
+
+    Done here rather than by ignoring the event: Qt passes an ignored wheel event on to
+    the parents only when it came from the device, and a column should scroll the same
+    whoever turns the wheel. With no scroll area around, the event is left ignored.
+    """
+    area = widget.parentWidget()
+    while area is not None and not isinstance(area, QAbstractScrollArea):
+        area = area.parentWidget()
+    if area is None or not isinstance(event, QWheelEvent):
+        event.ignore()
+        return
+    viewport = area.viewport()
+    glob = event.globalPosition()
+    passed = QWheelEvent(
+        viewport.mapFromGlobal(glob), glob, event.pixelDelta(), event.angleDelta(),
+        event.buttons(), event.modifiers(), event.phase(), event.inverted(),
+    )  # fmt: skip
+    QApplication.sendEvent(viewport, passed)
+    event.accept()
+
+
+_wheel_guard: WheelGuard | None = None
+
+#: the controls whose value a wheel turns (a scroll bar is a slider too, and must scroll)
+WHEEL_CONTROLS = (QComboBox, QAbstractSpinBox, QSlider)
+
+
+def guard_wheels(root: QWidget) -> list[QWidget]:
+    """Make every combo box, spin box and slider in ``root`` (and ``root``) turn by wheel
+    only with the focus; returns the controls guarded.
+
+    Each gets :class:`WheelGuard` and a focus policy a wheel cannot take (Qt's
+    ``WheelFocus`` would give the control the focus on the first notch, and the wheel
+    would turn it after all). A control whose class says ``wheel_needs_focus = True``
+    (the knobs' slider) does this itself and is left alone. Safe to call again.
+    """
+    global _wheel_guard
+    if _wheel_guard is None:
+        _wheel_guard = WheelGuard()
+    guarded = []
+    for w in (root, *root.findChildren(QWidget)):
+        if not isinstance(w, WHEEL_CONTROLS) or getattr(w, "wheel_needs_focus", False):
+            continue
+        if w.focusPolicy() == Qt.FocusPolicy.WheelFocus:
+            w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        w.removeEventFilter(_wheel_guard)  # never twice
+        w.installEventFilter(_wheel_guard)
+        guarded.append(w)
+    return guarded
