@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPainterPath
 from PySide6.QtWidgets import QSlider, QStyle, QStyleOptionSlider
 
 from knobsim.core.models import NextWord
@@ -500,7 +500,44 @@ def _check_network(views: Views, session: Session) -> list[str]:
             state = "locked" if k in session.locked else "unlocked"
             look = "locked" if dashed else "unlocked"
             out.append(f"The network draws {names[k]} as {look}, but it is {state}.")
+    return out + _check_knob_layers(view)
+
+
+def _check_knob_layers(view) -> list[str]:
+    """The layers paint the wires, marks and cells from groups they build once per look
+    (``KnobLayer._groups``); built groups must match the items' pens, brushes and shapes."""
+    out = []
+    for layer, what in zip(view._layers, ("wires", "bias marks", "cells"), strict=True):
+        groups = layer._groups
+        if groups is None:
+            continue  # built from the items at the next paint
+        shapes = [
+            it.path() if hasattr(it, "path") else _rect_path(it.rect()) for it in layer._items
+        ]
+        if len(shapes) != len(layer._shapes) or any(
+            a != b for a, b in zip(shapes, layer._shapes, strict=True)
+        ):
+            out.append(f"The network paints its {what} where they were, not where they are.")
+            continue
+        want: dict[tuple, tuple] = {}
+        for it, shape in zip(layer._items, shapes, strict=True):
+            group = want.get(it.key)
+            if group is None:
+                group = want[it.key] = (it.pen(), it.brush(), QPainterPath())
+            group[2].addPath(shape)
+        same = len(want) == len(groups) and all(
+            pen == g[0] and brush == g[1] and path == g[2]
+            for (pen, brush, path), g in zip(want.values(), groups, strict=True)
+        )
+        if not same:
+            out.append(f"The network paints its {what} with looks they no longer have.")
     return out
+
+
+def _rect_path(rect) -> QPainterPath:
+    path = QPainterPath()
+    path.addRect(rect)
+    return path
 
 
 def _same_colour(a: QColor, b: QColor) -> bool:

@@ -157,7 +157,7 @@ def test_a_network_wire_that_lies_is_named(window, settled):
     value = window.controller.session.value("w")
     other = window.network_view._pen((-int(np.sign(value)) or 1, 24, False))
     wire.setPen(QPen(other))
-    _only(window.audit(), "The network draws w as")
+    assert any("The network draws w as" in f for f in window.audit())
     window.network_view._restyle(force=True)
     assert window.audit() == []
     mark = window.network_view.bias_marks["b"]
@@ -166,3 +166,21 @@ def test_a_network_wire_that_lies_is_named(window, settled):
     dotted.setStyle(dotted.style().DotLine)
     mark.setPen(dotted)
     assert any("b as locked" in f for f in window.audit())
+
+
+def test_a_network_layer_painting_old_looks_is_named(window, settled):
+    settled(window)
+    view = window.network_view
+    view.viewport().grab()  # a paint: the layers group their items by look
+    layer = view._layers[0]
+    assert layer._groups is not None
+    assert window.audit() == []
+    looks = {(p.color().rgba(), p.widthF()) for p, _, _ in layer._groups}
+    wrong = next(
+        QPen(view._pen((sign, 20, False)))
+        for sign in (1, -1)
+        if (view._pen((sign, 20, False)).color().rgba(), view._pen((sign, 20, False)).widthF())
+        not in looks
+    )
+    layer._groups = [(wrong, brush, path) for _, brush, path in layer._groups]
+    _only(window.audit(), "paints its wires with looks they no longer have")
