@@ -51,14 +51,16 @@ def _crash(tmp_path: Path, data: Path) -> dict:
         KNOBSIM_DATA_DIR=str(data),
         KNOBSIM_AUTOSAVE_SECONDS="0.5",
     )
-    proc = subprocess.Popen(
-        [sys.executable, str(DRIVER)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-    )
+    log = tmp_path / "driver-stderr.txt"  # a file: a full pipe would block the driver
+    with log.open("w") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, str(DRIVER)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: lines.put(proc.stdout.readline()), daemon=True).start()
     try:
@@ -67,7 +69,7 @@ def _crash(tmp_path: Path, data: Path) -> dict:
         line = ""
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
-    err = proc.stderr.read()
+    err = log.read_text()
     assert proc.returncode == -signal.SIGKILL, err
     assert line.startswith("{"), f"the driver printed nothing; its stderr:\n{err}"
     return json.loads(line)
