@@ -528,9 +528,10 @@ class PlainAxis(pg.AxisItem):
         best = np.zeros(0)
         for n, pos in enumerate(_log_label_sets(lo, hi)):
             pos = pos[(pos >= lo) & (pos <= hi)]
-            # the set, then every 2nd, 3rd ... of it: of even steps, and of 1-2-5 within a
-            # decade or two (else whole decades read better than 10, 2, 0.5, 0.1 ...)
-            thin = n > 2 or (n == 1 and hi - lo < 2)
+            # the set, then every 2nd, 3rd ... of it: only of 1-2-5 within a decade or two
+            # (whole decades read better than 10, 2, 0.5 ...; every other even step starts
+            # anywhere: 0.00135, 0.0016 ...)
+            thin = n == 1 and hi - lo < 2
             for k in (1, 2, 3, 4, 5) if thin else (1,):
                 sub = pos[::k]
                 if sub.size <= best.size:
@@ -608,6 +609,7 @@ class LossPlot(QWidget):
             name="hand move",
         )
         self.plot_item.disableAutoRange()  # the ranges below are cheaper and calmer
+        self.plot_item.setMouseEnabled(x=True, y=False)  # a hand picks steps; y fits them
         self._follow = True
         self._range: tuple[float, float, float, float] | None = None
         self._head: float | None = None  # the newest step drawn
@@ -653,9 +655,10 @@ class LossPlot(QWidget):
         self.update_plot()
 
     def _on_range_changed_by_hand(self, *_) -> None:
-        if self._follow and not self._shows_whole_run():
-            self._follow = False
-            self.update_plot()  # every stored point, for a closer look
+        if self._follow and self._shows_whole_run():
+            return
+        self._follow = False
+        self.update_plot()  # every stored point, for a closer look; y fitted to them
 
     def _shows_whole_run(self) -> bool:
         """Is the view still the whole run (a wheel turned out against the limits)?"""
@@ -720,22 +723,35 @@ class LossPlot(QWidget):
             self._marks_shown = (mark_x, mark_y)
         self._follow_run(xs, ys_train, ys_test)  # thinned, the extremes kept
 
+    def _y_span(self, values: Array) -> tuple[float, float]:
+        """The y range (view coordinates) for these errors: whole decades on a log axis."""
+        log = self.log_scale.isChecked()
+        values = values[np.isfinite(values) & ((values > 0) if log else True)]
+        if not values.size:
+            return (-1.0, 1.0) if log else (0.0, 1.0)
+        if log:  # view coordinates are log10(error)
+            y_lo = float(np.floor(np.log10(values.min())))
+            return y_lo, max(float(np.ceil(np.log10(values.max()))), y_lo + 1.0)
+        lo, hi = float(values.min()), float(values.max())
+        return (0.0 if lo >= 0 else -nice_ceil(-lo)), (nice_ceil(hi) if hi > 0 else 1.0)
+
+    def _fit_y_to_hand_view(self, steps: Array, train: Array, test: Array) -> None:
+        """A hand picks the steps (the wheel and drags move x only); y takes in the curve
+        over them, so a hand's view always shows the curve."""
+        (x0, x1), (v0, v1) = self.plot_item.viewRange()
+        # and the points either side: a segment across the view counts too
+        i0 = max(0, int(np.searchsorted(steps, x0, side="left")) - 1)
+        i1 = min(steps.size, int(np.searchsorted(steps, x1, side="right")) + 1)
+        y_lo, y_hi = self._y_span(np.concatenate([train[i0:i1], test[i0:i1]]))
+        pad = self.PADDING * (y_hi - y_lo)
+        if not (math.isclose(v0, y_lo - pad) and math.isclose(v1, y_hi + pad)):
+            self.plot_item.setYRange(y_lo, y_hi, padding=self.PADDING)
+
     def _follow_run(self, steps: Array, train: Array, test: Array) -> None:
         """Keep a hand's view within the whole run; when following, show the whole run,
         moving an axis only when the run outgrows it."""
         x_hi = nice_ceil(steps[-1]) if steps.size and steps[-1] > 0 else 1.0
-        values = np.concatenate([train, test])
-        log = self.log_scale.isChecked()
-        values = values[np.isfinite(values) & ((values > 0) if log else True)]
-        if not values.size:
-            y_lo, y_hi = (-1.0, 1.0) if log else (0.0, 1.0)
-        elif log:  # view coordinates are log10(error): whole decades
-            y_lo = float(np.floor(np.log10(values.min())))
-            y_hi = max(float(np.ceil(np.log10(values.max()))), y_lo + 1.0)
-        else:
-            lo, hi = float(values.min()), float(values.max())
-            y_lo = 0.0 if lo >= 0 else -nice_ceil(-lo)
-            y_hi = nice_ceil(hi) if hi > 0 else 1.0
+        y_lo, y_hi = self._y_span(np.concatenate([train, test]))
         new = (0.0, x_hi, y_lo, y_hi)
         if new != self._range:
             self._range = new
@@ -746,6 +762,8 @@ class LossPlot(QWidget):
             )  # a hand zooms within the run
             if self._follow:
                 self.plot_item.setRange(xRange=new[:2], yRange=new[2:], padding=self.PADDING)
+        if not self._follow:
+            self._fit_y_to_hand_view(steps, train, test)
 
 
 # -- the loss landscape -------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from hands import drag_slider_to, wheel  # noqa: E402
+from hands import drag, drag_slider_to, wheel  # noqa: E402
 from PySide6.QtCore import QPoint, QRectF, Qt  # noqa: E402
 from PySide6.QtGui import QImage, QPainter  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
@@ -158,12 +158,14 @@ def test_log_axis_numbers_never_overlap(window, qtbot):
     axis = plot.plot_item.getAxis("left")
     view = plot.plot_widget.viewport()
     train_for(window, qtbot, 300)
-    for _ in range(6):  # zoom in with the wheel, down to a fraction of a decade
-        wheel(view, 1, QPoint(view.width() // 2, view.height() // 2))
+    for _ in range(6):  # zoom in with the wheel: the steps narrow, y fits the curve there
+        wheel(view, 1, QPoint(view.width() // 2, int(view.height() * 0.8)))
         qtbot.wait(10)
     assert not plot._follow
-    (_, _), (lo, hi) = plot.plot_item.viewRange()
-    assert hi - lo < 1
+    (x0, x1), (lo, hi) = plot.plot_item.viewRange()
+    steps, train = plot.train_curve.getData()
+    shown = (steps >= x0) & (steps <= x1)
+    assert shown.any() and np.all((lo <= train[shown]) & (train[shown] <= hi))
     assert len(assert_readable(axis, lo, hi)) >= 2
     # any height of the plot and any range of errors (one decade, forty, a sliver)
     for height in (60, 90, 140, 250, 500):
@@ -196,8 +198,13 @@ def test_loss_plot_follows_the_run_after_a_hand_zoom(window, qtbot):
     for _ in range(5):  # zoom in on the start of the run
         wheel(view, 1, QPoint(view.width() // 4, view.height() // 2))
         qtbot.wait(10)
-    (x0, x1), _ = plot.plot_item.viewRange()
+    c = QPoint(view.width() // 2, view.height() // 2)
+    drag(view, c, c + QPoint(-40, 120), steps=4, qtbot=qtbot)  # a pan: steps move, y fits
+    (x0, x1), (y0, y1) = plot.plot_item.viewRange()
     assert x1 < head and not plot._follow
+    steps, train = plot.train_curve.getData()
+    shown = (steps >= x0) & (steps <= x1)
+    assert shown.any() and np.all((y0 <= train[shown]) & (train[shown] <= y1))
     train_for(window, qtbot, 300)  # the run moves on past the view: it follows again
     (x0, x1), (y0, y1) = plot.plot_item.viewRange()
     steps, train = plot.train_curve.getData()
