@@ -576,9 +576,10 @@ class LossPlot(QWidget):
 
     The axes follow the run in coarse jumps (x up to the next 1-2-5 step count, y to
     whole decades on the log axis), so most redraws move no axis at all. Panning or
-    zooming by hand stops the following, within the run's own range (no view beyond
-    it, where no curve is); it starts again with the "A" button, when the run starts
-    over, or when training carries the newest point past the view's right edge.
+    zooming by hand picks the steps shown, within the run (no view beyond it, where no
+    curve is), and stops the following; the error axis then fits the curve over those
+    steps. Following starts again with the "A" button, when the run starts over, or
+    when training carries the newest point past the view's right edge.
     """
 
     PADDING = 0.02
