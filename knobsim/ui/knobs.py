@@ -82,8 +82,8 @@ DEFER_ABOVE = 24
 #: next-word grid's vertical sliders have their own fixed length, COMPACT_SLIDER_PX
 SLIDER_MIN_PX = 120
 COMPACT_SLIDER_PX = 56
-#: the narrowest a next-word grid's panel gets (it scrolls sideways below its width)
-GRID_MIN_PX = 200
+#: the narrowest the knob panel gets (pixels); narrower than its knobs, it scrolls sideways
+PANEL_MIN_PX = 200
 LOCKED_GLYPH = "\N{LOCK}"
 UNLOCKED_GLYPH = "\N{OPEN LOCK}"
 
@@ -779,6 +779,7 @@ class KnobPanel(QWidget):
         self._grad_last = -math.inf
         self._rects: NDArray[np.int64] | None = None  # knob geometry, for "in view"
         self._retired: QWidget | None = None
+        self._need = 0  # the width the knobs ask for (pixels)
 
         self.count_label = QLabel(self)
         self.count_label.setObjectName("knob_count")
@@ -904,15 +905,21 @@ class KnobPanel(QWidget):
         self.update_gradients()
 
     def _fit_width(self, container: QWidget, compact: bool) -> None:
-        # rows: never narrower than the knobs need (sliders of SLIDER_MIN_PX), so a
-        # splitter stops there and nothing scrolls sideways; a grid scrolls sideways
+        # the knobs keep their size (sliders of SLIDER_MIN_PX): a panel narrower than
+        # they need scrolls sideways; the panel asks for their width (sizeHint)
         bar = self.scroll.verticalScrollBar().sizeHint().width()
-        need = container.minimumSizeHint().width() + bar + 2 * self.scroll.frameWidth()
-        self.scroll.setMinimumWidth(min(need, GRID_MIN_PX) if compact else need)
-        policy = Qt.ScrollBarPolicy
-        self.scroll.setHorizontalScrollBarPolicy(
-            policy.ScrollBarAsNeeded if compact else policy.ScrollBarAlwaysOff
-        )
+        self._need = container.minimumSizeHint().width() + bar + 2 * self.scroll.frameWidth()
+        self.scroll.setMinimumWidth(min(self._need, PANEL_MIN_PX))
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """Wide enough for every knob's row (a grid: at most PANEL_MIN_PX * 2)."""
+        hint = super().sizeHint()
+        need = self._need if not self._compact() else min(self._need, 2 * PANEL_MIN_PX)
+        return QSize(max(hint.width(), need), hint.height())
+
+    def _compact(self) -> bool:
+        return bool(self._knobs) and self._knobs[0].compact
 
     def _lay_out_groups(self, container: QWidget, model: Model) -> None:
         column = QVBoxLayout(container)

@@ -520,7 +520,8 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
-        self.splitter.setSizes([300, 670, 310])
+        # the knob panel as wide as its knobs' rows (narrower, it scrolls sideways)
+        self.splitter.setSizes([300, 670, max(310, self.knob_panel.sizeHint().width())])
         for view in (
             self.fit_plot,
             self.loss_plot,

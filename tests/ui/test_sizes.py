@@ -16,7 +16,7 @@ from knobsim.core.corpus import builtin_corpus
 from knobsim.core.datasets import make_dataset
 from knobsim.core.models import make_model
 from knobsim.core.session import Session
-from knobsim.ui.knobs import COMPACT_SLIDER_PX, SLIDER_MIN_PX
+from knobsim.ui.knobs import COMPACT_SLIDER_PX, PANEL_MIN_PX, SLIDER_MIN_PX
 
 #: the least a plot's drawing area (inside its axes) keeps, in pixels
 PLOT_MIN = QSize(100, 50)
@@ -87,6 +87,14 @@ def test_splitter_handles_dragged_to_the_ends_squeeze_nothing(open_window, qtbot
     qtbot.wait(50)
     assert _problems(win) == []
     assert _drag_handles_to_the_ends(win, qtbot) == []
+    # the knob panel pushed as narrow as it goes: its rows scroll sideways, whole
+    handle = win.splitter.handle(2)
+    drag(handle, handle.rect().center(), handle.rect().center() + QPoint(3000, 0), qtbot=qtbot)
+    QApplication.processEvents()
+    panel = win.knob_panel
+    assert panel.scroll.width() == panel.scroll.minimumWidth() == PANEL_MIN_PX
+    assert panel.scroll.horizontalScrollBar().maximum() > 0
+    assert _problems(win) == []
     win.controller.set_training(False)
     qtbot.wait(350)
     assert win.audit() == []
