@@ -122,11 +122,14 @@ class RealApp:
             ("KNOBSIM_DATA_DIR", "knobsim-data"),
         ):
             self.env[var] = str(home / sub)
+        home.mkdir(parents=True, exist_ok=True)
+        self.errors = home / "stderr.txt"  # a file: a full pipe would block the app
+        self._errors = self.errors.open("w")
         self.proc = subprocess.Popen(
             [sys.executable, "-c", DRIVER],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=self._errors,
             text=True,
             env=self.env,
         )
@@ -167,9 +170,7 @@ class RealApp:
         subprocess.run(["xdotool", *map(str, args)], env=self.env, check=True, timeout=20)
 
     def stderr(self) -> str:
-        if self.proc.poll() is None:
-            return "(still running)"
-        return self.proc.stderr.read()[-3000:]
+        return self.errors.read_text(errors="replace")[-3000:]
 
     def quit(self) -> int:
         if self.proc.poll() is None:
@@ -198,6 +199,7 @@ def real_app(xvfb_display, tmp_path):
         if app.proc.poll() is None:
             app.proc.kill()
             app.proc.wait()
+        app._errors.close()
 
 
 @pytest.mark.xvfb
