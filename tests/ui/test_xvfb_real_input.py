@@ -199,7 +199,8 @@ def real_app(xvfb_display, tmp_path):
         if app.proc.poll() is None:
             app.proc.kill()
             app.proc.wait()
-        app._errors.close()
+        for stream in (app.proc.stdin, app.proc.stdout, app._errors):
+            stream.close()
 
 
 @pytest.mark.xvfb
