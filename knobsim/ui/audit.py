@@ -204,7 +204,7 @@ def _check_arrows(views: Views, session: Session) -> list[str]:
             out.append(
                 f"The slope tooltip of {name} says {m.group(1)} but the slope is {slope:.3g}."
             )
-        way = re.search(r"Turning \S+ (right|left|up|down)", text)
+        way = re.search(rf"Turning {re.escape(name)} (right|left|up|down)", text)
         said = _WAYS[way.group(1)] if way else 0
         drawn = arrow.direction
         if drawn != said:

@@ -55,6 +55,23 @@ def test_the_start_a_person_gets_audits_clean(open_window, settled):
     assert win.audit() == []
 
 
+def test_knobs_named_with_a_space_audit_clean(open_window, settled):
+    """Monkey seed 1: a click on the next word's context-size arrow makes knobs named
+    like ". it→is"; the arrow check read such a tooltip's "Turning . it→is up" as no
+    direction at all, and named every arrow that points."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    win = settled(open_window(_session("nextword", "rhymes")))
+    spin = win.nextword_view.context_size
+    up_arrow = QPoint(spin.width() - 6, spin.height() // 4)
+    QTest.mouseClick(spin, Qt.MouseButton.LeftButton, pos=up_arrow)
+    settled(win)
+    arrows = [k.grad_indicator for k in win.knob_panel.knobs]
+    assert any(" " in a.name and a.direction for a in arrows)  # some such arrow points
+    assert win.audit() == []
+
+
 def _only(findings: list[str], *words: str) -> None:
     assert findings, "the audit saw nothing wrong"
     for finding in findings:
