@@ -16,7 +16,6 @@ Settings, autosaves and saved files go to a temporary folder.
 from __future__ import annotations
 
 import argparse
-import faulthandler
 import os
 import sys
 import tempfile
@@ -82,18 +81,17 @@ def main(argv: list[str] | None = None) -> int:
         QTest.qWait(100)
         out = tmp / f"files-{seed}"
         out.mkdir()
-        faulthandler.dump_traceback_later(args.deadlock, repeat=True, exit=False)
         monkey = Monkey(
             window,
             seed,
             stall_s=args.stall,
             audit_from=args.audit_from,
+            deadlock_s=args.deadlock,
             weights=weights,
             log=lambda s: print("  " + s, flush=True),
         )
         with file_dialogs_in(out, np.random.default_rng([seed, 2])):
             report = monkey.run(args.events)
-        faulthandler.cancel_dump_traceback_later()
         handler.uninstall()
         window.files.dirty = False
         window.controller.shutdown()

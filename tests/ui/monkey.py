@@ -12,6 +12,7 @@ replayed: ``Monkey(window, seed).run(index + 1)`` on a fresh window makes the sa
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import os
 import re
 import sys
@@ -223,9 +224,13 @@ class DialogAnswerer:
 
     def _on_timer_timeout(self) -> None:
         popup = QApplication.activePopupWidget()
+        modal = QApplication.activeModalWidget()
+        # a widget's age counts while it stays up (a combo box reuses its list)
+        up = {id(w) for w in (popup, modal) if w is not None}
+        self._seen = {k: t for k, t in self._seen.items() if k in up}
         if popup is not None and self._due(popup):
             self.close_now(popup)
-        modal = QApplication.activeModalWidget()
+            return
         if modal is not None and modal is not self._main and self._due(modal):
             self.answer(modal)
 
@@ -334,8 +339,14 @@ class Monkey:
         and at the end; returns a list of disagreements (default: ``window.audit``).
     settle_ms
         How long the event loop runs before an audit (deferred refreshes run).
+    stall_s
+        An event (with its audit) that takes longer than this is reported as a stall.
     audit_from
         Audit after every event from this index on (to replay a failure closely).
+    deadlock_s
+        With this, an event (with its audit) that has not finished after ``deadlock_s``
+        seconds ends the process, printing every thread's stack (``faulthandler``): a
+        deadlock fails loudly instead of hanging.
     """
 
     def __init__(
@@ -351,11 +362,12 @@ class Monkey:
         never_actions: tuple[str, ...] = NEVER_ACTIONS,
         log: Callable[[str], None] | None = None,
         audit_from: int | None = None,
+        deadlock_s: float | None = None,
     ) -> None:
         self.window = window
         self.seed = seed
         self.rng = np.random.default_rng(seed)
-        self.audit = audit if audit is not None else getattr(window, "audit", lambda: [])
+        self.audit = audit if audit is not None else window.audit
         self.audit_every = audit_every
         self.settle_ms = settle_ms
         self.stall_s = stall_s
@@ -368,6 +380,7 @@ class Monkey:
         self.report = MonkeyReport(seed)
         self.index = -1
         self._log = log
+        self.deadlock_s = deadlock_s
         self.audit_from = audit_from  # audit after every event from this index on (replays)
         self._errors_this_event = 0
 
@@ -392,6 +405,8 @@ class Monkey:
             for i in range(n_events):
                 self.index = i
                 self._errors_this_event = 0
+                if self.deadlock_s is not None:
+                    faulthandler.dump_traceback_later(self.deadlock_s, exit=True)
                 self._bring_to_front()
                 kind = self._kinds[int(self.rng.choice(len(self._kinds), p=self._p))]
                 t = time.perf_counter()
@@ -421,6 +436,8 @@ class Monkey:
                 if self._log is not None and (i + 1) % 500 == 0:
                     self._log(f"seed {self.seed}: {i + 1} events, {time.perf_counter() - t0:.0f} s")
         finally:
+            if self.deadlock_s is not None:
+                faulthandler.cancel_dump_traceback_later()
             answerer.stop()
             answerer.clear_now()
             sys.excepthook = previous_hook
@@ -734,8 +751,8 @@ class Monkey:
                 return f"menu {' > '.join(chain)}, closed"
             x: QAction = self._pick(acts)
             chain.append(x.text().replace("&", ""))
+            sub = x.menu()  # before the click: what it runs may delete the action
             self._click(menu, menu.actionGeometry(x).center())
-            sub = x.menu()
             if sub is None or not sub.isVisible():
                 break
             menu = sub
@@ -776,11 +793,6 @@ def squeezed_views(window) -> list[str]:
     return out
 
 
-def audit_or_nothing(window) -> Callable[[], list[str]]:
-    """``window.audit`` when the display audit exists, else an audit that finds nothing."""
-    return getattr(window, "audit", lambda: [])
-
-
 def format_replay(report: MonkeyReport) -> str:
     """How to replay the first failure of ``report``."""
     first = next(iter([*report.exceptions, *report.findings, *report.stalls]), None)
@@ -799,7 +811,6 @@ __all__ = [
     "Finding",
     "Monkey",
     "MonkeyReport",
-    "audit_or_nothing",
     "file_dialogs_in",
     "format_replay",
     "squeezed_views",

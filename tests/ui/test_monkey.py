@@ -8,9 +8,7 @@ failure prints the seed, the event's index and the ten events before it; replay 
 
 from __future__ import annotations
 
-import faulthandler
 import os
-import sys
 
 import numpy as np
 import pytest
@@ -20,18 +18,16 @@ SEED = 12
 EVENTS = int(os.environ.get("KNOBSIM_MONKEY_EVENTS", "2000"))
 #: one event taking longer than this is a hang, not a slow machine
 STALL_S = 30.0
+#: one event not done after this long is a deadlock: the run ends with every stack
+DEADLOCK_S = 180.0
 
 
 @pytest.mark.slow
 def test_monkey_finds_nothing(open_window, tmp_path):
     window = open_window()  # the start a person gets, 1280x800
-    # a deadlock ends the run with every thread's stack rather than hanging CI
-    faulthandler.dump_traceback_later(600, exit=True, file=sys.stderr)
-    try:
-        with file_dialogs_in(tmp_path, np.random.default_rng([SEED, 2])):
-            report = Monkey(window, SEED, stall_s=STALL_S).run(EVENTS)
-    finally:
-        faulthandler.cancel_dump_traceback_later()
+    with file_dialogs_in(tmp_path, np.random.default_rng([SEED, 2])):
+        # a deadlock ends the run with every thread's stack rather than hanging CI
+        report = Monkey(window, SEED, stall_s=STALL_S, deadlock_s=DEADLOCK_S).run(EVENTS)
     window.files.dirty = False  # closing asks nothing
     assert report.events == EVENTS
     assert report.audits >= EVENTS // 50
