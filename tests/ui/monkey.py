@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import shiboken6
 from hands import drag, handle_center, key, move, point_for_value, press, release, wheel
 from PySide6.QtCore import QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QAction
@@ -172,6 +173,12 @@ class MonkeyReport:
         return "\n".join([head, *(f.describe() for f in shown)])
 
 
+def _address(w: QWidget) -> int:
+    """The C++ object's address: PySide may hand out a new Python wrapper for the same
+    widget each time (so ``id`` would make every dialog look brand new)."""
+    return shiboken6.getCppPointer(w)[0]
+
+
 def _name(w: QWidget | None) -> str:
     if w is None:
         return "None"
@@ -219,14 +226,14 @@ class DialogAnswerer:
 
     def _due(self, w: QWidget) -> bool:
         now = time.monotonic()
-        first = self._seen.setdefault(id(w), now)
+        first = self._seen.setdefault(_address(w), now)
         return now - first >= self._after
 
     def _on_timer_timeout(self) -> None:
         popup = QApplication.activePopupWidget()
         modal = QApplication.activeModalWidget()
         # a widget's age counts while it stays up (a combo box reuses its list)
-        up = {id(w) for w in (popup, modal) if w is not None}
+        up = {_address(w) for w in (popup, modal) if w is not None}
         self._seen = {k: t for k, t in self._seen.items() if k in up}
         if popup is not None and self._due(popup):
             self.close_now(popup)
