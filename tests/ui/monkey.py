@@ -5,7 +5,8 @@ Used by ``tests/ui/test_monkey.py`` (2,000 events) and ``benchmarks/bench_monkey
 runs). Every event goes through the real-input helpers of ``hands.py``; nothing here calls
 ``setValue`` or a slot. A run records every exception, every audit finding and every stall
 with the seed, the event's index and the events just before it, so a failure can be
-replayed: ``Monkey(window, seed).run(index + 1)`` on a fresh window makes the same choices
+replayed: ``Monkey(window, seed, audit_from=index - 10).run(index + 1)`` on a fresh window
+makes the same choices
 (training speed makes the weights differ a little from run to run, not the choices' kinds).
 """
 
