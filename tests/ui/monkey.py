@@ -391,6 +391,7 @@ class Monkey:
         self.deadlock_s = deadlock_s
         self.audit_from = audit_from  # audit after every event from this index on (replays)
         self._errors_this_event = 0
+        self._current = ""  # the kind of event running now
 
     # -- running --------------------------------------------------------------------------
     def run(self, n_events: int) -> MonkeyReport:
@@ -417,6 +418,7 @@ class Monkey:
                     faulthandler.dump_traceback_later(self.deadlock_s, exit=True)
                 self._bring_to_front()
                 kind = self._kinds[int(self.rng.choice(len(self._kinds), p=self._p))]
+                self._current = kind
                 t = time.perf_counter()
                 try:
                     what = getattr(self, f"_do_{kind}")()
@@ -424,6 +426,7 @@ class Monkey:
                     what = f"{kind} (raised)"
                     self._record_exception(traceback.format_exc())
                 self.recent.append(f"#{i} {what}")
+                self._current = ""
                 report.counts[kind] = report.counts.get(kind, 0) + 1
                 self._pause(int(self.rng.choice([0, 0, 0, 2, 5, 10, 20])))
                 took = time.perf_counter() - t
@@ -488,8 +491,11 @@ class Monkey:
 
     def _record_exception(self, text: str) -> None:
         self._errors_this_event += 1
+        recent = list(self.recent)
+        if self._current:  # raised during this event: say which kind it was
+            recent.append(f"#{self.index} (a {self._current} event, raised while it ran)")
         self.report.exceptions.append(
-            Finding("exception", self.seed, self.index, text.strip(), list(self.recent))
+            Finding("exception", self.seed, self.index, text.strip(), recent)
         )
 
     def _on_error_dialog(self, text: str) -> None:
