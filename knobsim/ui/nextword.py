@@ -505,9 +505,9 @@ class NextWordView(QWidget):
         self.level_line.set_level(self.optimum)
         self._show_level_line(True)
         self._fill_contexts(model, C)
+        self._build_bars(model)  # before the context below: its slot draws on the bars
         if previous and self._find_context(previous) >= 0:
             self.set_context(previous)
-        self._build_bars(model)
         self._sync_context_size()
         self.param_comparison.setText(param_comparison_text(model))
         self.generated_text.setText(PROMPT)
