@@ -599,7 +599,10 @@ class Monkey:
         w = self._pick(self._visible(QComboBox))
         if w is None:
             return "combo: none"
-        self._click(w, w.rect().center())
+        p = w.rect().center()
+        if w.isEditable():
+            p.setX(w.width() - 8)  # an editable box opens its list only from the arrow
+        self._click(w, p)
         view = w.view()
         if not view.isVisible():
             return f"click {_name(w)} (no list opened)"
@@ -610,6 +613,7 @@ class Monkey:
             items = [(r, rect) for r, rect in items if vp.rect().contains(rect.center())]
             if items:
                 r, rect = self._pick(items)
+                QTest.mouseMove(vp, rect.center())  # the pointer passes over the item first
                 self._click(vp, rect.center())
                 return f"choose item {r} {w.itemText(r)!r} of {_name(w)}"
         if how < 0.85:
