@@ -886,6 +886,7 @@ class KnobPanel(QWidget):
             if session.is_locked(i):
                 knob.show_locked(True)
             self._unbind.append(bind_knob(knob, self._controller, i))
+            knob.valueChanged.connect(lambda value, i=i: self._on_knob_value_changed(i, value))
         if compact:
             self._lay_out_grid(container, model)
         else:
@@ -975,6 +976,12 @@ class KnobPanel(QWidget):
         if not on:
             self._show_params()  # paused: every knob shows the exact weight at once
             self.update_gradients()
+
+    def _on_knob_value_changed(self, i: int, value: float) -> None:
+        # a hand changed what this knob shows: so does the copy the panel compares the
+        # session with, or a session back at the old value would never be repainted
+        if i < len(self._shown):
+            self._shown[i] = value
 
     def _on_controller_params_changed(self) -> None:
         if not self._controller.is_training:

@@ -103,3 +103,35 @@ def test_a_wheel_on_a_network_wire_turns_its_weight_and_the_screen_follows(windo
     wheel(view.viewport(), -6, pos)
     assert window.controller.session.value("w") < before
     _audited(window, qtbot)
+
+
+def test_a_knob_undone_while_training_shows_the_session(open_window, qtbot, monkeypatch):
+    """Monkey (final run, seeds 2 and 3): a hand moves a knob while training and the
+    session comes back to exactly the value the panel last showed (Ctrl+Z here; training
+    re-converging to the same float in the run); the panel compared the session with its
+    copy of what it last sent, not with what the knob shows, and never repainted it."""
+    from hands import drag_slider_to, key
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from knobsim.core.datasets import make_dataset
+    from knobsim.core.models import make_model
+    from knobsim.core.session import Session
+    from knobsim.ui.controller import SessionController
+
+    monkeypatch.setattr(SessionController, "use_process", False)  # train in this thread
+    data = make_dataset("cubic", n_points=40, seed=0)
+    win = open_window(Session(make_model("poly", data, degree=3), data, seed=0))
+    knob = win.knob_panel.knob("c1")
+    QTest.mouseClick(knob.lock_button, Qt.MouseButton.LeftButton)  # training leaves c1 alone
+    qtbot.wait(350)
+    before = knob.value()
+    key(Qt.Key.Key_Space, widget=win)  # Train
+    qtbot.wait(300)
+    drag_slider_to(knob.slider, 2.5)  # a hand moves the locked knob while training ...
+    key(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier, widget=win)  # ... and takes it back
+    qtbot.wait(300)
+    key(Qt.Key.Key_Space, widget=win)  # Pause
+    qtbot.wait(350)
+    assert win.controller.session.params[1] == before
+    assert win.audit() == []
