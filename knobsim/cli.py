@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from knobsim import __version__
-from knobsim.core.catalog import DEFAULT_DATASET, session_for
+from knobsim.core.catalog import DEFAULT_DATASET, dataset_for, session_for
 
 EXIT_OK = 0
 EXIT_DIVERGED = 1
@@ -163,8 +163,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def build_session(args: argparse.Namespace):
     """A ``Session`` from parsed options; raises ``UsageError`` with a readable line."""
-    from knobsim.core.corpus import BUILTIN_CORPORA, builtin_corpus, load_corpus
-    from knobsim.core.datasets import DATASETS, DataError, load_csv, make_dataset
     from knobsim.core.models import MODELS
     from knobsim.core.optimizers import OPTIMIZERS
 
@@ -176,40 +174,31 @@ def build_session(args: argparse.Namespace):
         raise UsageError(
             f"unknown optimizer {args.optimizer!r}; choose one of {', '.join(OPTIMIZERS)}"
         )
+    name = args.csv or args.corpus or args.dataset or DEFAULT_DATASET[args.model]
+    read_as = "nextword" if args.corpus else None if args.csv else args.model  # for a file
     try:
-        if args.csv:
-            dataset = load_csv(args.csv, seed=args.seed)
-        elif args.model == "nextword" or args.corpus:
-            name = args.corpus or args.dataset or DEFAULT_DATASET["nextword"]
-            if name in BUILTIN_CORPORA:
-                corpus = builtin_corpus(name)
-            elif os.path.exists(name) or args.corpus:
-                corpus = load_corpus(name)
-            else:
-                raise UsageError(
-                    f"unknown corpus {name!r}; choose one of {', '.join(BUILTIN_CORPORA)} "
-                    "or give a text file"
-                )
-            dataset = corpus.to_dataset(args.context)
-        else:
-            name = args.dataset or DEFAULT_DATASET[args.model]
-            if name not in DATASETS:
-                raise UsageError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
-            dataset = make_dataset(name, n_points=args.points, noise=args.noise, seed=args.seed)
+        data = dataset_for(
+            name,
+            read_as,
+            noise=args.noise,
+            points=args.points,
+            seed=args.seed,
+            context=args.context,
+        )
         return session_for(
-            dataset,
             args.model,
+            data,
+            seed=args.seed,
             optimizer=args.optimizer,
             lr=args.lr,
             batch_size=args.batch_size,
-            seed=args.seed,
             degree=args.degree,
             hidden=args.hidden,
             activation=args.activation,
             l2=args.l2,
             context=args.context,
         )
-    except (DataError, ValueError) as exc:
+    except ValueError as exc:
         raise UsageError(str(exc).rstrip(".")) from None
 
 

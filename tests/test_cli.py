@@ -135,7 +135,7 @@ def _bad_csv(tmp_path, name: str, text: str | bytes) -> str:
 
 BAD_INPUTS = [
     (["--model", "transformer"], "unknown model 'transformer'"),
-    (["--dataset", "mnist"], "unknown dataset 'mnist'"),
+    (["--dataset", "mnist"], "Unknown dataset 'mnist'"),
     (["--optimizer", "lbfgs"], "unknown optimizer 'lbfgs'"),
     (["--lr", "0"], "--lr: must be a positive number"),
     (["--lr", "-0.1"], "--lr: must be a positive number"),

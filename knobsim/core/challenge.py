@@ -19,9 +19,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from knobsim.core.datasets import make_dataset
-from knobsim.core.models import make_model
-from knobsim.core.optimizers import OptimizerConfig
+from knobsim.core.catalog import session_for
 from knobsim.core.session import Session
 
 SCORES_FILE = "challenge_scores.json"
@@ -107,9 +105,16 @@ def make_session(ch: Challenge, seed: int) -> Session:
     The data are the same for every game of a challenge (``data_seed``); only the start
     differs, and the same ``seed`` always gives the same start.
     """
-    data = make_dataset(ch.dataset, seed=ch.data_seed)
-    model = make_model(ch.model, data, degree=ch.degree, hidden=ch.hidden)
-    return Session(model, data, optimizer=OptimizerConfig(ch.optimizer, lr=ch.lr), seed=seed)
+    return session_for(
+        ch.model,
+        ch.dataset,
+        data_seed=ch.data_seed,
+        seed=seed,
+        optimizer=ch.optimizer,
+        lr=ch.lr,
+        degree=ch.degree,
+        hidden=ch.hidden,
+    )
 
 
 def optimizer_run(ch: Challenge, seed: int) -> NDArray[np.float64]:

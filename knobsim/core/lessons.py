@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from knobsim.core import corpus as corpora
-from knobsim.core import datasets
 from knobsim.core.catalog import COMPATIBLE, DEFAULT_DATASET, session_for
 from knobsim.core.diagnosis import diagnose_session
 from knobsim.core.models import ACTIVATIONS, MODELS, NextWord
@@ -457,9 +455,8 @@ def _known_knob(name: str, knobs: Sequence[str], where: str) -> None:
 def _try_build(setup: Setup) -> Session:
     try:
         return build_session(setup)
-    except (ValueError, KeyError) as exc:
-        message = str(exc.args[0] if isinstance(exc, KeyError) and exc.args else exc)
-        raise LessonFileError(f"setup: {message.rstrip('.')}.") from None
+    except ValueError as exc:
+        raise LessonFileError(f"setup: {str(exc).rstrip('.')}.") from None
 
 
 def _no_unknown(raw: Mapping[str, object], known: Sequence[str], where: str) -> None:
@@ -503,45 +500,25 @@ def build_session(setup: Setup) -> Session:
     Raises
     ------
     ValueError
-        A setup that cannot be built (the message says why), or ``KeyError`` for a knob
-        the model does not have.
+        A setup that cannot be built; the message says why.
     """
-    if setup.model == "nextword":
-        data = corpora.builtin_corpus(setup.dataset).to_dataset(setup.context)
-    else:
-        data = datasets.make_dataset(
-            setup.dataset, n_points=setup.points, noise=setup.noise, seed=setup.seed
-        )
-    session = session_for(
-        data,
+    return session_for(
         setup.model,
+        setup.dataset,
+        noise=setup.noise,
+        points=setup.points,
+        seed=setup.seed,
         optimizer=setup.optimizer,
         lr=setup.lr,
         batch_size=setup.batch_size,
-        seed=setup.seed,
         degree=setup.degree,
         hidden=setup.hidden,
         activation=setup.activation,
         l2=setup.l2,
         context=setup.context,
+        knobs=setup.knobs,
+        locked=setup.locked,
     )
-    if setup.knobs:
-        theta = session.params.copy()
-        for name, value in setup.knobs:
-            theta[_knob_index(session, name)] = value
-        session.set_model(session.model, theta)  # one starting point on the loss curve
-    for name in setup.locked:
-        session.set_locked(_knob_index(session, name), True)
-    return session
-
-
-def _knob_index(session: Session, name: str) -> int:
-    try:
-        return session.model.param_index(name)
-    except (KeyError, ValueError):
-        names = session.param_names
-        shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
-        raise ValueError(f"the {session.model.name} model has no knob {name!r} ({shown})") from None
 
 
 # -- goals -----------------------------------------------------------------------------

@@ -20,8 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from knobsim.core.catalog import session_for
 from knobsim.core.datasets import MAX_ABS_VALUE, TASKS, DataError, Dataset
-from knobsim.core.models import MLP, MODELS, NextWord, Polynomial, make_model
+from knobsim.core.models import MLP, MODELS, NextWord, Polynomial
 from knobsim.core.optimizers import OptimizerConfig
 from knobsim.core.session import Session
 
@@ -153,23 +154,40 @@ def session_from_dict(d: Any, *, source: str = "the session") -> tuple[Session, 
     name = spec.get("name")
     if name not in MODELS:
         raise fail(f"unknown model {name!r}; knobsim knows {', '.join(MODELS)}.")
+    options = dict(
+        degree=_int(spec.get("degree", 3), "model degree", fail),
+        hidden=tuple(
+            _int(h, "hidden units", fail) for h in _list(spec.get("hidden", [8]), "hidden", fail)
+        ),
+        activation=str(spec.get("activation", "tanh")),
+        l2=_float(spec.get("l2", 0.0), "L2 strength", fail),
+        context=_int(spec.get("context", 1), "context", fail),
+    )
+    opt = _section(d, "optimizer", fail)
     try:
-        model = make_model(
-            name,
-            dataset,
-            degree=_int(spec.get("degree", 3), "model degree", fail),
-            hidden=tuple(
-                _int(h, "hidden units", fail)
-                for h in _list(spec.get("hidden", [8]), "hidden", fail)
-            ),
-            activation=str(spec.get("activation", "tanh")),
-            l2=_float(spec.get("l2", 0.0), "L2 strength", fail),
-            context=_int(spec.get("context", 1), "context", fail),
+        config = OptimizerConfig(
+            name=str(opt.get("name", "gd")),
+            lr=_float(opt.get("lr", 0.1), "learning rate", fail),
+            batch_size=None
+            if opt.get("batch_size") is None
+            else _int(opt["batch_size"], "batch size", fail),
+            **{
+                k: _float(opt[k], k, fail)
+                for k in ("momentum", "beta1", "beta2", "rho", "eps")
+                if k in opt
+            },
         )
     except ValueError as exc:
         if isinstance(exc, SessionFileError):
             raise
         raise fail(str(exc)) from None
+
+    seed = _int(d.get("seed", 0), "seed", fail)
+    try:
+        session = session_for(name, dataset, seed=seed, optimizer=config, **options)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    model = session.model
 
     params = d.get("params")
     if isinstance(params, dict):
@@ -192,27 +210,6 @@ def session_from_dict(d: Any, *, source: str = "the session") -> tuple[Session, 
         raise fail("the weights ('params') are missing.")
     theta = np.array([_float(v, "weight", fail) for v in values], dtype=float)
 
-    opt = _section(d, "optimizer", fail)
-    try:
-        config = OptimizerConfig(
-            name=str(opt.get("name", "gd")),
-            lr=_float(opt.get("lr", 0.1), "learning rate", fail),
-            batch_size=None
-            if opt.get("batch_size") is None
-            else _int(opt["batch_size"], "batch size", fail),
-            **{
-                k: _float(opt[k], k, fail)
-                for k in ("momentum", "beta1", "beta2", "rho", "eps")
-                if k in opt
-            },
-        )
-    except ValueError as exc:
-        if isinstance(exc, SessionFileError):
-            raise
-        raise fail(str(exc)) from None
-
-    seed = _int(d.get("seed", 0), "seed", fail)
-    session = Session(model, dataset, optimizer=config, seed=seed)
     session.set_params(theta, by_hand=False)
     for n in _list(d.get("locked", []), "locked", fail):
         if not isinstance(n, str) or n not in set(model.param_names):

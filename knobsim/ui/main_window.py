@@ -59,10 +59,9 @@ from PySide6.QtWidgets import (
 )
 
 from knobsim import __version__
-from knobsim.core import corpus as corpora
 from knobsim.core import datasets, models, optimizers
 from knobsim.core.capacity import with_hidden
-from knobsim.core.catalog import COMPATIBLE, DEFAULT_DATASET
+from knobsim.core.catalog import COMPATIBLE, DEFAULT_DATASET, dataset_for, session_for
 from knobsim.core.datasets import DataError, Dataset
 from knobsim.core.session import Session
 from knobsim.resources import assets_dir
@@ -115,31 +114,6 @@ def icon() -> QIcon:
     return QIcon(str(path)) if path.exists() else QIcon()
 
 
-def build_session(
-    model: str,
-    dataset: str,
-    *,
-    noise: float | None,
-    points: int | None,
-    seed: int,
-    degree: int,
-    hidden: str,
-    activation: str,
-    l2: float,
-    config: optimizers.OptimizerConfig | None = None,
-) -> Session:
-    """A session from control values; raises ``ValueError`` (or ``DataError``)."""
-    data = make_data(dataset, noise=noise, points=points, seed=seed)
-    net = models.make_model(model, data, degree=degree, hidden=hidden, activation=activation, l2=l2)
-    return Session(net, data, optimizer=config or optimizers.OptimizerConfig(), seed=seed)
-
-
-def make_data(name: str, *, noise: float | None, points: int | None, seed: int) -> Dataset:
-    if name in corpora.BUILTIN_CORPORA:
-        return corpora.builtin_corpus(name).to_dataset()
-    return datasets.make_dataset(name, n_points=points, noise=noise, seed=seed)
-
-
 def _tip(widget: QWidget, name: str, text: str) -> QWidget:
     widget.setToolTip(text)
     widget.setAccessibleName(name)
@@ -158,18 +132,7 @@ class MainWindow(QMainWindow):
         # no fixed minimum size: the window's is what its views need (MIN_VIEW, the knob
         # sliders' SLIDER_MIN_PX, the controls' width), so no view is squeezed to nothing
         if session is None:
-            session = build_session(
-                "line",
-                "linear",
-                noise=None,
-                points=None,
-                seed=0,
-                degree=3,
-                hidden="8",
-                activation="tanh",
-                l2=0.0,
-                config=optimizers.OptimizerConfig("gd", lr=0.1),
-            )
+            session = session_for("line", "linear")  # plain gradient descent at 0.1
         self.controller = SessionController(session, self)
         self._syncing = False
         #: data files opened in this window, by dataset name ("csv:points.csv")
@@ -832,7 +795,7 @@ class MainWindow(QMainWindow):
         if c.model.task == "nextword" or c.dataset.name in self._files:
             return
         try:
-            data = make_data(
+            data = dataset_for(
                 self.dataset_combo.currentData(),
                 noise=self.noise_spin.value(),
                 points=self.points_spin.value(),
@@ -904,15 +867,16 @@ class MainWindow(QMainWindow):
     def _start_on_file(self, data: Dataset, model_name: str) -> bool:
         c = self.controller
         try:
-            net = models.make_model(
+            session = session_for(
                 model_name,
                 data,
+                seed=self.seed_spin.value(),
+                optimizer=c.config,
                 degree=self.degree_spin.value(),
                 hidden=self.hidden_edit.text(),
                 activation=self.activation_combo.currentText(),
                 l2=c.model.l2,
             )
-            session = Session(net, data, optimizer=c.config, seed=self.seed_spin.value())
         except (DataError, ValueError) as exc:
             show_data_error(self, str(exc))
             self._sync_controls()
@@ -957,17 +921,17 @@ class MainWindow(QMainWindow):
             self._start_on_file(self._files[name], self.model_combo.currentData())
             return
         try:
-            session = build_session(
+            session = session_for(
                 self.model_combo.currentData(),
                 name,
                 noise=self.noise_spin.value(),
                 points=self.points_spin.value(),
                 seed=self.seed_spin.value(),
+                optimizer=c.config,
                 degree=self.degree_spin.value(),
                 hidden=self.hidden_edit.text(),
                 activation=self.activation_combo.currentText(),
                 l2=c.model.l2,
-                config=c.config,
             )
         except (DataError, ValueError) as exc:
             self._on_message_raised(str(exc))

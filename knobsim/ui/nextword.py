@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from knobsim.core.catalog import session_for
 from knobsim.core.corpus import (
     BOUNDARY,
     MAX_VOCAB,
@@ -44,7 +45,6 @@ from knobsim.core.corpus import (
 from knobsim.core.datasets import DataError
 from knobsim.core.generate import generate
 from knobsim.core.models import NextWord
-from knobsim.core.session import Session
 from knobsim.ui import theme
 from knobsim.ui.controller import SessionController
 
@@ -387,9 +387,14 @@ class NextWordView(QWidget):
         old = c.session
         if context is None:
             context = old.model.context if isinstance(old.model, NextWord) else 1
-        data = corpus.to_dataset(context)
-        model = NextWord(data.vocab, context=context, l2=old.model.l2)
-        session = Session(model, data, optimizer=c.config, seed=old.seed)
+        session = session_for(
+            "nextword",
+            corpus.to_dataset(context),
+            seed=old.seed,
+            optimizer=c.config,
+            l2=old.model.l2,
+            context=context,
+        )
         was_training = c.is_training
         c.set_training(False)
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # V³ knobs take a while

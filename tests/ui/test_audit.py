@@ -9,16 +9,13 @@ from PySide6.QtCore import QPointF, QSignalBlocker
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QSlider
 
-from knobsim.ui.main_window import build_session
+from knobsim.core.catalog import session_for
 
 SETTLE_MS = 350
 
 
 def _session(model: str, dataset: str):
-    return build_session(
-        model, dataset, noise=None, points=None, seed=0, degree=3, hidden="8",
-        activation="tanh", l2=0.0,
-    )  # fmt: skip
+    return session_for(model, dataset)
 
 
 @pytest.fixture

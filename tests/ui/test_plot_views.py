@@ -13,15 +13,13 @@ from PySide6.QtCore import QPoint, QRectF, Qt  # noqa: E402
 from PySide6.QtGui import QImage, QPainter  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
+from knobsim.core.catalog import session_for  # noqa: E402
 from knobsim.core.models import nice_ceil  # noqa: E402
-from knobsim.ui.main_window import _fmt, build_session  # noqa: E402
+from knobsim.ui.main_window import _fmt  # noqa: E402
 
 
 def session(model: str, dataset: str = "linear", *, seed: int = 0, points=None):
-    return build_session(
-        model, dataset, noise=None, points=points, seed=seed, degree=3, hidden="8",
-        activation="tanh", l2=0.0,
-    )  # fmt: skip
+    return session_for(model, dataset, points=points, seed=seed)
 
 
 def curve_in_view(fit) -> float:
