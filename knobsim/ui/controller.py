@@ -621,9 +621,9 @@ class SessionController(QObject):
 
     # -- structure -----------------------------------------------------------------------
     def replace_session(self, session: Session) -> None:
-        """A new model and/or data: keeps optimizer settings and speed, pauses nothing."""
+        """A new model and/or data with its own optimizer settings (undoable); keeps the
+        speed, pauses nothing."""
         self.sync()
-        session.set_optimizer(replace(self.config))
         before = copy.deepcopy(self.session)
         self.session = session
         self.undo_stack.push(
@@ -631,10 +631,7 @@ class SessionController(QObject):
                 self, before, f"switch to {session.model.describe()} on {session.dataset.name}"
             )
         )
-        self.modelChanged.emit()
-        self.dataChanged.emit()
-        self.paramsChanged.emit()
-        self.historyChanged.emit()
+        self._emit_all()
 
     def set_model(self, model: Model, theta: Sequence[float]) -> None:
         """Another model on the same data with these weights (a capacity change).
@@ -695,7 +692,7 @@ class SessionController(QObject):
         self.historyChanged.emit()
 
     def load_session(self, session: Session) -> None:
-        """A session from a file: a fresh start, so the undo history starts over too."""
+        """A fresh start (a session from a file, a lesson): the undo history starts over."""
         self.sync()
         self.session = session
         self.undo_stack.clear()

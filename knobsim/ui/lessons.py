@@ -606,7 +606,7 @@ class Lessons(QObject):
             lesson = found
         try:
             session = build_session(lesson.setup)
-        except (ValueError, KeyError) as exc:
+        except ValueError as exc:
             self._message(f"The lesson {lesson.title!r} cannot start: {exc}")
             return False
         files = getattr(self.window, "files", None)
@@ -674,16 +674,12 @@ class Lessons(QObject):
         c = self.controller
         setup = lesson.setup
         c.set_training(False)
-        config = session.config  # replace_session swaps in the window's settings
         seed = self.window.findChild(QSpinBox, "seed")
         if seed is not None:  # the window draws new data with this seed (Points, Noise)
             with QSignalBlocker(seed):
                 seed.setValue(setup.seed)
-        c.replace_session(session)
-        # replace_session keeps the window's optimizer settings; the lesson chooses its own
-        c.set_optimizer(config.name)
-        c.set_learning_rate(config.lr)
-        c.set_batch_size(config.batch_size)
+        # a fresh start with the lesson's own optimizer settings: nothing before it to undo
+        c.load_session(session)
         c.set_speed(speed_index(setup.speed))
         banner = self.window.findChild(QFrame, "explosion_banner")
         if banner is not None:

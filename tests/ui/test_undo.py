@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QComboBox, QWidget
+from hands import key
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QComboBox, QPushButton, QWidget
 
+from knobsim.core.catalog import session_for
 from knobsim.core.datasets import make_dataset
 from knobsim.core.models import make_model
 from knobsim.core.optimizers import OptimizerConfig
 from knobsim.core.session import Session
+from knobsim.ui.files import DISCARD
 
 
 @pytest.fixture
@@ -116,3 +120,43 @@ def test_knob_moves_before_a_model_change_still_undo_after_coming_back(window):
     _undo(window)  # back to degree 3
     _undo(window)  # the knob move
     assert c.session.value("c1") != 1.5
+
+
+def _ctrl_z(win) -> None:
+    """Ctrl+Z as a keyboard sends it, with the focus on the Train button."""
+    train = win.findChild(QPushButton, "train")
+    train.setFocus(Qt.FocusReason.MouseFocusReason)
+    QApplication.processEvents()
+    key(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    QApplication.processEvents()
+
+
+def test_replace_session_brings_its_own_optimizer_and_one_undo_puts_both_back(window):
+    c = window.controller
+    depth = c.undo_stack.count()
+    c.replace_session(session_for("line", "linear", optimizer="adam", lr=0.05))
+    assert c.config == OptimizerConfig("adam", lr=0.05)
+    assert window.findChild(QComboBox, "optimizer").currentData() == "adam"
+    assert c.undo_stack.count() == depth + 1
+    _ctrl_z(window)
+    assert c.model.name == "poly" and c.config == OptimizerConfig("gd", lr=0.1)
+    assert window.findChild(QComboBox, "optimizer").currentData() == "gd"
+
+
+def test_a_lesson_starts_afresh_with_its_own_settings_and_nothing_to_undo(window):
+    c = window.controller
+    c.set_optimizer("momentum")
+    c.set_param("c0", 0.7)
+    window.files.ask_unsaved = lambda: DISCARD  # the person's unsaved knobs: let them go
+    assert window.lessons.start("next-word")  # adam at 0.1 on the rhymes
+    assert c.model.name == "nextword" and c.config == OptimizerConfig("adam", lr=0.1)
+    assert c.undo_stack.count() == 0 and not window.undo_action.isEnabled()
+    theta = c.params.copy()
+    _ctrl_z(window)
+    assert c.model.name == "nextword" and c.config == OptimizerConfig("adam", lr=0.1)
+    np.testing.assert_array_equal(c.params, theta)
+    c.set_param(0, float(theta[0]) + 1.0)
+    assert c.undo_stack.count() == 1
+    _ctrl_z(window)  # the key works: it takes back the move made in the lesson, only that
+    np.testing.assert_array_equal(c.params, theta)
+    assert c.model.name == "nextword" and c.config == OptimizerConfig("adam", lr=0.1)
