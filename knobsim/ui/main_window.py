@@ -847,7 +847,7 @@ class MainWindow(QMainWindow):
         (object name ``data_error``) and the current data stays. Returns True if loaded.
         """
         try:
-            data = datasets.load_csv(path, seed=self.seed_spin.value())
+            data = dataset_for(path, seed=self.seed_spin.value())  # a CSV file of points
         except DataError as exc:
             show_data_error(self, str(exc))
             return False
