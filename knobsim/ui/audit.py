@@ -26,11 +26,13 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QLabel
 
     from knobsim.ui.controller import SessionController
+    from knobsim.ui.fit_plot import FitPlot
     from knobsim.ui.knobs import KnobPanel
+    from knobsim.ui.landscape_plot import LandscapePlot
+    from knobsim.ui.loss_plot import LossPlot
     from knobsim.ui.main_window import MainWindow
     from knobsim.ui.network import NetworkView
     from knobsim.ui.nextword import NextWordView
-    from knobsim.ui.plots import FitPlot, LandscapePlot, LossPlot
 
 __all__ = ["HANDLE_TOLERANCE_PX", "Views", "audit", "audit_views", "handle_offset"]
 

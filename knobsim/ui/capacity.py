@@ -38,7 +38,7 @@ from knobsim.core.optimizers import OptimizerConfig
 from knobsim.core.sweep import DEFAULT_STEPS, SweepPoint, capacities, sweep, sweep_to_queue
 from knobsim.ui import theme
 from knobsim.ui.controller import SessionController
-from knobsim.ui.plots import PlainAxis
+from knobsim.ui.plot_items import PlainAxis
 from knobsim.ui.widgets import Throttle
 
 #: how often the fit verdict is judged again while training

@@ -38,8 +38,8 @@ from knobsim.core.challenge import (
 from knobsim.ui import theme
 from knobsim.ui.controller import SessionController
 from knobsim.ui.errors import data_dir
+from knobsim.ui.fit_plot import FitPlot
 from knobsim.ui.knobs import KnobPanel
-from knobsim.ui.plots import FitPlot
 
 
 def scores_dir() -> Path:

@@ -68,11 +68,13 @@ from knobsim.resources import assets_dir
 from knobsim.ui.capacity import CapacityPanel
 from knobsim.ui.controller import SPEED_LABELS, SPEEDS, SessionController
 from knobsim.ui.files import SessionFiles
+from knobsim.ui.fit_plot import FitPlot
 from knobsim.ui.knobs import KnobPanel
+from knobsim.ui.landscape_plot import LandscapePlot
 from knobsim.ui.lessons import install as install_lessons
+from knobsim.ui.loss_plot import LossPlot
 from knobsim.ui.network import NetworkView
 from knobsim.ui.nextword import CORPUS_FILTER, OPEN_CORPUS_TITLE, NextWordView
-from knobsim.ui.plots import FitPlot, LandscapePlot, LossPlot
 from knobsim.ui.widgets import LogFloatControl, ReadoutLabel, Throttle, guard_wheels
 
 DATASET_LABELS = {

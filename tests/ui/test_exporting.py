@@ -10,7 +10,7 @@ from knobsim.core.models import make_model
 from knobsim.core.session import Session
 from knobsim.ui.controller import SessionController
 from knobsim.ui.exporting import ExportError, export_png, export_svg, record_gif
-from knobsim.ui.plots import FitPlot
+from knobsim.ui.fit_plot import FitPlot
 
 
 @pytest.fixture

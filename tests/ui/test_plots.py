@@ -18,7 +18,9 @@ from knobsim.core.models import make_model  # noqa: E402
 from knobsim.core.session import Session  # noqa: E402
 from knobsim.ui.audit import Views, audit_views  # noqa: E402
 from knobsim.ui.controller import SessionController  # noqa: E402
-from knobsim.ui.plots import FitPlot, LandscapePlot, LossPlot, isoline_segments  # noqa: E402
+from knobsim.ui.fit_plot import FitPlot  # noqa: E402
+from knobsim.ui.landscape_plot import LandscapePlot  # noqa: E402
+from knobsim.ui.loss_plot import LossPlot  # noqa: E402
 
 
 def make_controller(model: str, data: str, **kwargs) -> SessionController:
@@ -154,17 +156,6 @@ def test_fit_plot_switches_task_on_a_new_session(qtbot):
     assert plot.heatmap.isVisible() and not plot.curve.isVisible()
     assert len(plot.train_scatter.getData()[0]) == dataset.n_train
     screen_is_true(qtbot, controller, fit_plot=plot)
-
-
-def test_isoline_segments_trace_a_circle():
-    xs = ys = np.linspace(-1, 1, 81)
-    X, Y = np.meshgrid(xs, ys)
-    x, y = isoline_segments(X**2 + Y**2, 0.5**2, xs, ys)
-    assert x.size % 2 == 0 and x.size > 50
-    np.testing.assert_allclose(np.hypot(x, y), 0.5, atol=0.01)
-    # a saddle cell gives two segments
-    x, y = isoline_segments(np.array([[1.0, 0.0], [0.0, 1.0]]), 0.5, [0, 1], [0, 1])
-    assert x.size == 4
 
 
 # -- LossPlot ------------------------------------------------------------------------------
