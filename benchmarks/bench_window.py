@@ -278,7 +278,7 @@ def bench_drag_landscape(app: QApplication, window, knob, moves: int) -> dict:
     total_ms, turn_counts = [], []
     for v in knob_values(knob, moves + 1)[1:]:
         pump(app, 0.02)
-        lp._last_start = -math.inf  # as after a pause of MIN_INTERVAL_MS: no throttle wait
+        lp.schedule.last_start = -math.inf  # as after a pause of MIN_INTERVAL_MS: no throttle wait
         before = lp.compute_count
         t0 = time.perf_counter()
         knob.setValue(v)

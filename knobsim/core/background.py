@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from knobsim.core.history import LossHistory
-from knobsim.core.landscape import loss_grid_rows
+from knobsim.core.landscape import GridJob
 from knobsim.core.optimizers import OptimizerConfig
 from knobsim.core.session import Record, Session
 
@@ -357,31 +357,19 @@ def _serve(conn: Connection) -> None:
             sent = now
 
 
-class _Grid:
-    """A landscape computed in the worker, a few rows between training chunks."""
+class _Grid(GridJob):
+    """A landscape the window asked for, computed a piece between training chunks."""
 
     #: elements of the widest temporary per piece: a few milliseconds of work
     PIECE_ELEMENTS = 200_000
 
     def __init__(self, session: Session, rid: int, i: int, j: int, a, b) -> None:
-        self.rid = rid
-        self.theta = session._theta.copy()  # the other knobs held where they are now
-        self.Z = np.full((len(b), len(a)), np.nan)
         d = session.dataset
-        self._pieces = loss_grid_rows(
-            session.model, self.theta, i, j, d.X_train, d.y_train, a, b,
+        super().__init__(
+            session.model, session._theta, i, j, d.X_train, d.y_train, a, b,
             chunk_elements=self.PIECE_ELEMENTS,
         )  # fmt: skip
-
-    def advance(self) -> bool:
-        """Compute the next piece; True when the grid is complete."""
-        try:
-            with np.errstate(all="ignore"):  # huge weights overflow to inf: drawn as worst
-                rows, values = next(self._pieces)
-        except StopIteration:
-            return True
-        self.Z[rows] = values
-        return False
+        self.rid = rid
 
 
 def _apply(session: Session, kind: str, args: tuple) -> None:

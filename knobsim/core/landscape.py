@@ -6,7 +6,9 @@ Vectorised: the grid's parameter vectors are stacked and evaluated by the model'
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import math
+import time
+from collections.abc import Hashable, Iterator
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,10 +32,19 @@ def _work_per_theta(model: Model, n_samples: int) -> int:
     width = max(getattr(model, "hidden", (1,)) or (1,))
     if model.task == "nextword":
         return model.n_params
-    return max(n_samples * width, model.n_params)
+    return max(1, n_samples * width, model.n_params)
 
 
-def loss_grid_rows(
+def _losses(model: Model, theta: Array, i: int, j: int, X, y, a: Array, b: Array) -> Array:
+    """Loss at every (a[c], b[r]) with the other knobs of ``theta`` held, (b.size, a.size)."""
+    k = b.size * a.size
+    thetas = np.broadcast_to(theta, (k, theta.size)).copy()  # (k, n_params)
+    thetas[:, i] = np.tile(a, b.size)
+    thetas[:, j] = np.repeat(b, a.size)
+    return model.loss_many(thetas, X, y).reshape(b.size, a.size)
+
+
+def loss_grid_pieces(
     model: Model,
     theta: Array,
     i: int,
@@ -43,27 +54,39 @@ def loss_grid_rows(
     a_values: Array,
     b_values: Array,
     *,
+    piece_s: float | None = None,
     chunk_elements: int = CHUNK_ELEMENTS,
-) -> Iterator[tuple[slice, Array]]:
-    """Yield (row slice, losses) pieces of the grid, for progressive drawing.
+) -> Iterator[tuple[slice, slice, Array]]:
+    """The grid of ``loss_grid`` in pieces, row by row: (rows, columns, losses).
 
-    Rows follow ``b_values`` (parameter ``j``), columns ``a_values`` (parameter ``i``).
+    Without ``piece_s`` a piece is as many whole rows as fit ``chunk_elements`` (the
+    quickest way through). With it a piece aims at ``piece_s`` seconds: the cost of one
+    parameter vector is learned as it goes, so a small model gets several rows at once
+    and big data a few cells of one row, and one piece never blocks for long.
     """
     if i == j:
         raise ValueError("Pick two different knobs for the landscape.")
     theta = np.asarray(theta, dtype=float)
-    a_values = np.asarray(a_values, dtype=float)
-    b_values = np.asarray(b_values, dtype=float)
-    na, nb = a_values.size, b_values.size
-    per_theta = _work_per_theta(model, len(X))
-    rows_per_chunk = max(1, chunk_elements // max(1, per_theta * na))
-    for r0 in range(0, nb, rows_per_chunk):
-        r1 = min(nb, r0 + rows_per_chunk)
-        k = (r1 - r0) * na
-        thetas = np.broadcast_to(theta, (k, theta.size)).copy()  # (k, n_params)
-        thetas[:, i] = np.tile(a_values, r1 - r0)
-        thetas[:, j] = np.repeat(b_values[r0:r1], na)
-        yield slice(r0, r1), model.loss_many(thetas, X, y).reshape(r1 - r0, na)
+    a = np.asarray(a_values, dtype=float)
+    b = np.asarray(b_values, dtype=float)
+    na, nb = a.size, b.size
+    most = max(1, chunk_elements // _work_per_theta(model, len(X)))  # vectors in a piece
+    cost = None  # seconds per parameter vector (running estimate)
+    r = c = 0
+    while r < nb:
+        want = most
+        if piece_s is not None:
+            want = 1 if cost is None else min(most, max(1, int(piece_s / cost)))
+        t0 = time.perf_counter()
+        if c == 0 and want >= na:
+            rows, cols = slice(r, min(nb, r + want // na)), slice(0, na)
+        else:
+            rows, cols = slice(r, r + 1), slice(c, min(na, c + want))
+        values = _losses(model, theta, i, j, X, y, a[cols], b[rows])
+        r, c = (rows.stop, 0) if cols.stop == na else (r, cols.stop)
+        per = (time.perf_counter() - t0) / values.size
+        cost = per if cost is None else 0.5 * (cost + per)
+        yield rows, cols, values
 
 
 def loss_grid(
@@ -85,6 +108,138 @@ def loss_grid(
         every other parameter as in ``theta``.
     """
     Z = np.empty((len(b_values), len(a_values)))
-    for rows, values in loss_grid_rows(model, theta, i, j, X, y, a_values, b_values):
-        Z[rows] = values
+    for rows, cols, values in loss_grid_pieces(model, theta, i, j, X, y, a_values, b_values):
+        Z[rows, cols] = values
     return Z
+
+
+def coarse_loss_grid(
+    model: Model,
+    theta: Array,
+    i: int,
+    j: int,
+    X: NDArray,
+    y: NDArray,
+    a_values: Array,
+    b_values: Array,
+) -> Array:
+    """``loss_grid`` at every other value of each axis, each value standing for the full
+    grid's cells around it: a quarter of the work, the full grid's shape."""
+    a, b = np.asarray(a_values, dtype=float), np.asarray(b_values, dtype=float)
+    Zc = loss_grid(model, theta, i, j, X, y, a[::2], b[::2])
+    near_a, near_b = (np.arange(a.size) + 1) // 2, (np.arange(b.size) + 1) // 2
+    return Zc[np.ix_(near_b, near_a)]
+
+
+class GridJob:
+    """One landscape computed a piece at a time (between frames, or between training
+    chunks in the training process): ``Z`` fills row by row, NaN where not yet computed.
+
+    ``theta`` is a copy: the other knobs stay where they were when the job began.
+    """
+
+    def __init__(
+        self,
+        model: Model,
+        theta: Array,
+        i: int,
+        j: int,
+        X: NDArray,
+        y: NDArray,
+        a_values: Array,
+        b_values: Array,
+        *,
+        piece_s: float | None = None,
+        chunk_elements: int = CHUNK_ELEMENTS,
+    ) -> None:
+        self.theta = np.array(theta, dtype=float)  # (n_params,)
+        self.i, self.j = int(i), int(j)
+        self.a = np.asarray(a_values, dtype=float)  # (na,) across
+        self.b = np.asarray(b_values, dtype=float)  # (nb,) up
+        self.Z = np.full((self.b.size, self.a.size), np.nan)  # (nb, na)
+        self.spent = 0.0  # seconds of computing so far
+        self.done = self.Z.size == 0
+        self._pieces = loss_grid_pieces(
+            model, self.theta, self.i, self.j, X, y, self.a, self.b,
+            piece_s=piece_s, chunk_elements=chunk_elements,
+        )  # fmt: skip
+
+    def advance(self, budget_s: float = 0.0) -> bool:
+        """Compute pieces for about ``budget_s`` seconds (one at least); True when complete."""
+        t0 = time.perf_counter()
+        with np.errstate(all="ignore"):  # huge weights overflow to inf: drawn as the worst
+            while not self.done:
+                rows, cols, values = next(self._pieces)
+                self.Z[rows, cols] = values
+                self.done = rows.stop == self.b.size and cols.stop == self.a.size
+                if time.perf_counter() - t0 >= budget_s:
+                    break
+        self.spent += time.perf_counter() - t0
+        return self.done
+
+
+class GridSchedule:
+    """When the landscape view computes which grid: the decisions, without a clock or a
+    timer of its own (the view passes ``now``, in seconds, and keeps the timers).
+
+    A hand move first gets the coarse grid, computed at once where that is known to cost
+    under ``COARSE_BUDGET_MS``; the full grid follows when the hand has rested
+    ``REFINE_MS``. Otherwise (while training, or where even the coarse grid is dear) the
+    full grid comes progressively, a new one at most every ``MIN_INTERVAL_MS``
+    (``TRAINING_INTERVAL_MS`` while training: the frames come first).
+    """
+
+    COARSE_BUDGET_MS = 6.0
+    REFINE_MS = 150
+    MIN_INTERVAL_MS = 125.0  # at most 8 new grids a second after hand moves
+    TRAINING_INTERVAL_MS = 250.0  # and 4 a second while training
+    #: a full grid dearer than this many coarse budgets needs no coarse timing: too dear
+    DEAR_FACTOR = 40
+
+    def __init__(self) -> None:
+        self.coarse_ms: dict[Hashable, float] = {}  # what a coarse grid costs, per landscape
+        self.stale_since: float | None = None  # when the picture stopped showing the weights
+        self.last_start = -math.inf  # when the newest computation began
+
+    def interval_ms(self, training: bool) -> float:
+        return self.TRAINING_INTERVAL_MS if training else self.MIN_INTERVAL_MS
+
+    def coarse_is_cheap(self, key: Hashable) -> bool:
+        """Does the coarse grid of landscape ``key`` fit a frame? Unknown until one grid of
+        it was computed (that one comes progressively)."""
+        cost = self.coarse_ms.get(key)
+        return cost is not None and cost <= self.COARSE_BUDGET_MS
+
+    def wants_coarse_timing(self, key: Hashable, full_ms: float) -> bool:
+        """A full grid of ``key`` took ``full_ms``: time its coarse grid now? Once per
+        landscape, and not for one so dear that its coarse grid cannot be cheap."""
+        if key in self.coarse_ms:
+            return False
+        if full_ms > self.DEAR_FACTOR * self.COARSE_BUDGET_MS:
+            self.coarse_ms[key] = full_ms
+            return False
+        return True
+
+    def went_stale(self, now: float) -> None:
+        if self.stale_since is None:
+            self.stale_since = now
+
+    def settled(self) -> None:
+        self.stale_since = None
+
+    def started(self, now: float) -> None:
+        self.last_start = now
+
+    def restart_running(self, now: float, training: bool, same_landscape: bool) -> bool:
+        """A computation runs for older weights: restart it for the new ones? For another
+        landscape always; for new weights only early on, so a steady stream of training
+        ticks cannot starve a long job (later changes wait for it to finish)."""
+        since = now if self.stale_since is None else self.stale_since
+        return not same_landscape or (now - since) * 1000.0 < self.interval_ms(training)
+
+    def wait_ms(self, now: float, training: bool, fresh: bool) -> float:
+        """How long until the next computation may start; none for a fresh picture (the
+        old one means nothing any more)."""
+        if fresh:
+            return 0.0
+        return max(0.0, self.interval_ms(training) - (now - self.last_start) * 1000.0)

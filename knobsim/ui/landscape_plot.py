@@ -5,9 +5,8 @@ The numbers come from ``core.landscape``; this view schedules them and draws the
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
@@ -15,7 +14,8 @@ from numpy.typing import NDArray
 from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from knobsim.core.landscape import grid_axes, loss_grid, loss_grid_rows
+from knobsim.core.landscape import GridJob, GridSchedule, coarse_loss_grid, grid_axes
+from knobsim.core.session import Session
 from knobsim.ui import theme
 from knobsim.ui.controller import SessionController
 from knobsim.ui.plot_items import FastImage, PointMarker, cache_pixels, place_image, plain_axes
@@ -46,75 +46,45 @@ class _PickViewBox(pg.ViewBox):
         self._owner._pick(self.mapSceneToView(ev.scenePos()), phase)
 
 
-def _grid_pieces(
-    model, theta: Array, i: int, j: int, X, y, a: Array, b: Array, piece_s: float
-) -> Iterator[tuple[slice, slice, Array]]:
-    """The landscape in pieces of about ``piece_s`` seconds: (rows, columns, losses).
+class _GridJob(GridJob):
+    """One landscape for this view: computed here a piece per event-loop turn, at once
+    (the coarse grid, ``compute_now``), or by the training process (``remote``)."""
 
-    Learns the cost of one parameter vector as it goes and sizes the next piece to it:
-    several rows at once for a small model, a few cells of one row for big data, so one
-    piece never blocks the event loop for long.
-    """
-    na, nb = a.size, b.size
-    cost = None  # seconds per parameter vector (running estimate)
-    r = c = 0
-    while r < nb:
-        want = 1 if cost is None else max(1, int(piece_s / cost))  # vectors in this piece
-        t0 = time.perf_counter()
-        if c == 0 and want >= na:
-            n_rows = min(nb - r, want // na)
-            rows, cols = slice(r, r + n_rows), slice(0, na)
-            r += n_rows
-        else:
-            n_cols = min(na - c, want)
-            rows, cols = slice(r, r + 1), slice(c, c + n_cols)
-            c += n_cols
-            if c == na:
-                r, c = r + 1, 0
-        values = loss_grid(model, theta, i, j, X, y, a[cols], b[rows])
-        per = (time.perf_counter() - t0) / values.size
-        cost = per if cost is None else 0.5 * (cost + per)
-        yield rows, cols, values
-
-
-@dataclass
-class _GridJob:
-    """One landscape computation in progress."""
-
-    key: tuple
-    theta: Array
-    i: int
-    j: int
-    a: Array
-    b: Array
-    pieces: Iterator[tuple[slice, slice, Array]]
-    Z: Array
-    fresh: bool  # draw rows as they come (the old picture means nothing any more)
-    spent: float = 0.0  # seconds of computing so far
-    full: bool = True  # the full grid (not the coarse one)
-    remote: int = 0  # the request id when the training process computes it
+    def __init__(
+        self,
+        key: tuple,
+        session: Session,
+        pair: tuple[int, int],
+        axes: tuple[Array, Array],
+        *,
+        fresh: bool,
+        full: bool = True,
+        remote: int = 0,
+        piece_s: float | None = None,
+    ) -> None:
+        d = session.dataset
+        super().__init__(
+            session.model, session.params, *pair, d.X_train, d.y_train, *axes, piece_s=piece_s
+        )
+        self.key = key
+        self.fresh = fresh  # draw rows as they come (the old picture means nothing any more)
+        self.full = full  # the full grid (not the coarse one)
+        self.remote = remote  # the request id when the training process computes it
 
 
 class LandscapePlot(QWidget):
     """The error over two chosen knobs, every other knob held where it is now.
 
     The grid is recomputed only when a knob other than the two changes (moving one of
-    the two just moves ``marker``). A hand move first gets a coarse grid
-    (``COARSE_N`` x ``COARSE_N``) computed at once where that costs under
-    ``COARSE_BUDGET_MS``, so the picture follows the hand within its frame; when the
-    hand rests for ``REFINE_MS`` (and while training, or where even the coarse grid is
-    dear) the full grid comes progressively on a zero-interval timer within
-    ``BUDGET_MS`` per event-loop turn, at most every ``MIN_INTERVAL_MS``.
+    the two just moves ``marker``). ``schedule`` (a ``core.landscape.GridSchedule``)
+    decides when and which grid: a hand move gets the coarse grid at once where it is
+    cheap, so the picture follows the hand within its frame; the full grid comes
+    progressively on a zero-interval timer within ``BUDGET_MS`` per event-loop turn.
     Clicking or dragging on the picture sets both knobs.
     """
 
     GRID_N = 41
-    COARSE_N = 21  # every other row and column of the full grid
-    COARSE_BUDGET_MS = 6.0
-    REFINE_MS = 150
     BUDGET_MS = 4.0
-    MIN_INTERVAL_MS = 125.0  # at most 8 fresh grids a second after hand moves
-    TRAINING_INTERVAL_MS = 250.0  # and 4 a second while training (the frames come first)
     PIECE_MS = 1.0  # the progressive computation works in pieces of about this long
 
     def __init__(self, controller: SessionController, parent: QWidget | None = None) -> None:
@@ -174,17 +144,15 @@ class LandscapePlot(QWidget):
         self._grid_key: tuple | None = None
         self._grid_theta: Array | None = None
         self._job: _GridJob | None = None
-        self._stale_since: float | None = None
-        self._last_start = -np.inf
         self._pair = (0, 1)
         self._active = True  # False for a model with a single knob
         self._drag_macro = False
 
         self._coarse = False  # the grid shown is the coarse one
-        self._coarse_ms: dict[tuple, float] = {}  # what a coarse grid costs, per landscape
+        self.schedule = GridSchedule()
         self._refine = QTimer(self)
         self._refine.setSingleShot(True)
-        self._refine.setInterval(self.REFINE_MS)
+        self._refine.setInterval(self.schedule.REFINE_MS)
         self._refine.timeout.connect(self._on_refine_timeout)
         self._work = QTimer(self)  # zero interval: one slice of the grid per event-loop turn
         self._work.setInterval(0)
@@ -242,18 +210,9 @@ class LandscapePlot(QWidget):
         if not self._active:
             return
         self._throttle.stop()
-        self._start_job(fresh=self.grid is None or self._grid_key != self._key())
-        job = self._job
-        d = self._controller.session.dataset
-        model = self._controller.session.model
-        t0 = time.perf_counter()
-        with np.errstate(all="ignore"):  # the fast, all-at-once chunks of core.landscape
-            pieces = loss_grid_rows(
-                model, job.theta, job.i, job.j, d.X_train, d.y_train, job.a, job.b
-            )
-            for rows, values in pieces:
-                job.Z[rows] = values
-        job.spent = time.perf_counter() - t0
+        self._cancel_job()
+        job = self._new_job(fresh=True)  # in the fast, all-at-once chunks of core.landscape
+        job.advance(math.inf)
         self._finish(job)
 
     # -- slots ---------------------------------------------------------------------------
@@ -344,18 +303,9 @@ class LandscapePlot(QWidget):
         if job is None or job.remote:
             self._work.stop()
             return
-        t0 = time.perf_counter()
-        budget = self.BUDGET_MS / 1000.0
-        while time.perf_counter() - t0 < budget:
-            try:
-                with np.errstate(all="ignore"):  # huge weights overflow to inf: drawn as worst
-                    rows, cols, values = next(job.pieces)
-            except StopIteration:
-                job.spent += time.perf_counter() - t0
-                self._finish(job)
-                return
-            job.Z[rows, cols] = values
-        job.spent += time.perf_counter() - t0
+        if job.advance(self.BUDGET_MS / 1000.0):
+            self._finish(job)
+            return
         if job.fresh:
             with np.errstate(all="ignore"):
                 self._show(np.log10(job.Z))  # the rows so far; NaN rows are transparent
@@ -403,7 +353,7 @@ class LandscapePlot(QWidget):
         place_image(self.image, (b.size, a.size), rect, np.nan)  # the old picture means nothing now
         self.view.setRange(rect=rect, padding=0)
         self._cancel_job()
-        self._stale_since = None
+        self.schedule.settled()
         self._update_overlay()
         self._request()
 
@@ -420,94 +370,72 @@ class LandscapePlot(QWidget):
         if self.isVisible() and not self._controller.is_training and self._show_coarse():
             return
         now = time.perf_counter()
-        if self._stale_since is None:
-            self._stale_since = now
+        self.schedule.went_stale(now)
         if not self.isVisible():
             return  # nobody is looking; showEvent asks again
+        training = self._controller.is_training
         fresh = self.grid is None or self._grid_key != self._key()
         if self._job is not None:
-            # another pair/model/data: the job is useless. New weights: restart only early
-            # on, so a steady stream of training ticks cannot starve a long job; later
-            # changes wait for it to finish, which asks again
-            young = (now - self._stale_since) * 1000.0 < self._min_interval_ms()
-            if self._job.key != self._key() or young:
-                self._cancel_job()
-            else:
-                return
+            if not self.schedule.restart_running(now, training, self._job.key == self._key()):
+                return  # when it finishes, it asks again
+            self._cancel_job()
         if self._throttle.isActive():
             return
-        wait = self._min_interval_ms() - (now - self._last_start) * 1000.0
-        if fresh or wait <= 0:
+        wait = self.schedule.wait_ms(now, training, fresh)
+        if wait <= 0:
             self._start_job(fresh)
             self._work.start()
         else:
-            self._throttle.start(int(np.ceil(wait)))
+            self._throttle.start(math.ceil(wait))
 
-    def _min_interval_ms(self) -> float:
-        training = self._controller.is_training
-        return self.TRAINING_INTERVAL_MS if training else self.MIN_INTERVAL_MS
+    def _new_job(self, *, fresh: bool, **kwargs) -> _GridJob:
+        """A computation of this landscape at the current weights (none done yet)."""
+        session = self._controller.session
+        return _GridJob(self._key(), session, self._pair, self._axes(), fresh=fresh, **kwargs)
 
     def _time_coarse(self, job: _GridJob) -> None:
         """Learn what a coarse grid of this landscape costs, once, while nothing moves."""
-        if job.spent * 1000.0 > 40 * self.COARSE_BUDGET_MS:
-            self._coarse_ms[job.key] = job.spent * 1000.0  # far too dear whatever it is
+        if not self.schedule.wants_coarse_timing(job.key, job.spent * 1000.0):
             return
         s = self._controller.session
         d = s.dataset
         t0 = time.perf_counter()
         with np.errstate(all="ignore"):
-            loss_grid(
-                s.model, job.theta, job.i, job.j, d.X_train, d.y_train, job.a[::2], job.b[::2]
-            )
-        self._coarse_ms[job.key] = (time.perf_counter() - t0) * 1000.0
+            coarse_loss_grid(s.model, job.theta, job.i, job.j, d.X_train, d.y_train, job.a, job.b)
+        self.schedule.coarse_ms[job.key] = (time.perf_counter() - t0) * 1000.0
 
     def _show_coarse(self) -> bool:
         """Compute and show the coarse grid now if it is cheap; False if it is not."""
         key = self._key()
-        s = self._controller.session
-        i, j = self._pair
-        a, b = self._axes()
-        theta = s.params.copy()
-        d = s.dataset
-        # what it costs: measured last time, or a quarter of the full grid's time; not
-        # known before one of them was computed (that one comes progressively)
-        cost = self._coarse_ms.get(key)
-        if cost is None or cost > self.COARSE_BUDGET_MS:
+        if not self.schedule.coarse_is_cheap(key):
             return False
+        job = self._new_job(fresh=False, full=False)
+        d = self._controller.session.dataset
         t0 = time.perf_counter()
         with np.errstate(all="ignore"):
-            Zc = loss_grid(s.model, theta, i, j, d.X_train, d.y_train, a[::2], b[::2])
-        self._coarse_ms[key] = (time.perf_counter() - t0) * 1000.0
-        # each coarse value stands for the full grid's cells around it
-        near = (np.arange(self.GRID_N) + 1) // 2
-        Z = Zc[np.ix_(near, near)]
+            job.Z = coarse_loss_grid(
+                self._controller.session.model, job.theta, job.i, job.j,
+                d.X_train, d.y_train, job.a, job.b,
+            )  # fmt: skip
+        self.schedule.coarse_ms[key] = (time.perf_counter() - t0) * 1000.0
         self._cancel_job()
         self._throttle.stop()
-        self._finish(_GridJob(key, theta, i, j, a, b, iter(()), Z, False, full=False))
+        self._finish(job)
         self._coarse = True
         self._refine.start()
         return True
 
     def _start_job(self, fresh: bool) -> None:
         self._cancel_job()
-        s = self._controller.session
         i, j = self._pair
         a, b = self._axes()
-        theta = s.params.copy()
-        d = s.dataset
         # while the training process runs, it computes the grid (at its newest weights)
         rid = None if fresh else self._controller.request_grid(i, j, a, b)
         if rid is not None:
-            Z = np.full((b.size, a.size), np.nan)
-            self._job = _GridJob(self._key(), theta, i, j, a, b, iter(()), Z, False, remote=rid)
-            self._last_start = time.perf_counter()
-            return
-        pieces = _grid_pieces(
-            s.model, theta, i, j, d.X_train, d.y_train, a, b, self.PIECE_MS / 1000.0
-        )
-        Z = np.full((b.size, a.size), np.nan)
-        self._job = _GridJob(self._key(), theta, i, j, a, b, pieces, Z, fresh)
-        self._last_start = time.perf_counter()
+            self._job = self._new_job(fresh=False, remote=rid)
+        else:
+            self._job = self._new_job(fresh=fresh, piece_s=self.PIECE_MS / 1000.0)
+        self.schedule.started(time.perf_counter())
 
     def _cancel_job(self) -> None:
         self._job = None
@@ -517,7 +445,7 @@ class LandscapePlot(QWidget):
         self._job = None
         self._work.stop()
         self._coarse = False
-        if job.full and job.key not in self._coarse_ms:
+        if job.full:
             self._time_coarse(job)
         with np.errstate(all="ignore"):
             logZ = np.log10(job.Z)  # loss >= 0; log 0 = -inf is cleaned below
@@ -526,7 +454,7 @@ class LandscapePlot(QWidget):
         self._grid_theta = job.theta
         self.compute_count += 1
         self._show(logZ)
-        self._stale_since = None
+        self.schedule.settled()
         if not self._grid_matches():  # the weights moved on while we computed
             self._request()
 

@@ -319,7 +319,7 @@ def test_landscape_follows_a_hand_coarse_at_once_then_in_full(qtbot):
 
 def test_landscape_recomputes_progressively_where_a_coarse_grid_is_dear(qtbot):
     controller, plot = landscape_for(qtbot)
-    plot._coarse_ms = {plot._key(): 1000.0}  # as if even the coarse grid took a second
+    plot.schedule.coarse_ms = {plot._key(): 1000.0}  # as if even the coarse grid took a second
     count = plot.compute_count
     third = next(k for k in range(controller.session.n_params) if k not in plot.pair)
     controller.set_param(third, 2.5)
@@ -539,6 +539,7 @@ def test_landscape_refine_after_a_switch_to_one_knob_does_not_throw(open_window,
     QTest.keyClicks(degree, "0")
     QTest.keyClick(degree, Qt.Key.Key_Return)
     assert window.controller.session.n_params == 1
-    qtbot.wait(plot.REFINE_MS + 200)  # the refine timer has fired (an error fails the test)
+    # the refine timer has fired (an error fails the test)
+    qtbot.wait(plot.schedule.REFINE_MS + 200)
     assert not plot.is_coarse
     assert window.audit() == []
