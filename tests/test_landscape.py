@@ -8,7 +8,7 @@ import pytest
 from knobsim.core import landscape
 from knobsim.core.datasets import make_dataset
 from knobsim.core.landscape import grid_axes, loss_grid
-from knobsim.core.models import make_model
+from knobsim.core.models import MLP, make_model
 
 
 @pytest.mark.parametrize(
@@ -153,3 +153,30 @@ def test_line_landscape_minimum_is_least_squares():
     A = np.column_stack([data.X_train[:, 0], np.ones(data.n_train)])
     w, b = np.linalg.lstsq(A, data.y_train, rcond=None)[0]
     assert a[c] == pytest.approx(w, abs=0.01) and a[r] == pytest.approx(b, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("hidden", "activation", "task"),
+    [
+        ((16,), "tanh", "regression"),
+        ((4, 2), "tanh", "classification"),
+        ((3, 2), "relu", "regression"),
+    ],
+)
+def test_mlp_held_knob_path_matches_the_plain_forward(hidden, activation, task):
+    rng = np.random.default_rng(5)
+    model = MLP(hidden, activation, task, l2=0.01)
+    X = rng.uniform(-1, 1, size=(30, model.n_inputs))
+    y = rng.uniform(0, 1, size=30) > 0.5 if task == "classification" else rng.normal(size=30)
+    theta = model.init_params(rng)
+    a, b = np.linspace(-3, 3, 5), np.linspace(-2, 2, 4)
+    # every pair: one unit, two units, a weight and a bias of one layer, two layers, the output
+    for i in range(model.n_params):
+        for j in range(model.n_params):
+            if i == j:
+                continue
+            thetas = np.tile(theta, (b.size * a.size, 1))
+            thetas[:, i], thetas[:, j] = np.tile(a, b.size), np.repeat(b, a.size)
+            plain = model.loss_many(thetas, X, y).reshape(b.size, a.size)
+            held = landscape._losses(model, theta, i, j, X, y, a, b)
+            np.testing.assert_allclose(held, plain, rtol=1e-12, err_msg=f"knobs {i}, {j}")

@@ -81,6 +81,12 @@ def _softplus(z: NDArray) -> NDArray:
     return t
 
 
+def _logsumexp(L: NDArray) -> NDArray:
+    """log(sum(exp(L))) over the last axis, without overflow."""
+    m = L.max(axis=-1, keepdims=True)
+    return np.log(np.exp(L - m).sum(axis=-1)) + m[..., 0]
+
+
 def _bce_from_logits(z: NDArray, y: NDArray) -> NDArray:
     """Mean binary cross-entropy over the last axis, from logits (stable)."""
     # -[y log s(z) + (1-y) log(1-s(z))] = softplus(z) - y z
@@ -184,10 +190,11 @@ class Model(ABC):
     def loss_many(self, thetas: Array, X: NDArray, y: NDArray) -> Array:
         """Loss for a stack of parameter vectors, (k, n_params) -> (k,), vectorised."""
         thetas = np.asarray(thetas, dtype=float)
-        out = self._data_loss_many(thetas, X, y)
-        if self.l2:
-            out = out + self.l2 * np.einsum("kp,kp->k", thetas, thetas)
-        return out
+        return self._data_loss_many(thetas, X, y) + self.penalty_many(thetas)
+
+    def penalty_many(self, thetas: Array) -> Array | float:
+        """The L2 penalty ``l2 * sum(theta**2)`` of each row of thetas (k, n_params)."""
+        return self.l2 * np.einsum("kp,kp->k", thetas, thetas) if self.l2 else 0.0
 
     def loss_and_grad(self, theta: Array, X: NDArray, y: NDArray) -> tuple[float, Array]:
         """Loss and its gradient (n_params,) at one theta."""
@@ -456,8 +463,9 @@ class MLP(Model):
     Regression: 1 input, linear output, MSE. Classification: 2 inputs, sigmoid output,
     binary cross-entropy. Parameters are laid out layer by layer, W then b, each
     weight named ``W<layer>[from,to]`` and each bias ``b<layer>[unit]``. So each layer's
-    W (a, b) and b (b,) together are one (a + 1, b) block ``[W; b]`` of theta, and a
-    layer is one matmul of its input with a column of ones appended.
+    W (n_in, n_out) and b (n_out,) together are one (n_in + 1, n_out) block ``[W; b]``
+    of theta, and a layer is one matmul of its input with a row of ones appended.
+    The held-knob shortcuts of a landscape live in ``core.landscape``.
     """
 
     name = "mlp"
@@ -496,114 +504,71 @@ class MLP(Model):
         self.param_names = []
         self._slices: list[tuple[slice, tuple[int, int], slice]] = []
         offset = 0
-        for layer, (a, b) in enumerate(zip(self.sizes[:-1], self.sizes[1:], strict=True), 1):
-            w = slice(offset, offset + a * b)
-            offset += a * b
-            bias = slice(offset, offset + b)
-            offset += b
-            self._slices.append((w, (a, b), bias))
-            self.param_names += [f"W{layer}[{i},{j}]" for i in range(a) for j in range(b)]
-            self.param_names += [f"b{layer}[{j}]" for j in range(b)]
-        #: per layer (start, stop, a, b): theta[start:stop].reshape(a + 1, b) is [W; b]
-        self._blocks = [(w.start, bias.stop, a, b) for w, (a, b), bias in self._slices]
+        for layer, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:], strict=True), 1):
+            w = slice(offset, offset + n_in * n_out)
+            offset += n_in * n_out
+            bias = slice(offset, offset + n_out)
+            offset += n_out
+            self._slices.append((w, (n_in, n_out), bias))
+            self.param_names += [f"W{layer}[{i},{j}]" for i in range(n_in) for j in range(n_out)]
+            self.param_names += [f"b{layer}[{j}]" for j in range(n_out)]
+        #: per layer (start, stop, n_in, n_out): theta[start:stop] is its block [W; b]
+        self._blocks = [
+            (w.start, bias.stop, n_in, n_out) for w, (n_in, n_out), bias in self._slices
+        ]
 
     @property
     def layer_slices(self) -> list[tuple[slice, tuple[int, int], slice]]:
-        """(weight slice, weight shape, bias slice) per layer, for the network view."""
+        """(weight slice, weight shape (n_in, n_out), bias slice) per layer."""
         return list(self._slices)
 
     def init_params(self, rng: np.random.Generator) -> Array:
         theta = np.zeros(self.n_params)
-        for w, (a, b), bias in self._slices:
+        for w, (n_in, n_out), bias in self._slices:
             # Xavier for tanh/sigmoid, He for ReLU: keeps the units out of saturation
             gain = 2.0 if self.activation == "relu" else 1.0
-            theta[w] = rng.normal(0.0, math.sqrt(gain / a), size=a * b)
-            theta[bias] = rng.normal(0.0, 0.1, size=b)
+            theta[w] = rng.normal(0.0, math.sqrt(gain / n_in), size=n_in * n_out)
+            theta[bias] = rng.normal(0.0, 0.1, size=n_out)
         return theta
 
     def param_ranges(self) -> Array:
         return np.tile([-5.0, 5.0], (self.n_params, 1))
 
-    def unpack(self, thetas: Array) -> list[tuple[Array, Array]]:
-        """(k, n_params) -> [(W (k, a, b), b (k, b)) per layer] (views)."""
-        k = thetas.shape[0]
-        return [
-            (thetas[:, w].reshape(k, a, b), thetas[:, bias]) for w, (a, b), bias in self._slices
-        ]
+    def layer_of(self, index: int) -> tuple[int, int]:
+        """(layer, unit) that knob ``index`` feeds: a weight into the unit, or its bias."""
+        for layer, (w, (_, n_out), bias) in enumerate(self._slices):
+            if w.start <= index < bias.stop:
+                return layer, (index - w.start) % n_out
+        raise IndexError(f"The network has no knob {index}.")
 
-    def hidden_outputs(self, theta: Array, X: NDArray) -> list[Array]:
-        """Every layer's activations for one theta: [(n, h1), ((n, h2)), (n,) output]."""
-        layers = self.unpack(np.asarray(theta, float)[None, :])
-        h = self.scaler(X)
-        outs = []
-        for i, (W, b) in enumerate(layers):
-            a = h @ W[0] + b[0]
-            h = a if i == len(layers) - 1 else _act(self.activation, a)
-            outs.append(h)
-        outs[-1] = outs[-1][:, 0]
-        if self.task == "classification":
-            outs[-1] = _sigmoid(outs[-1])
-        return outs
+    def block(self, theta: Array, layer: int) -> Array:
+        """Layer ``layer``'s weights and biases as one block ``[W; b]``, (..., n_in + 1, n_out):
+        W and b lie one after the other in theta (a view, for one theta or a stack)."""
+        start, stop, n_in, n_out = self._blocks[layer]
+        return theta[..., start:stop].reshape(theta.shape[:-1] + (n_in + 1, n_out))
 
-    def _forward_many(self, thetas: Array, X: NDArray) -> Array:
-        """(k, n_params), (n, d) -> (k, n) output before any sigmoid."""
-        layers = self.unpack(thetas)
-        h = self.scaler(X)[None, :, :]  # (1, n, d)
-        last = len(layers) - 1
-        # A landscape's k weight vectors differ in two knobs only. A layer whose knobs are
-        # all held is computed once for all k while its input is, and once its input is
-        # (k, n, .) it broadcasts one copy of its weights.
-        held = ~(thetas != thetas[:1]).any(axis=0)  # (n_params,)
-        i = 0
-        while i <= last:
-            W, b = layers[i]
-            w_sl, _, b_sl = self._slices[i]
-            if held[w_sl.start : b_sl.stop].all():
-                W, b = W[:1], b[:1]
-            elif h.shape[0] == 1 and i < last and held[b_sl.stop :].all():
-                # only this layer varies: its held units run once (see _split_layer)
-                h = self._split_layer(h, i, layers, held)  # layer i + 1's input sums
-                i += 1
-                h = h if i == last else _act(self.activation, h, out=h)
-                i += 1
-                continue
-            a = h @ W  # (k or 1, n, units); in place from here: a landscape's are large
-            a += b[:, None, :]
-            h = a if i == last else _act(self.activation, a, out=a)
-            i += 1
-        return np.broadcast_to(h[:, :, 0], (thetas.shape[0], h.shape[1]))
+    def act(self, a: NDArray, out: NDArray | None = None) -> NDArray:
+        """The activation of pre-activations ``a``, written to ``out`` (may be ``a``)."""
+        return _act(self.activation, a, out=out)
 
-    def _split_layer(self, h: Array, i: int, layers: list, held: NDArray) -> Array:
-        """Layer ``i`` varies over k (only it), its input ``h`` (1, n, a) does not: the
-        pre-activation of layer i + 1, (k, n, units), with layer i's held units once.
+    @staticmethod
+    def with_ones(lead: tuple[int, ...], n_out: int, n: int) -> Array:
+        """A layer output to fill, (*lead, n_out + 1, n), its last row already the ones
+        that carry the next layer's bias."""
+        h = np.empty((*lead, n_out + 1, n))
+        h[..., n_out, :] = 1.0
+        return h
 
-        Layer i + 1 sums over layer i's units, so the held units' share of that sum is
-        the same for every k: for the usual landscape over two first-layer weights of a
-        16-unit layer, 2 units run k times instead of 16.
-        """
-        (W, b), (W_next, b_next) = layers[i], layers[i + 1]
-        w_sl, (n_in, n_out), b_sl = self._slices[i]
-        vary = ~(held[w_sl].reshape(n_in, n_out).all(axis=0) & held[b_sl])  # (n_out,)
-        a_held = h[0] @ W[0][:, ~vary] + b[0, ~vary]  # (n, units held)
-        h_held = _act(self.activation, a_held, out=a_held)
-        a_vary = h @ W[:, :, vary]  # (k, n, units varying)
-        a_vary += b[:, None, vary]
-        h_vary = _act(self.activation, a_vary, out=a_vary)
-        out = h_vary @ W_next[0][vary]  # (k, n, next units)
-        out += h_held @ W_next[0][~vary] + b_next[0]  # the same for every k
-        return out
-
-    def predict(self, theta: Array, X: NDArray) -> Array:
-        out = self._forward_many(np.asarray(theta, float)[None, :], X)[0]
-        return _sigmoid(out) if self.task == "classification" else out
-
-    def _data_loss_many(self, thetas: Array, X: NDArray, y: NDArray) -> Array:
-        out = self._forward_many(thetas, X)
-        y = np.asarray(y, float)
-        if self.task == "classification":
-            return _bce_from_logits(out, y)
-        r = out - y
-        return np.einsum("kn,kn->k", r, r) / r.shape[-1]
+    def hidden_layer(self, theta: Array, layer: int, h_in: Array) -> Array:
+        """Hidden layer ``layer``'s output ``act(W^T h_in + b)`` for its input ``h_in``
+        (..., n_in + 1, n), with its row of ones: (..., n_out + 1, n)."""
+        Wb = self.block(theta, layer)  # (..., n_in + 1, n_out)
+        n_out = Wb.shape[-1]
+        h = self.with_ones(max(Wb.shape[:-2], h_in.shape[:-2], key=len), n_out, h_in.shape[-1])
+        a = h[..., :n_out, :]
+        np.matmul(Wb.swapaxes(-1, -2), h_in, out=a)  # the pre-activation, in place
+        _act(self.activation, a, out=a)
+        return h
 
     def features(self, X: NDArray) -> Array:
         """Scaled inputs with a column of ones appended, (n, n_inputs + 1): the ones carry
@@ -611,43 +576,83 @@ class MLP(Model):
         U = self.scaler(X)
         return np.column_stack([U, np.ones(U.shape[0])])
 
-    def _data_loss_and_grad(self, theta: Array, F: NDArray, y: NDArray) -> tuple[float, Array]:
-        # The training hot path. For a mini-batch of ten points numpy's per-call overhead,
-        # not arithmetic, is the cost: so a few ufuncs per layer, and activations kept
-        # transposed, (units, n), so that every `out=` below is a contiguous block.
-        n = F.shape[0]
-        act = self.activation
-        blocks = self._blocks
-        # forward; acts[i] is layer i's input, transposed, with a row of ones: (a_i + 1, n)
-        hT = F.T
-        acts = [hT]
-        for start, stop, a, b in blocks[:-1]:
-            Wb = theta[start:stop].reshape(a + 1, b)  # [W; b]
-            nxt = np.empty((b + 1, n))
-            nxt[b] = 1.0
-            _act(act, Wb.T @ hT, out=nxt[:b])  # h = act(W^T h_in + b), (b, n)
-            acts.append(nxt)
-            hT = nxt
-        start, stop, a, _ = blocks[-1]
-        w_out = theta[start:stop]  # [W; b] of the output unit, (a + 1,)
-        z = w_out @ hT  # (n,) the output before any sigmoid
-        if self.task == "classification":
-            loss, d = _bce_and_delta(z, np.asarray(y, float))  # d = dL/dz
+    # -- the forward pass, and the backward under it ---------------------------------------
+    def forward(self, theta: Array, F: NDArray) -> list[Array]:
+        """Every layer's output for prepared inputs ``F = features(X)``, (n, n_inputs + 1).
+
+        ``theta`` is one weight vector (n_params,) or a stack of them (k, n_params);
+        ``...`` below is () or (k,). Outputs are kept transposed, units by samples, so
+        a layer is one matmul: ``[F^T (n_inputs + 1, n), h1 (..., n_h1 + 1, n),
+        (h2 (..., n_h2 + 1, n),) z (..., n)]``, each hidden output with a row of ones
+        for the next layer's bias, ``z`` the output before any sigmoid.
+        """
+        return self.forward_from(theta, 0, np.asarray(F).T)
+
+    def forward_from(self, theta: Array, layer: int, h: Array) -> list[Array]:
+        """``forward`` from ``layer`` on, given that layer's input ``h`` (with its row of
+        ones): ``[h, ..., z]``. For when the layers before it are known already."""
+        outs = [h]
+        last = len(self._slices) - 1
+        for i in range(layer, last):
+            h = self.hidden_layer(theta, i, h)
+            outs.append(h)
+        w_out = theta[..., self._blocks[last][0] :]  # [W; b] of the one output unit
+        if theta.ndim == 1:
+            outs.append(w_out @ h)  # z, (n,)
         else:
-            d = np.subtract(z, y)  # residuals
-            loss = float(d @ d) / n
-            d *= 2.0 / n  # dL/dy_hat for MSE
+            outs.append(np.matmul(w_out[:, None, :], h)[:, 0, :])  # z, (k, n)
+        return outs
+
+    def backward(self, theta: Array, outs: list[Array], dz: Array) -> Array:
+        """The gradient (n_params,) at one theta from ``outs = forward(theta, F)`` and the
+        loss's ``dz = dL/dz`` (n,)."""
         g = np.empty_like(theta)
-        # dL/d[W; b] = h_in^T delta: the ones give dL/db = the sum of delta over samples
-        np.matmul(hT, d, out=g[start:stop])
-        delta = np.multiply.outer(w_out[:a], d)  # dL/dh of the last hidden layer, (a, n)
-        for i in range(len(blocks) - 2, -1, -1):
-            start, stop, a, b = blocks[i]
-            _act_grad_times(act, acts[i + 1][:b], delta)  # now dL/d(pre-activation)
-            np.matmul(acts[i], delta.T, out=g[start:stop].reshape(a + 1, b))
+        start, stop, n_in, _ = self._blocks[-1]
+        # the output unit z = [w; b] . h: dL/d[w; b] = h dz (the ones give dL/db = sum dz)
+        np.matmul(outs[-2], dz, out=g[start:stop])
+        delta = np.multiply.outer(theta[start : stop - 1], dz)  # dL/dh = w dz, (n_in, n)
+        for i in range(len(self._blocks) - 2, -1, -1):
+            start, stop, n_in, n_out = self._blocks[i]
+            _act_grad_times(self.activation, outs[i + 1][:n_out], delta)  # dL/da = dL/dh act'(a)
+            # dL/d[W; b] = h_in delta^T, (n_in + 1, n_out)
+            np.matmul(outs[i], delta.T, out=g[start:stop].reshape(n_in + 1, n_out))
             if i:
-                delta = theta[start:stop].reshape(a + 1, b)[:a] @ delta  # back through W
-        return loss, g
+                delta = theta[start : stop - n_out].reshape(n_in, n_out) @ delta  # dL/dh_in
+        return g
+
+    def _data_loss_and_grad(self, theta: Array, F: NDArray, y: NDArray) -> tuple[float, Array]:
+        # The training hot path: for a mini-batch of ten points numpy's per-call overhead,
+        # not arithmetic, is the cost, so a few ufuncs per layer and contiguous blocks.
+        outs = self.forward(theta, F)
+        z = outs[-1]  # (n,)
+        if self.task == "classification":
+            loss, dz = _bce_and_delta(z, np.asarray(y, float))
+        else:
+            dz = np.subtract(z, y)  # residuals
+            loss = float(dz @ dz) / z.shape[0]
+            dz *= 2.0 / z.shape[0]  # dL/dz = 2/n (z - y) for MSE
+        return loss, self.backward(theta, outs, dz)
+
+    def data_loss_of_outputs(self, z: Array, y: NDArray) -> Array:
+        """Mean data loss of outputs ``z`` (..., n) before any sigmoid, (...)."""
+        y = np.asarray(y, float)
+        if self.task == "classification":
+            return _bce_from_logits(z, y)
+        r = z - y
+        return np.einsum("...n,...n->...", r, r) / r.shape[-1]
+
+    def _data_loss_many(self, thetas: Array, X: NDArray, y: NDArray) -> Array:
+        return self.data_loss_of_outputs(self.forward(thetas, self.features(X))[-1], y)
+
+    def predict(self, theta: Array, X: NDArray) -> Array:
+        z = self.forward(np.asarray(theta, float), self.features(X))[-1]
+        return _sigmoid(z) if self.task == "classification" else z
+
+    def hidden_outputs(self, theta: Array, X: NDArray) -> list[Array]:
+        """Every layer's activations for one theta: [(n, h1), ((n, h2)), (n,) output]."""
+        *hidden, z = self.forward(np.asarray(theta, float), self.features(X))[1:]
+        out = _sigmoid(z) if self.task == "classification" else z
+        return [h[:-1].T for h in hidden] + [out]  # without the rows of ones
 
     def describe(self) -> str:
         shape = "-".join(str(s) for s in self.sizes)
@@ -713,47 +718,44 @@ class NextWord(Model):
 
     def counts(self, X: NDArray, y: NDArray) -> Array:
         """(n_rows, V) transition counts of the data."""
-        idx = self._rows(X) * self.V + np.asarray(y, dtype=np.int64)
+        return self._counts(self._rows(X), y)
+
+    def _counts(self, rows: NDArray[np.int64], y: NDArray) -> Array:
+        idx = rows * self.V + np.asarray(y, dtype=np.int64)
         return np.bincount(idx, minlength=self.n_rows * self.V).reshape(self.n_rows, self.V)
 
     def probabilities(self, theta: Array) -> Array:
         """Softmax of every row of the table, (n_rows, V)."""
         L = np.asarray(theta, float).reshape(self.n_rows, self.V)
-        e = np.exp(L - L.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
+        return np.exp(L - _logsumexp(L)[:, None])
 
     def predict(self, theta: Array, X: NDArray) -> Array:
         """Next-word probabilities for each context, (n, V)."""
         return self.probabilities(theta)[self._rows(X)]
 
-    def _data_loss_many(self, thetas: Array, X: NDArray, y: NDArray) -> Array:
-        C = self.counts(X, y).astype(float)  # (R, V)
-        n = C.sum()
-        L = thetas.reshape(-1, self.n_rows, self.V)  # (k, R, V)
-        m = L.max(axis=2, keepdims=True)
-        lse = np.log(np.exp(L - m).sum(axis=2)) + m[:, :, 0]  # (k, R)
-        # CE = 1/n sum_rows [n_r * logsumexp(L_r) - sum_j C_rj L_rj]
-        return (lse @ C.sum(axis=1) - np.einsum("krv,rv->k", L, C)) / n
-
     def features(self, X: NDArray) -> NDArray[np.int64]:
         """The table row of each sample's context, (n,)."""
         return self._rows(X)
 
+    @staticmethod
+    def _cross_entropy(L: Array, C: Array, lse: Array) -> Array:
+        """Mean cross-entropy of tables ``L`` (..., R, V) on counts ``C`` (R, V), given
+        ``lse = logsumexp(L)`` over each row, (..., R)."""
+        # CE = 1/n sum_rows [n_r * logsumexp(L_r) - sum_j C_rj L_rj]
+        return (lse @ C.sum(axis=1) - np.einsum("...rv,rv->...", L, C)) / C.sum()
+
+    def _data_loss_many(self, thetas: Array, X: NDArray, y: NDArray) -> Array:
+        C = self.counts(X, y).astype(float)  # (R, V)
+        L = thetas.reshape(-1, self.n_rows, self.V)  # (k, R, V)
+        return self._cross_entropy(L, C, _logsumexp(L))
+
     def _data_loss_and_grad(self, theta: Array, F: NDArray, y: NDArray) -> tuple[float, Array]:
-        idx = F * self.V + np.asarray(y, dtype=np.int64)
-        C = np.bincount(idx, minlength=self.n_rows * self.V).reshape(self.n_rows, self.V)
-        C = C.astype(float)  # transition counts (R, V)
-        n = C.sum()
+        C = self._counts(F, y).astype(float)  # (R, V)
         L = theta.reshape(self.n_rows, self.V)
-        m = L.max(axis=1, keepdims=True)
-        e = np.exp(L - m)
-        Z = e.sum(axis=1, keepdims=True)
-        P = e / Z
-        lse = np.log(Z[:, 0]) + m[:, 0]
-        n_r = C.sum(axis=1)
-        loss = float(lse @ n_r - np.sum(L * C)) / n
+        lse = _logsumexp(L)  # (R,)
+        loss = float(self._cross_entropy(L, C, lse))
         # dCE/dL_rj = (n_r * softmax(L_r)_j - C_rj) / n
-        g = (n_r[:, None] * P - C) / n
+        g = (C.sum(axis=1)[:, None] * np.exp(L - lse[:, None]) - C) / C.sum()
         return loss, g.reshape(-1)
 
     def describe(self) -> str:
