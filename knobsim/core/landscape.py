@@ -60,10 +60,10 @@ def _mlp_outputs(model: MLP, theta: Array, thetas: Array, i: int, j: int, X) -> 
     """
     (layer_i, unit_i), (layer_j, unit_j) = model.layer_of(i), model.layer_of(j)
     first = min(layer_i, layer_j)
-    outs = model.forward(theta, model.features(X))  # at theta: [F^T, h1, (h2), z]
+    outs = model.forward(theta, model.features(X).T)  # at theta: [F^T, h1, (h2), z]
     last = len(outs) - 2
     if layer_i != layer_j or first == last:
-        return model.forward_from(thetas, first, outs[first])[-1]
+        return model.forward(thetas, outs[first], first)[-1]
     vary = np.unique([unit_i, unit_j])  # the units of layer ``first`` that vary
     held = np.setdiff1d(np.arange(outs[first + 1].shape[0]), vary)  # and the rest, ones row too
     a_vary = model.block(thetas, first)[:, :, vary].swapaxes(1, 2) @ outs[first]  # (k, m, n)
@@ -73,9 +73,9 @@ def _mlp_outputs(model: MLP, theta: Array, thetas: Array, i: int, j: int, X) -> 
     a_next += W_next[held].T @ outs[first + 1][held]  # the held units' share, the same for all k
     if first + 1 == last:
         return a_next[:, 0, :]
-    h_next = model.with_ones(a_next.shape[:1], a_next.shape[1], a_next.shape[2])
-    model.act(a_next, out=h_next[:, :-1])
-    return model.forward_from(thetas, first + 2, h_next)[-1]
+    h_next = np.ones((a_next.shape[0], a_next.shape[1] + 1, a_next.shape[2]))  # a row of ones
+    model.act(a_next, out=h_next[:, :-1])  # below the outputs, for the next layer's bias
+    return model.forward(thetas, h_next, first + 2)[-1]
 
 
 def loss_grid_pieces(

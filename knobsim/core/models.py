@@ -551,25 +551,6 @@ class MLP(Model):
         """The activation of pre-activations ``a``, written to ``out`` (may be ``a``)."""
         return _act(self.activation, a, out=out)
 
-    @staticmethod
-    def with_ones(lead: tuple[int, ...], n_out: int, n: int) -> Array:
-        """A layer output to fill, (*lead, n_out + 1, n), its last row already the ones
-        that carry the next layer's bias."""
-        h = np.empty((*lead, n_out + 1, n))
-        h[..., n_out, :] = 1.0
-        return h
-
-    def hidden_layer(self, theta: Array, layer: int, h_in: Array) -> Array:
-        """Hidden layer ``layer``'s output ``act(W^T h_in + b)`` for its input ``h_in``
-        (..., n_in + 1, n), with its row of ones: (..., n_out + 1, n)."""
-        Wb = self.block(theta, layer)  # (..., n_in + 1, n_out)
-        n_out = Wb.shape[-1]
-        h = self.with_ones(max(Wb.shape[:-2], h_in.shape[:-2], key=len), n_out, h_in.shape[-1])
-        a = h[..., :n_out, :]
-        np.matmul(Wb.swapaxes(-1, -2), h_in, out=a)  # the pre-activation, in place
-        _act(self.activation, a, out=a)
-        return h
-
     def features(self, X: NDArray) -> Array:
         """Scaled inputs with a column of ones appended, (n, n_inputs + 1): the ones carry
         the first layer's bias, so the layer is one matmul with its block ``[W; b]``."""
@@ -577,26 +558,27 @@ class MLP(Model):
         return np.column_stack([U, np.ones(U.shape[0])])
 
     # -- the forward pass, and the backward under it ---------------------------------------
-    def forward(self, theta: Array, F: NDArray) -> list[Array]:
-        """Every layer's output for prepared inputs ``F = features(X)``, (n, n_inputs + 1).
+    def forward(self, theta: Array, h: Array, layer: int = 0) -> list[Array]:
+        """Every layer's output, from the input ``h = features(X).T`` (n_inputs + 1, n).
 
         ``theta`` is one weight vector (n_params,) or a stack of them (k, n_params);
         ``...`` below is () or (k,). Outputs are kept transposed, units by samples, so
-        a layer is one matmul: ``[F^T (n_inputs + 1, n), h1 (..., n_h1 + 1, n),
-        (h2 (..., n_h2 + 1, n),) z (..., n)]``, each hidden output with a row of ones
-        for the next layer's bias, ``z`` the output before any sigmoid.
+        a layer is one matmul: ``[h (n_inputs + 1, n), h1 (..., n_h1 + 1, n),
+        (h2 (..., n_h2 + 1, n),) z (..., n)]``, each with a row of ones for the next
+        layer's bias, ``z`` the output before any sigmoid. With ``layer``, from that
+        layer on, ``h`` its input (one for all the thetas, or one each).
         """
-        return self.forward_from(theta, 0, np.asarray(F).T)
-
-    def forward_from(self, theta: Array, layer: int, h: Array) -> list[Array]:
-        """``forward`` from ``layer`` on, given that layer's input ``h`` (with its row of
-        ones): ``[h, ..., z]``. For when the layers before it are known already."""
         outs = [h]
-        last = len(self._slices) - 1
-        for i in range(layer, last):
-            h = self.hidden_layer(theta, i, h)
+        lead = theta.shape[:-1]  # () for one theta, (k,) for a stack
+        for start, stop, n_in, n_out in self._blocks[layer:-1]:
+            Wb = theta[..., start:stop].reshape(lead + (n_in + 1, n_out))  # [W; b]
+            h = np.empty(lead + (n_out + 1, h.shape[-1]))
+            h[..., n_out, :] = 1.0  # the ones that carry the next layer's bias
+            a = h[..., :n_out, :]
+            np.matmul(Wb.swapaxes(-1, -2), outs[-1], out=a)  # a = W^T h_in + b
+            _act(self.activation, a, out=a)  # h = act(a), in place
             outs.append(h)
-        w_out = theta[..., self._blocks[last][0] :]  # [W; b] of the one output unit
+        w_out = theta[..., self._blocks[-1][0] :]  # [W; b] of the one output unit
         if theta.ndim == 1:
             outs.append(w_out @ h)  # z, (n,)
         else:
@@ -604,7 +586,7 @@ class MLP(Model):
         return outs
 
     def backward(self, theta: Array, outs: list[Array], dz: Array) -> Array:
-        """The gradient (n_params,) at one theta from ``outs = forward(theta, F)`` and the
+        """The gradient (n_params,) at one theta from ``outs = forward(theta, F.T)`` and the
         loss's ``dz = dL/dz`` (n,)."""
         g = np.empty_like(theta)
         start, stop, n_in, _ = self._blocks[-1]
@@ -623,7 +605,7 @@ class MLP(Model):
     def _data_loss_and_grad(self, theta: Array, F: NDArray, y: NDArray) -> tuple[float, Array]:
         # The training hot path: for a mini-batch of ten points numpy's per-call overhead,
         # not arithmetic, is the cost, so a few ufuncs per layer and contiguous blocks.
-        outs = self.forward(theta, F)
+        outs = self.forward(theta, F.T)
         z = outs[-1]  # (n,)
         if self.task == "classification":
             loss, dz = _bce_and_delta(z, np.asarray(y, float))
@@ -642,15 +624,15 @@ class MLP(Model):
         return np.einsum("...n,...n->...", r, r) / r.shape[-1]
 
     def _data_loss_many(self, thetas: Array, X: NDArray, y: NDArray) -> Array:
-        return self.data_loss_of_outputs(self.forward(thetas, self.features(X))[-1], y)
+        return self.data_loss_of_outputs(self.forward(thetas, self.features(X).T)[-1], y)
 
     def predict(self, theta: Array, X: NDArray) -> Array:
-        z = self.forward(np.asarray(theta, float), self.features(X))[-1]
+        z = self.forward(np.asarray(theta, float), self.features(X).T)[-1]
         return _sigmoid(z) if self.task == "classification" else z
 
     def hidden_outputs(self, theta: Array, X: NDArray) -> list[Array]:
         """Every layer's activations for one theta: [(n, h1), ((n, h2)), (n,) output]."""
-        *hidden, z = self.forward(np.asarray(theta, float), self.features(X))[1:]
+        *hidden, z = self.forward(np.asarray(theta, float), self.features(X).T)[1:]
         out = _sigmoid(z) if self.task == "classification" else z
         return [h[:-1].T for h in hidden] + [out]  # without the rows of ones
 
