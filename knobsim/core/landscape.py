@@ -66,16 +66,21 @@ def _mlp_outputs(model: MLP, theta: Array, thetas: Array, i: int, j: int, X) -> 
         return model.forward(thetas, outs[first], first)[-1]
     vary = np.unique([unit_i, unit_j])  # the units of layer ``first`` that vary
     held = np.setdiff1d(np.arange(outs[first + 1].shape[0]), vary)  # and the rest, ones row too
-    a_vary = model.block(thetas, first)[:, :, vary].swapaxes(1, 2) @ outs[first]  # (k, m, n)
+    # samples first here, (n, k, units): each product is then one large matmul
+    n_in1, n = outs[first].shape
+    W_vary = model.block(thetas, first)[:, :, vary]  # (k, n_in + 1, m)
+    W_vary = W_vary.transpose(1, 0, 2).reshape(n_in1, -1)  # (n_in + 1, k * m)
+    a_vary = (outs[first].T @ W_vary).reshape(n, len(thetas), vary.size)  # (n, k, m)
     h_vary = model.act(a_vary, out=a_vary)
     W_next = model.block(theta, first + 1)  # held, (n_out + 1, n_next)
-    a_next = W_next[vary].T @ h_vary  # (k, n_next, n): the varying units' share
-    a_next += W_next[held].T @ outs[first + 1][held]  # the held units' share, the same for all k
-    if first + 1 == last:
-        return a_next[:, 0, :]
-    h_next = np.ones((a_next.shape[0], a_next.shape[1] + 1, a_next.shape[2]))  # a row of ones
-    model.act(a_next, out=h_next[:, :-1])  # below the outputs, for the next layer's bias
-    return model.forward(thetas, h_next, first + 2)[-1]
+    a_next = h_vary @ W_next[vary]  # (n, k, n_next): the varying units' share
+    a_next += (outs[first + 1][held].T @ W_next[held])[:, None, :]  # the held units', once
+    z = a_next  # layer first + 1's pre-activation; it and the layers after it are held
+    for layer in range(first + 2, last + 1):
+        W_b = model.block(theta, layer)  # [W; b], (n_in + 1, n_out)
+        z = model.act(z, out=z) @ W_b[:-1]
+        z += W_b[-1]
+    return z[:, :, 0].T  # (k, n)
 
 
 def loss_grid_pieces(
