@@ -546,7 +546,8 @@ class Knob(QWidget):
         else:
             self._lay_out_row()
         self._set_text(self.slider.value())
-        self.slider.floatValueChanged.connect(self._on_slider_value_changed)
+        # a hand's move: straight on (the read-out follows from the session, on refresh)
+        self.slider.floatValueChanged.connect(self.valueChanged)
 
     def _lay_out_row(self) -> None:
         self.name_label = QLabel(self.name, self)
@@ -650,11 +651,7 @@ class Knob(QWidget):
         if self.slider.value() == value:
             self.valueChanged.emit(value)  # slider already there (pinned)
         else:
-            self.slider.setValue(value)  # -> _on_slider_value_changed
-
-    def _on_slider_value_changed(self, value: float) -> None:
-        # the read-out follows when the session has the value (paramsChanged -> refresh)
-        self.valueChanged.emit(float(value))
+            self.slider.setValue(value)  # -> floatValueChanged -> valueChanged
 
     def _on_editor_editing_finished(self) -> None:
         if not self.editor.isModified():
@@ -746,7 +743,7 @@ def bind_knob(knob: Knob, controller: SessionController, index: int) -> Callable
     knob.refresh_lock()
 
     def on_value_changed(value: float) -> None:
-        controller.set_param(index, value)
+        controller.set_params_at([index], [value])
 
     def on_lock_toggled(locked: bool) -> None:
         controller.set_locked(index, locked)

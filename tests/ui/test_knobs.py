@@ -7,11 +7,12 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
+from PySide6.QtCore import QPoint, QPointF, QSignalBlocker, Qt  # noqa: E402
 from PySide6.QtGui import QWheelEvent  # noqa: E402
 from PySide6.QtWidgets import (  # noqa: E402
     QApplication,
     QLabel,
+    QSlider,
     QStyle,
     QStyleOptionSlider,
 )
@@ -199,6 +200,39 @@ def test_the_session_moving_a_weight_updates_the_knob_without_echo(qtbot):
         controller.step_once()
     assert knob.value() == session.value("w") != 0.123
     assert controller.undo_stack.count() == 2  # lock, unlock: training added no step
+    screen_is_true(qtbot, controller, panel)
+
+
+def test_a_knob_keeps_no_value_of_its_own(qtbot):
+    controller = make_controller()
+    panel = show_panel(qtbot, controller)
+    session = controller.session
+    knob = panel.knob("b")
+    session.set_params([session.value("w"), 0.625], by_hand=False)  # no paramsChanged yet
+    assert knob.value() == 0.625  # read from the session, painted or not
+    assert not knob.shows_value()
+    controller.paramsChanged.emit()
+    assert knob.shows_value() and knob.editor.text() == "0.625"
+    controller.set_locked(1, True)
+    session.set_locked(1, False)  # behind the panel's back: the knob says what is true
+    assert not knob.is_locked()
+    findings = audit_views(controller, Views(knob_panel=panel))
+    assert any("Knob b's lock shows locked" in f for f in findings)
+    knob.refresh_lock()
+    assert not knob.lock_button.isChecked()
+    screen_is_true(qtbot, controller, panel)
+
+
+def test_a_handle_moved_behind_the_slider_is_put_back_by_the_next_refresh(qtbot):
+    controller = make_controller()
+    panel = show_panel(qtbot, controller)
+    slider = panel.knob("w").slider
+    with QSignalBlocker(slider):
+        QSlider.setValue(slider, 0)  # the tick moved, no hand, no signal
+    assert slider.value() == slider.minimum()  # the float follows the tick it stands on
+    assert audit_views(controller, Views(knob_panel=panel)) != []
+    controller.paramsChanged.emit()  # any refresh compares with what the slider shows
+    assert slider.value() == pytest.approx(controller.session.value("w"))
     screen_is_true(qtbot, controller, panel)
 
 
