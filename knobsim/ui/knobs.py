@@ -1003,10 +1003,12 @@ class KnobPanel(QWidget):
         if self._grad_timer.isActive():
             return
         wait = GRAD_INTERVAL_S - (time.monotonic() - self._grad_last)
-        if wait <= 0:
+        if not self._controller.is_training:
+            # after the paint of the change, never inside a hand's move: the knob and
+            # the plots show the move first, the arrows follow in the same frame's idle
+            self._grad_timer.start(max(0, math.ceil(wait * 1000)))
+        elif wait <= 0:  # (training: the refresh is a tick of its own already)
             self.update_gradients()
-        elif not self._controller.is_training:  # (training: the next change comes soon)
-            self._grad_timer.start(max(1, math.ceil(wait * 1000)))
 
     def update_gradients(self) -> None:
         """Point every arrow down the error's slope, now (the panel throttles calls).

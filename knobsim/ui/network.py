@@ -937,10 +937,9 @@ class NetworkView(QGraphicsView):
             return
         wait = FRAME_INTERVAL_S - (time.monotonic() - self._frame_last)
         if not self._controller.is_training:
-            if wait <= 0:
-                self._on_frame_timer_timeout()
-            else:
-                self._frame_timer.start(max(1, math.ceil(wait * 1000)))
+            # after the paint of the change, never inside a hand's move: the wire shows
+            # the move first, the thumbnails follow in the same frame's idle time
+            self._frame_timer.start(max(0, math.ceil(wait * 1000)))
         elif wait <= 0:
             # in a tick of its own (no timer: it would fire in the middle of a frame and
             # delay the next); a pause draws the last weights
