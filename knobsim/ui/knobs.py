@@ -824,6 +824,7 @@ class KnobPanel(QWidget):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
         self._refresh_timer.timeout.connect(self._refresh_visible)
+        self.scroll.viewport().installEventFilter(self)
 
         # while training, the knobs follow at TRAINING_INTERVAL_S: sliders are the costliest
         # thing the window paints, and the eye cannot follow 60 slider moves a second anyway
@@ -1088,6 +1089,8 @@ class KnobPanel(QWidget):
         ):
             self._rects = None  # knobs moved: measure again, and paint what came into view
             self._refresh_timer.start()
+        elif watched is self.scroll.viewport() and ev.type() == QEvent.Type.Resize:
+            self._refresh_timer.start()  # a wider or taller view shows knobs not painted yet
         return super().eventFilter(watched, ev)
 
     def showEvent(self, ev: QShowEvent) -> None:  # noqa: N802 - Qt's name
