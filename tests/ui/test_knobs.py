@@ -376,6 +376,23 @@ def test_a_big_network_groups_by_layer_and_paints_what_comes_into_view(qtbot):
     screen_is_true(qtbot, controller, panel)
 
 
+def test_knobs_a_wider_panel_brings_into_view_show_the_session(qtbot):
+    dataset = builtin_corpus("rhymes").to_dataset()
+    controller = SessionController(Session(make_model("nextword", dataset), dataset))
+    panel = show_panel(qtbot, controller, size=(240, 300))  # the grid scrolls sideways
+    assert panel.paints_in_view_only
+    seen = panel.scroll.viewport().width()
+    # a knob of the first row just right of the view: a panel 160 px wider shows it,
+    # with the grid still wider than the view (so only the view grows, not the grid)
+    last = next(k for k in panel.knobs if seen + 10 < k.x() < seen + 100)
+    assert panel.scroll.widget().width() > seen + 200
+    controller.step_once()  # every knob moves; the ones out of view wait
+    assert not last.shows_value()
+    panel.resize(400, 300)  # as a splitter dragged wider does
+    qtbot.waitUntil(last.shows_value, timeout=1000)
+    screen_is_true(qtbot, controller, panel)
+
+
 def test_next_word_model_is_a_grid_of_small_knobs(qtbot):
     dataset = builtin_corpus("rhymes").to_dataset()
     session = Session(make_model("nextword", dataset), dataset)
