@@ -154,9 +154,10 @@ def _check_knobs(views: Views, session: Session) -> list[str]:
     theta = session.params
     locked = session.locked
     out: list[str] = []
+    defers = views.knob_panel.paints_in_view_only
     for i, knob in enumerate(knobs):
         name = knob.name
-        if knob._stale and not _knob_in_view(knob):
+        if defers and not _knob_in_view(knob) and not knob.shows_value():
             continue  # a big panel paints a knob when it is scrolled to
         value = float(theta[i])
         want = format_value(value, knob.decimals)

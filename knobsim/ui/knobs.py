@@ -40,11 +40,11 @@ from PySide6.QtGui import (
     QPen,
     QPixmap,
     QPolygonF,
-    QResizeEvent,
     QShowEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
+    QAbstractSlider,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -242,7 +242,10 @@ class FloatSlider(QSlider):
     float; underneath, Qt's integer slider spans ``TICKS`` positions. This is the one
     place that scaling lives. (superqt's float slider did the same, but its import was a
     third of knobsim's start-up and it paints in Python, several times slower than Qt.)
-    Keys step the float value through ``setValue``, so a key press takes a drag's path.
+    The float is exact only while the tick is the one it was set at: whatever moves the
+    tick (a hand, or code behind the slider's back) moves ``value()`` with it. Keys step
+    the float value through ``setValue``, so a key press takes a drag's path. A new tick
+    repaints only when it moves the handle by a pixel from where it was last painted.
     """
 
     TICKS = 10_000
@@ -257,16 +260,17 @@ class FloatSlider(QSlider):
         super().__init__(orientation, parent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # no focus by wheel
         self._low, self._high = 0.0, 1.0
-        self._value = 0.0
+        self._exact = (0.0, 0)  # (the float set, the tick it was set at)
         self._single, self._page = 0.01, 0.1
-        self._setting = False
+        self._painted_tick: int | None = None
         QSlider.setRange(self, 0, self.TICKS)
         self.valueChanged.connect(self._on_tick_changed)
 
     # -- float API ----------------------------------------------------------------------
     def setRange(self, low: float, high: float) -> None:  # noqa: N802 - Qt's name
+        value = self.value()
         self._low, self._high = float(low), float(high)
-        self.setValue(self._value)
+        self.setValue(value)
 
     def minimum(self) -> float:
         return self._low
@@ -275,7 +279,10 @@ class FloatSlider(QSlider):
         return self._high
 
     def value(self) -> float:
-        return self._value
+        value, tick = self._exact
+        if tick == QSlider.value(self):
+            return value
+        return self._from_tick(QSlider.value(self))
 
     def singleStep(self) -> float:  # noqa: N802 - Qt's name
         return self._single
@@ -293,25 +300,47 @@ class FloatSlider(QSlider):
 
     def setValue(self, value: float) -> None:  # noqa: N802 - Qt's name
         value = min(self._high, max(self._low, float(value)))  # pinned to the range
-        changed = value != self._value
-        self._value = value
-        self._setting = True
-        try:
-            QSlider.setValue(self, round((value - self._low) / self._span() * self.TICKS))
-        finally:
-            self._setting = False
+        changed = value != self.value()
+        tick = round((value - self._low) / self._span() * self.TICKS)
+        self._exact = (value, tick)
+        QSlider.setValue(self, tick)  # -> _on_tick_changed: the float is already exact
         if changed:
             self.floatValueChanged.emit(value)
 
     def _span(self) -> float:
         return (self._high - self._low) or 1.0
 
-    def _on_tick_changed(self, tick: int) -> None:
-        if self._setting:
-            return  # setValue moved the handle; the float is already exact
-        self._value = self._low + tick / self.TICKS * self._span()
-        self.floatValueChanged.emit(self._value)
+    def _from_tick(self, tick: int) -> float:
+        return self._low + tick / self.TICKS * self._span()
 
+    def _on_tick_changed(self, tick: int) -> None:
+        if tick == self._exact[1]:
+            return  # setValue moved the handle; the float is already exact
+        self._exact = (self._from_tick(tick), tick)
+        self.floatValueChanged.emit(self._exact[0])
+
+    # -- painting --------------------------------------------------------------------------
+    def _pixel(self, tick: int) -> int:
+        length = self.width() if self.orientation() == Qt.Orientation.Horizontal else self.height()
+        return round(tick / self.TICKS * length)
+
+    def sliderChange(self, change: QAbstractSlider.SliderChange) -> None:  # noqa: N802
+        # a repaint costs more than anything else in the knob panel: a new tick within
+        # a pixel of the handle as last painted is left unpainted (keyed by that tick)
+        painted = self._painted_tick
+        if (
+            change == QAbstractSlider.SliderChange.SliderValueChange
+            and painted is not None
+            and self._pixel(self.sliderPosition()) == self._pixel(painted)
+        ):
+            return
+        super().sliderChange(change)
+
+    def paintEvent(self, ev: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        self._painted_tick = self.sliderPosition()
+        super().paintEvent(ev)
+
+    # -- hands -----------------------------------------------------------------------------
     def _hand(self) -> None:
         if self.before_hand_move is not None:
             self.before_hand_move()
@@ -429,10 +458,13 @@ class GradientArrow(QWidget):
 class Knob(QWidget):
     """One parameter: name, float slider, editable read-out, gradient arrow, lock.
 
-    Values are in the parameter's own units. ``setValue`` acts like a hand on the knob
-    (it emits ``valueChanged``); ``show_value`` is how the panel shows the model's value
-    (no signal). A model value outside the slider's range pins the slider at its end
-    while the read-out shows the true value.
+    Values are in the parameter's own units. The knob keeps no value of its own: bound
+    to a session parameter (``bind_knob``), ``value()`` and ``is_locked()`` read the
+    session, and ``refresh`` / ``refresh_lock`` make the slider, the read-out and the
+    lock show it (each compared with what it shows, so an unchanged one is not touched).
+    ``setValue`` acts like a hand on the knob (it emits ``valueChanged``). A value
+    outside the slider's range pins the slider at its end while the read-out shows the
+    true value.
 
     Signals
     -------
@@ -450,7 +482,6 @@ class Knob(QWidget):
         name: str,
         low: float,
         high: float,
-        value: float = 0.0,
         *,
         hint: str = "",
         compact: bool = False,
@@ -464,10 +495,8 @@ class Knob(QWidget):
         self.compact = compact
         self.hint = hint or name
         self._low, self._high = low, high
-        self._value = float(value)
-        self._stale = False
-        self._slider_behind = False  # the slider holds an older value, under a pixel off
-        self._locked = False
+        # the session parameter shown (set by bind_knob): (controller, its model, index)
+        self._source: tuple[SessionController, Model, int] | None = None
         self.decimals = max(0, value_decimals(low, high) - (1 if compact else 0))
         self.setObjectName(f"knob:{name}")
         self.setAccessibleName(f"knob {name}")
@@ -479,8 +508,7 @@ class Knob(QWidget):
         self.slider.setRange(low, high)
         self.slider.setSingleStep((high - low) / STEPS)
         self.slider.setPageStep((high - low) / PAGES)
-        self.slider.setValue(self._value)
-        self.slider.before_hand_move = self._before_hand_move
+        self.slider.before_hand_move = self.refresh
         self.slider.setAccessibleName(f"knob {name}")
         self.slider.setAccessibleDescription(self.hint)
         keys = "Arrow keys turn it by 1/100 of its range, Page Up/Down by 1/10."
@@ -517,8 +545,9 @@ class Knob(QWidget):
             self._lay_out_compact()
         else:
             self._lay_out_row()
-        self._paint()
-        self.slider.floatValueChanged.connect(self._on_slider_value_changed)
+        self._set_text(self.slider.value())
+        # a hand's move: straight on (the read-out follows from the session, on refresh)
+        self.slider.floatValueChanged.connect(self.valueChanged)
 
     def _lay_out_row(self) -> None:
         self.name_label = QLabel(self.name, self)
@@ -572,20 +601,42 @@ class Knob(QWidget):
     def changeEvent(self, ev: QEvent) -> None:  # noqa: N802 - Qt's name
         if ev.type() == QEvent.Type.PaletteChange:
             self._set_lock_icon()  # a new (dark or light) theme: repaint the padlock
-            if self._locked:
-                self._grey_groove()
+            if self._shows_locked():
+                self._grey_groove(True)
         super().changeEvent(ev)
 
     # -- reading -----------------------------------------------------------------------
     def value(self) -> float:
-        """The knob's value in the parameter's units (the model's, even if not yet painted)."""
-        return self._value
+        """The session's value of this knob's parameter (shown or not yet); unbound, the
+        slider's."""
+        source = self._source
+        if source is not None:
+            controller, model, index = source
+            session = controller.session
+            if session.model is model:
+                return float(session.params[index])
+        return self.slider.value()
 
     def range(self) -> tuple[float, float]:  # noqa: A003 - reads like the maths
         return self._low, self._high
 
     def is_locked(self) -> bool:
-        return self._locked
+        """Whether the session locks this knob; unbound, whether the button shows it."""
+        source = self._source
+        if source is not None:
+            controller, model, index = source
+            session = controller.session
+            if session.model is model:
+                return session.is_locked(index)
+        return self.lock_button.isChecked()
+
+    def shows_value(self) -> bool:
+        """True when the slider and the read-out show ``value()`` (False: a big panel has
+        not painted it yet, scrolled out of view; or a person is typing here)."""
+        value = self.value()
+        return self.slider.value() == self._pinned(value) and self.editor.text() == (
+            format_value(value, self.decimals)
+        )
 
     # -- a hand ------------------------------------------------------------------------
     def setValue(self, value: float) -> None:  # noqa: N802 - Qt-style API
@@ -593,22 +644,14 @@ class Knob(QWidget):
         value = float(value)
         if not math.isfinite(value):
             return
-        value = min(self._high, max(self._low, value))
-        if value == self._value and not self._stale:
+        value = self._pinned(value)
+        if value == self.value():
             return
-        self._before_hand_move()
+        self.refresh()  # a hand starts from the value shown
         if self.slider.value() == value:
-            self._on_slider_value_changed(value)  # slider already there (pinned or stale)
+            self.valueChanged.emit(value)  # slider already there (pinned)
         else:
-            self.slider.setValue(value)  # -> _on_slider_value_changed
-
-    def _on_slider_value_changed(self, value: float) -> None:
-        value = float(value)
-        if value == self._value:
-            return
-        self._value = value
-        self._set_text()
-        self.valueChanged.emit(value)
+            self.slider.setValue(value)  # -> floatValueChanged -> valueChanged
 
     def _on_editor_editing_finished(self) -> None:
         if not self.editor.isModified():
@@ -616,99 +659,57 @@ class Knob(QWidget):
         typed = parse_value(self.editor.text())
         if typed is not None:
             self.setValue(typed)  # out-of-range typing is clamped to the range
-        self._set_text(force=True)
+        self._set_text(self.value(), force=True)
 
     def _on_lock_button_toggled(self, locked: bool) -> None:
-        self._show_lock(locked)
         self.lockToggled.emit(locked)
+        self.refresh_lock()  # shows what the session made of it
 
     def contextMenuEvent(self, ev: QContextMenuEvent) -> None:  # noqa: N802 - Qt's name
         menu = QMenu(self)
-        action = menu.addAction(f"Unlock {self.name}" if self._locked else f"Lock {self.name}")
-        action.triggered.connect(lambda: self.lock_button.setChecked(not self._locked))
+        locked = self.is_locked()
+        action = menu.addAction(f"Unlock {self.name}" if locked else f"Lock {self.name}")
+        action.triggered.connect(lambda: self.lock_button.setChecked(not locked))
         menu.exec(ev.globalPos())
 
-    # -- the model ---------------------------------------------------------------------
-    def show_value(self, value: float, *, paint: bool = True) -> bool:
-        """Show the model's value without emitting anything; False if nothing changed.
+    # -- the session -------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Show ``value()``: the slider moves and the read-out changes only where they
+        show something else (no signal)."""
+        value = self.value()
+        if self.slider.value() != self._pinned(value):
+            with QSignalBlocker(self.slider):
+                self.slider.setValue(value)  # the slider pins values beyond its range
+        self._set_text(value)
 
-        With ``paint=False`` only the value is stored; ``flush`` paints it later (the
-        panel does this for knobs scrolled out of view).
-        """
-        value = float(value)
-        if value == self._value:
-            if paint and self._stale:
-                self._paint()
-            return False
-        self._value = value
-        if paint:
-            self._paint()
-        else:
-            self._stale = True
-        return True
-
-    def flush(self) -> None:
-        """Paint a value stored by ``show_value(..., paint=False)``."""
-        if self._stale:
-            self._paint()
-
-    def show_locked(self, locked: bool) -> None:
-        """Show the session's lock state without emitting ``lockToggled``."""
-        with QSignalBlocker(self.lock_button):
-            self.lock_button.setChecked(bool(locked))
-        self._show_lock(bool(locked))
+    def refresh_lock(self) -> None:
+        """Show ``is_locked()`` on the button and the row, without emitting ``lockToggled``."""
+        locked = self.is_locked()
+        if self.lock_button.isChecked() != locked:
+            with QSignalBlocker(self.lock_button):
+                self.lock_button.setChecked(locked)
+        if self._shows_locked() != locked:
+            self._show_lock(locked)
 
     def set_name_width(self, width: int) -> None:
         """Line up the sliders of a column of knobs."""
         if self.name_label is not None:
             self.name_label.setFixedWidth(width)
 
-    def _paint(self) -> None:
-        self._stale = False
-        # a slider repaint costs more than anything else in the panel: move the handle
-        # only when it moves by a pixel (a hand brings the exact value in first). The
-        # pixel it is at comes from the value the slider holds now, whoever put it there
-        # (a hand's drag included), never from a copy of what was last drawn.
-        px = self._handle_pixel(self._value)
-        if px is None or px != self._handle_pixel(self.slider.value()):
-            self._move_slider()
-        else:
-            self._slider_behind = self.slider.value() != self._value
-        self._set_text()
+    def _pinned(self, value: float) -> float:
+        return min(self._high, max(self._low, value))
 
-    def _move_slider(self) -> None:
-        with QSignalBlocker(self.slider):
-            self.slider.setValue(self._value)  # the slider pins values beyond its range
-        self._slider_behind = False
-
-    def _handle_pixel(self, value: float) -> int | None:
-        length = self.slider.height() if self.compact else self.slider.width()
-        if length <= 0:
-            return None
-        low, high = self._low, self._high
-        return round((min(high, max(low, value)) - low) / (high - low) * length)
-
-    def resizeEvent(self, ev: QResizeEvent) -> None:  # noqa: N802 - Qt's name
-        super().resizeEvent(ev)
-        if self._slider_behind:  # a pixel is another size now: draw the exact value
-            self._move_slider()
-
-    def _before_hand_move(self) -> None:
-        self.flush()
-        if self._slider_behind:
-            self._move_slider()
-
-    def _set_text(self, *, force: bool = False) -> None:
+    def _set_text(self, value: float, *, force: bool = False) -> None:
         if not force and self.editor.hasFocus() and self.editor.isModified():
             return  # a person is typing here
-        text = format_value(self._value, self.decimals)
+        text = format_value(value, self.decimals)
         if text != self.editor.text():
             self.editor.setText(text)
 
+    def _shows_locked(self) -> bool:
+        return self.lock_button.text() == LOCKED_GLYPH
+
     def _show_lock(self, locked: bool) -> None:
-        if locked == self._locked:
-            return
-        self._locked = locked
         self.grad_indicator.locked = locked
         self.lock_button.setText(LOCKED_GLYPH if locked else UNLOCKED_GLYPH)
         if self.compact:
@@ -719,11 +720,11 @@ class Knob(QWidget):
         self.setBackgroundRole(
             QPalette.ColorRole.AlternateBase if locked else QPalette.ColorRole.Window
         )
-        self._grey_groove()
+        self._grey_groove(locked)
 
-    def _grey_groove(self) -> None:
+    def _grey_groove(self, locked: bool) -> None:
         groove = QPalette()  # sets only the role below; the rest follows the theme
-        if self._locked:
+        if locked:
             groove.setColor(
                 QPalette.ColorRole.Highlight, self.palette().color(QPalette.ColorRole.Mid)
             )
@@ -731,13 +732,18 @@ class Knob(QWidget):
 
 
 def bind_knob(knob: Knob, controller: SessionController, index: int) -> Callable[[], None]:
-    """Send a knob's hand moves and lock clicks to the controller; returns the disconnect.
+    """Show parameter ``index`` of the controller's session on ``knob`` and send the knob's
+    hand moves and lock clicks to the controller; returns the disconnect.
 
-    Model-to-knob updates are the panel's job (``Knob.show_value``), so nothing flows back.
+    The knob reads the session when refreshed; when to refresh is the panel's job
+    (``Knob.refresh``), and a refresh emits nothing, so nothing echoes back.
     """
+    knob._source = (controller, controller.session.model, index)
+    knob.refresh()
+    knob.refresh_lock()
 
     def on_value_changed(value: float) -> None:
-        controller.set_param(index, value)
+        controller.set_params_at([index], [value])
 
     def on_lock_toggled(locked: bool) -> None:
         controller.set_locked(index, locked)
@@ -746,6 +752,7 @@ def bind_knob(knob: Knob, controller: SessionController, index: int) -> Callable
     knob.lockToggled.connect(on_lock_toggled)
 
     def disconnect() -> None:
+        knob._source = None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # already gone: nothing to do
             try:
@@ -761,9 +768,10 @@ def bind_knob(knob: Knob, controller: SessionController, index: int) -> Callable
 class KnobPanel(QWidget):
     """Every knob of the session's model, in a scroll area, bound to the controller.
 
-    Rebuilds on ``modelChanged``; on ``paramsChanged`` shows the new values (only those
-    that changed; in big panels only those in view, the rest when scrolled to) and, at
-    most every ``GRAD_INTERVAL_S``, the gradient arrows.
+    Rebuilds on ``modelChanged``; on ``paramsChanged`` refreshes the knobs from the
+    session (in big panels only those in view, the rest when scrolled to) and, at most
+    every ``GRAD_INTERVAL_S``, the gradient arrows. It keeps no copy of the weights: each
+    knob compares the session's value with what it shows.
     """
 
     def __init__(self, controller: SessionController, parent: QWidget | None = None) -> None:
@@ -774,7 +782,6 @@ class KnobPanel(QWidget):
         self._by_name: dict[str, Knob] = {}
         self._unbind: list[Callable[[], None]] = []
         self._model: Model | None = None
-        self._shown = np.zeros(0)
         self._grad_key: tuple[int, int] | None = None
         self._grad_last = -math.inf
         self._rects: NDArray[np.int64] | None = None  # knob geometry, for "in view"
@@ -801,8 +808,8 @@ class KnobPanel(QWidget):
         self.scroll.setObjectName("knob_scroll")
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.verticalScrollBar().valueChanged.connect(self._flush_visible)
-        self.scroll.horizontalScrollBar().valueChanged.connect(self._flush_visible)
+        self.scroll.verticalScrollBar().valueChanged.connect(self._refresh_visible)
+        self.scroll.horizontalScrollBar().valueChanged.connect(self._refresh_visible)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -813,10 +820,11 @@ class KnobPanel(QWidget):
         self._grad_timer = QTimer(self)
         self._grad_timer.setSingleShot(True)
         self._grad_timer.timeout.connect(self.update_gradients)
-        self._flush_timer = QTimer(self)
-        self._flush_timer.setSingleShot(True)
-        self._flush_timer.setInterval(0)
-        self._flush_timer.timeout.connect(self._flush_visible)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self._refresh_visible)
+        self.scroll.viewport().installEventFilter(self)
 
         # while training, the knobs follow at TRAINING_INTERVAL_S: sliders are the costliest
         # thing the window paints, and the eye cannot follow 60 slider moves a second anyway
@@ -844,7 +852,7 @@ class KnobPanel(QWidget):
         """Scroll ``name`` into view and give its slider the keyboard."""
         knob = self.knob(name)
         self.scroll.ensureWidgetVisible(knob, 8, 8)
-        knob.flush()
+        knob.refresh()
         knob.slider.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- building ------------------------------------------------------------------------
@@ -863,7 +871,6 @@ class KnobPanel(QWidget):
 
         session = self._controller.session
         model = session.model
-        params = session.params
         ranges = model.param_ranges()
         compact = isinstance(model, NextWord)
         container = QWidget()
@@ -874,7 +881,6 @@ class KnobPanel(QWidget):
                 name,
                 ranges[i, 0],
                 ranges[i, 1],
-                params[i],
                 hint=describe_param(model, i),
                 compact=compact,
                 parent=container,
@@ -883,10 +889,7 @@ class KnobPanel(QWidget):
         ]
         self._by_name = {k.name: k for k in self._knobs}
         for i, knob in enumerate(self._knobs):
-            if session.is_locked(i):
-                knob.show_locked(True)
             self._unbind.append(bind_knob(knob, self._controller, i))
-            knob.valueChanged.connect(lambda value, i=i: self._on_knob_value_changed(i, value))
         if compact:
             self._lay_out_grid(container, model)
         else:
@@ -900,7 +903,6 @@ class KnobPanel(QWidget):
         self.count_label.setText(f"{n} knob" if n == 1 else f"{n} knobs")
         self.count_label.setToolTip(model.describe())
         self._model = model
-        self._shown = params.copy()
         self._rects = None
         self._grad_key = None
         self.update_gradients()
@@ -977,12 +979,6 @@ class KnobPanel(QWidget):
             self._show_params()  # paused: every knob shows the exact weight at once
             self.update_gradients()
 
-    def _on_knob_value_changed(self, i: int, value: float) -> None:
-        # a hand changed what this knob shows: so does the copy the panel compares the
-        # session with, or a session back at the old value would never be repainted
-        if i < len(self._shown):
-            self._shown[i] = value
-
     def _on_controller_params_changed(self) -> None:
         if not self._controller.is_training:
             self._show_params()
@@ -997,28 +993,23 @@ class KnobPanel(QWidget):
         if session.model is not self._model:
             self._rebuild()  # a new model arrived without modelChanged
             return
-        params = session.params
-        if not np.array_equal(params, self._shown):
-            changed = np.flatnonzero(params != self._shown)
-            visible = self._visible_mask()
-            knobs = self._knobs
-            for i in changed.tolist():
-                knobs[i].show_value(float(params[i]), paint=visible is None or bool(visible[i]))
-            self._shown = params.copy()
+        self._refresh_visible()
         self._schedule_gradients()
 
     def _on_controller_lock_changed(self, index: int, locked: bool) -> None:
         if 0 <= index < len(self._knobs):
-            self._knobs[index].show_locked(locked)
+            self._knobs[index].refresh_lock()
 
     def _schedule_gradients(self) -> None:
         if self._grad_timer.isActive():
             return
         wait = GRAD_INTERVAL_S - (time.monotonic() - self._grad_last)
-        if wait <= 0:
+        if not self._controller.is_training:
+            # after the paint of the change, never inside a hand's move: the knob and
+            # the plots show the move first, the arrows follow in the same frame's idle
+            self._grad_timer.start(max(0, math.ceil(wait * 1000)))
+        elif wait <= 0:  # (training: the refresh is a tick of its own already)
             self.update_gradients()
-        elif not self._controller.is_training:  # (training: the next change comes soon)
-            self._grad_timer.start(max(1, math.ceil(wait * 1000)))
 
     def update_gradients(self) -> None:
         """Point every arrow down the error's slope, now (the panel throttles calls).
@@ -1056,7 +1047,7 @@ class KnobPanel(QWidget):
     # -- painting only what is in view ---------------------------------------------------
     def _visible_mask(self) -> NDArray[np.bool_] | None:
         """Which knobs are in view (None: paint them all, the panel is small)."""
-        if len(self._knobs) <= DEFER_ABOVE:
+        if not self.paints_in_view_only:
             return None
         container = self.scroll.widget()
         if container is None or not self.isVisible():
@@ -1078,11 +1069,17 @@ class KnobPanel(QWidget):
             & (r[:, 3] >= view.top()) & (r[:, 1] <= view.bottom())
         )  # fmt: skip
 
-    def _flush_visible(self) -> None:
+    def _refresh_visible(self) -> None:
+        """Refresh the knobs in view (all of a small panel) from the session."""
         visible = self._visible_mask()
-        for i, knob in enumerate(self._knobs):
-            if knob._stale and (visible is None or visible[i]):
-                knob.flush()
+        knobs = self._knobs
+        for i in range(len(knobs)) if visible is None else np.flatnonzero(visible).tolist():
+            knobs[i].refresh()
+
+    @property
+    def paints_in_view_only(self) -> bool:
+        """True for a big panel: knobs out of view show the session when scrolled to."""
+        return len(self._knobs) > DEFER_ABOVE
 
     def eventFilter(self, watched: QObject, ev: QEvent) -> bool:  # noqa: N802 - Qt's name
         if watched is self.scroll.widget() and ev.type() in (
@@ -1091,12 +1088,14 @@ class KnobPanel(QWidget):
             QEvent.Type.Show,
         ):
             self._rects = None  # knobs moved: measure again, and paint what came into view
-            self._flush_timer.start()
+            self._refresh_timer.start()
+        elif watched is self.scroll.viewport() and ev.type() == QEvent.Type.Resize:
+            self._refresh_timer.start()  # a wider or taller view shows knobs not painted yet
         return super().eventFilter(watched, ev)
 
     def showEvent(self, ev: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(ev)
-        self._flush_timer.start()
+        self._refresh_timer.start()
 
 
 __all__ = [

@@ -453,7 +453,7 @@ class NetworkView(QGraphicsView):
         self._model: Model | None = None
         self._by_index: list[_KnobItem | None] = []
         self._scale = np.ones(0)  # per parameter: |value| at which a wire is fullest
-        self._shown_levels = np.zeros(0, dtype=np.int64)
+        self._drawn = np.zeros(0, dtype=np.int64)  # per knob: the look its item was given
         self._fixed: list[tuple[QGraphicsPathItem, str, str]] = []
         self._titles: list[QGraphicsSimpleTextItem] = []
         self._labels: list[tuple[QGraphicsSimpleTextItem, str]] = []
@@ -562,7 +562,7 @@ class NetworkView(QGraphicsView):
         self._by_index = [None] * n
         ranges = model.param_ranges()
         self._scale = np.maximum(np.abs(ranges).max(axis=1), 1e-12)
-        self._shown_levels = np.full(n, 10 * LEVELS, dtype=np.int64)  # nothing shown yet
+        self._drawn = np.zeros(0, dtype=np.int64)  # nothing drawn yet
         if self._graph is not None:
             self._build_network(self._graph, model)
         else:
@@ -852,30 +852,33 @@ class NetworkView(QGraphicsView):
             self._on_frame_timer_timeout()  # paused: the last weights, at once
 
     def _on_controller_lock_changed(self, index: int, locked: bool) -> None:
-        if 0 <= index < len(self._by_index) and self._by_index[index] is not None:
-            self._by_index[index].key = ()  # repaint with or without the dashes
-            self._restyle(force=True)
+        self._restyle()  # with or without the dashes
 
     def _restyle(self, force: bool = False) -> None:
-        """Give each item the pen or brush of its value; only items whose look changed."""
-        theta = self._controller.params
+        """Give each item the pen or brush of the session's value and lock; only items
+        whose look differs from the one drawn (all with ``force``: new pens)."""
+        session = self._controller.session
+        theta = session.params
         if len(theta) != len(self._by_index):
             return
         with np.errstate(invalid="ignore"):
             f = np.minimum(np.abs(theta) / self._scale, 1.0)
         level = np.nan_to_num(np.rint(f * LEVELS), nan=0).astype(np.int64)
         signed = np.sign(np.nan_to_num(theta)).astype(np.int64) * (level + 1)
-        changed = range(len(theta)) if force else np.flatnonzero(signed != self._shown_levels)
-        locked = self._controller.session.locked
+        locked = np.zeros(len(theta), dtype=bool)
+        locked[list(session.locked)] = True
+        drawn = 2 * signed + locked  # the look as one number: sign, level and lock
+        if force or drawn.shape != self._drawn.shape:
+            changed = range(len(theta))
+        else:
+            changed = np.flatnonzero(drawn != self._drawn).tolist()
         restyled: set[KnobLayer] = set()
         for i in changed:
             item = self._by_index[i]
             if item is None:
                 continue
             sign, lvl = int(np.sign(signed[i])), int(level[i])
-            key = (sign, lvl, i in locked)
-            if key == item.key and not force:
-                continue
+            key = (sign, lvl, bool(locked[i]))
             item.key = key
             if isinstance(item, Wire):
                 item.setPen(self._pen(key))
@@ -887,7 +890,7 @@ class NetworkView(QGraphicsView):
             else:
                 item.setBrush(self._cell_brush(sign, lvl))
                 restyled.add(self._layers[2])
-        self._shown_levels = signed
+        self._drawn = drawn
         for layer in restyled:
             layer.invalidate()
 
@@ -934,10 +937,9 @@ class NetworkView(QGraphicsView):
             return
         wait = FRAME_INTERVAL_S - (time.monotonic() - self._frame_last)
         if not self._controller.is_training:
-            if wait <= 0:
-                self._on_frame_timer_timeout()
-            else:
-                self._frame_timer.start(max(1, math.ceil(wait * 1000)))
+            # after the paint of the change, never inside a hand's move: the wire shows
+            # the move first, the thumbnails follow in the same frame's idle time
+            self._frame_timer.start(max(0, math.ceil(wait * 1000)))
         elif wait <= 0:
             # in a tick of its own (no timer: it would fire in the middle of a frame and
             # delay the next); a pause draws the last weights

@@ -7,11 +7,12 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
+from PySide6.QtCore import QPoint, QPointF, QSignalBlocker, Qt  # noqa: E402
 from PySide6.QtGui import QWheelEvent  # noqa: E402
 from PySide6.QtWidgets import (  # noqa: E402
     QApplication,
     QLabel,
+    QSlider,
     QStyle,
     QStyleOptionSlider,
 )
@@ -202,6 +203,39 @@ def test_the_session_moving_a_weight_updates_the_knob_without_echo(qtbot):
     screen_is_true(qtbot, controller, panel)
 
 
+def test_a_knob_keeps_no_value_of_its_own(qtbot):
+    controller = make_controller()
+    panel = show_panel(qtbot, controller)
+    session = controller.session
+    knob = panel.knob("b")
+    session.set_params([session.value("w"), 0.625], by_hand=False)  # no paramsChanged yet
+    assert knob.value() == 0.625  # read from the session, painted or not
+    assert not knob.shows_value()
+    controller.paramsChanged.emit()
+    assert knob.shows_value() and knob.editor.text() == "0.625"
+    controller.set_locked(1, True)
+    session.set_locked(1, False)  # behind the panel's back: the knob says what is true
+    assert not knob.is_locked()
+    findings = audit_views(controller, Views(knob_panel=panel))
+    assert any("Knob b's lock shows locked" in f for f in findings)
+    knob.refresh_lock()
+    assert not knob.lock_button.isChecked()
+    screen_is_true(qtbot, controller, panel)
+
+
+def test_a_handle_moved_behind_the_slider_is_put_back_by_the_next_refresh(qtbot):
+    controller = make_controller()
+    panel = show_panel(qtbot, controller)
+    slider = panel.knob("w").slider
+    with QSignalBlocker(slider):
+        QSlider.setValue(slider, 0)  # the tick moved, no hand, no signal
+    assert slider.value() == slider.minimum()  # the float follows the tick it stands on
+    assert audit_views(controller, Views(knob_panel=panel)) != []
+    controller.paramsChanged.emit()  # any refresh compares with what the slider shows
+    assert slider.value() == pytest.approx(controller.session.value("w"))
+    screen_is_true(qtbot, controller, panel)
+
+
 def test_a_weight_beyond_the_knob_range_pins_the_slider_but_reads_true(qtbot):
     controller = make_controller()
     panel = show_panel(qtbot, controller)
@@ -339,6 +373,23 @@ def test_a_big_network_groups_by_layer_and_paints_what_comes_into_view(qtbot):
     before = session.value("b3[0]")
     qtbot.keyClick(last.slider, Qt.Key.Key_Right)
     assert session.value("b3[0]") == pytest.approx(before + 0.1)  # 1/100 of -5..5
+    screen_is_true(qtbot, controller, panel)
+
+
+def test_knobs_a_wider_panel_brings_into_view_show_the_session(qtbot):
+    dataset = builtin_corpus("rhymes").to_dataset()
+    controller = SessionController(Session(make_model("nextword", dataset), dataset))
+    panel = show_panel(qtbot, controller, size=(240, 300))  # the grid scrolls sideways
+    assert panel.paints_in_view_only
+    seen = panel.scroll.viewport().width()
+    # a knob of the first row just right of the view: a panel 160 px wider shows it,
+    # with the grid still wider than the view (so only the view grows, not the grid)
+    last = next(k for k in panel.knobs if seen + 10 < k.x() < seen + 100)
+    assert panel.scroll.widget().width() > seen + 200
+    controller.step_once()  # every knob moves; the ones out of view wait
+    assert not last.shows_value()
+    panel.resize(400, 300)  # as a splitter dragged wider does
+    qtbot.waitUntil(last.shows_value, timeout=1000)
     screen_is_true(qtbot, controller, panel)
 
 
