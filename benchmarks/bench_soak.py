@@ -275,7 +275,7 @@ def close_window(app: QApplication, window) -> None:
 
 def worker_pid(controller) -> int | None:
     """The training process's pid, when it runs."""
-    process = getattr(getattr(controller, "_worker", None), "_process", None)
+    process = getattr(getattr(controller.bridge, "_worker", None), "_process", None)
     return getattr(process, "pid", None)
 
 

@@ -466,17 +466,18 @@ def bench_train(
 
     # what each tick spent on steps, and what the window did between ticks (CPU time)
     ticks: list[tuple[float, float]] = []
-    original = controller._on_timer_timeout
+    frames = controller.clock
+    original = frames._on_timer_timeout
 
     def logged_tick() -> None:
         original()
         # (attributes of the frame-paced controller; nan for an older one)
         ticks.append(
-            (getattr(controller, "budget_ms", math.nan), getattr(controller, "_other_ms", math.nan))
+            (getattr(frames, "budget_ms", math.nan), getattr(frames, "_other_ms", math.nan))
         )
 
-    controller._timer.timeout.disconnect(original)
-    controller._timer.timeout.connect(logged_tick)
+    frames._timer.timeout.disconnect(original)
+    frames._timer.timeout.connect(logged_tick)
     controller.set_training(True)
     pump(app, 0.3)  # let the tick budget settle
     where = "process" if getattr(controller, "trains_in_process", False) else "window"

@@ -9,6 +9,7 @@ import pytest
 
 from knobsim.core.background import TrainerProcess, WorkerError
 from knobsim.core.datasets import make_dataset
+from knobsim.core.messages import RequestGrid, SetConfig, SetLocked, SetParams
 from knobsim.core.models import make_model
 from knobsim.core.optimizers import OptimizerConfig
 from knobsim.core.session import Session
@@ -76,8 +77,8 @@ def test_a_locked_knob_set_by_hand_keeps_the_hand_value(trainer):
     trainer.start(s)
     run_for(trainer, s, 0.1)
     i = 3
-    trainer.set_locked(i, True)
-    trainer.set_params([i], np.array([0.625]))
+    trainer.tell(SetLocked(i, True))
+    trainer.tell(SetParams((i,), np.array([0.625])))
     snap = trainer.poll() or trainer.poll()
     if snap is not None:  # not yet seen by the worker or seen: either way the hand's value
         assert snap.theta[i] == 0.625
@@ -95,7 +96,7 @@ def test_a_new_optimizer_reaches_the_worker(trainer):
     run_for(trainer, s, 0.1)
     new = OptimizerConfig("momentum", lr=0.05)
     s.set_optimizer(new)
-    trainer.set_config(new)
+    trainer.tell(SetConfig(new))
     run_for(trainer, s, 0.1)
     final = finish(trainer, s)
     assert "v" in final.optimizer_state
@@ -150,7 +151,7 @@ def test_a_failure_in_the_worker_is_reported_not_hung():
         time.sleep(0.01)
     s = circles_session()
     t.start(s)
-    t.set_params([10_000], np.array([1.0]))  # no such knob: the worker's step fails
+    t.tell(SetParams((10_000,), np.array([1.0])))  # no such knob: the worker's step fails
     with pytest.raises(WorkerError, match="IndexError|index"):
         end = time.monotonic() + 5
         while time.monotonic() < end:
@@ -174,7 +175,7 @@ def test_the_worker_computes_a_landscape_between_chunks(trainer):
     s = circles_session()
     trainer.start(s)
     a, b = grid_axes(s.model, 0, 1, 21)
-    trainer.request_grid(7, 0, 1, a, b)
+    trainer.request_grid(RequestGrid(7, 0, 1, a, b))
     grids = []
     end = time.monotonic() + 10
     while not grids and time.monotonic() < end:
@@ -182,7 +183,8 @@ def test_the_worker_computes_a_landscape_between_chunks(trainer):
         trainer.poll()
         grids = trainer.take_grids()
     finish(trainer, s)
-    ((rid, theta, Z),) = grids
+    (grid,) = grids
     d = s.dataset
-    assert rid == 7 and Z.shape == (21, 21)
-    np.testing.assert_allclose(Z, loss_grid(s.model, theta, 0, 1, d.X_train, d.y_train, a, b))
+    assert grid.rid == 7 and grid.Z.shape == (21, 21)
+    expected = loss_grid(s.model, grid.theta, 0, 1, d.X_train, d.y_train, a, b)
+    np.testing.assert_allclose(grid.Z, expected)

@@ -87,11 +87,11 @@ def test_non_finite_knob_values_are_refused(bad):
     np.testing.assert_array_equal(session.params, before)
 
 
-def test_reset_restores_the_seeded_start_and_randomize_changes_it():
+def test_reset_restores_the_seeded_start_and_random_params_change_it():
     session = _line_session("gd", 0.1, seed=4)
     start = session.params.copy()
     session.step(10)
-    session.randomize()
+    session.set_params(session.random_params())
     assert not np.array_equal(session.params, start)
     session.reset()
     np.testing.assert_array_equal(session.params, start)

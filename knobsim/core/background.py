@@ -3,14 +3,14 @@
 The window keeps its ``Session`` as the one the views read; while a ``TrainerProcess`` runs,
 that session is a mirror: every frame it absorbs a ``Snapshot`` (the newest weights and the
 loss points recorded since the last one), and a hand on a knob, a new learning rate or a
-lock goes to the worker as a message. ``stop`` hands the optimizer's memory back, so the
-session continues exactly where the worker left it. Nothing here imports Qt.
+lock goes to the worker as a typed message (``knobsim.core.messages``, one handler each).
+``stop`` hands the optimizer's memory back, so the session continues exactly where the
+worker left it. Nothing here imports Qt.
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
 import math
 import os
 import socket
@@ -19,16 +19,31 @@ import sys
 import time
 import traceback
 import weakref
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 import numpy as np
-from numpy.typing import NDArray
 
-from knobsim.core.history import LossHistory
 from knobsim.core.landscape import GridJob
-from knobsim.core.optimizers import OptimizerConfig
+from knobsim.core.messages import (
+    Change,
+    Failed,
+    FinalState,
+    GridDone,
+    Quit,
+    Ready,
+    RequestGrid,
+    SetConfig,
+    SetL2,
+    SetLocked,
+    SetParams,
+    Snapshot,
+    Start,
+    Stop,
+    Want,
+)
 from knobsim.core.session import Record, Session
 
 #: how long the worker trains between looking at its messages (seconds): the most a hand
@@ -49,39 +64,14 @@ class WorkerError(RuntimeError):
     """The worker process failed or went away; the message says how."""
 
 
-@dataclass
-class Snapshot:
-    """What training did since the previous snapshot.
-
-    ``theta`` holds the newest weights, with hand moves the worker has not seen yet laid
-    over them; ``records`` the loss points recorded since the last snapshot, oldest first;
-    ``diverged`` the plain-words message when training exploded (the worker then restored
-    the last good weights and stopped).
-    """
-
-    theta: NDArray[np.float64]
-    step_count: int
-    records: list[Record] = field(default_factory=list)
-    diverged: str = ""
-
-
-@dataclass
-class FinalState:
-    """The worker's session when it stopped: enough to carry on in this process."""
-
-    snapshot: Snapshot
-    optimizer_state: dict
-    sampler: object
-
-
 class TrainerProcess:
     """The window's side of the worker: start, steer, read and stop training over a socket.
 
     The process starts once (``launch``, which returns at once; ``ready`` turns True when
     the worker has imported numpy) and serves any number of runs: ``start(session)`` sends
-    a copy of the session and the worker trains until ``stop``. Messages are numbered, and
-    a snapshot says which it had seen, so a hand move still on its way is laid over the
-    worker's older weights rather than undone by them.
+    a copy of the session and the worker trains until ``stop``. ``tell`` sends a change;
+    each snapshot says how many changes the worker had applied, so a hand move still on
+    its way is laid over the worker's older weights rather than undone by them.
     """
 
     def __init__(self) -> None:
@@ -89,9 +79,18 @@ class TrainerProcess:
         self._conn: Connection | None = None
         self.ready = False
         self.active = False  # a run is going on in the worker
-        self._seq = 0
-        self._pending: list[tuple[int, list[int], NDArray[np.float64]]] = []
-        self._grids: list[tuple[int, NDArray, NDArray]] = []
+        self._told = 0  # changes sent in this run
+        self._pending: list[tuple[int, SetParams]] = []  # hand moves, numbered
+        self._snapshots: list[Snapshot] = []
+        self._grids: list[GridDone] = []
+        self._final: FinalState | None = None
+        self._handlers: dict[type, Callable] = {
+            Ready: self._on_ready,
+            Snapshot: self._on_snapshot,
+            GridDone: self._on_grid_done,
+            FinalState: self._on_final_state,
+            Failed: self._on_failed,
+        }
         self._finalizer = None
 
     # -- life of the process -----------------------------------------------------------
@@ -128,12 +127,7 @@ class TrainerProcess:
     def check_ready(self) -> bool:
         """True once the worker has said it is ready (never blocks)."""
         if not self.ready and self._conn is not None:
-            try:
-                if self._conn.poll():
-                    self.ready = self._recv()[0] == "ready"
-            except WorkerError:
-                self.close()
-                raise
+            self._receive_waiting()
         return self.ready
 
     def close(self) -> None:
@@ -150,37 +144,26 @@ class TrainerProcess:
         """Train a copy of ``session`` from its current state until ``stop``."""
         if not self.ready:
             raise WorkerError("The training process is not ready yet.")
-        self._send(("start", worker_copy(session), self._seq))
-        self._send(("want", IN_FLIGHT))
+        self._told = 0
+        self._pending.clear()
+        self._send(Start(session.worker_copy()))
+        self._send(Want(IN_FLIGHT))
         self.active = True
 
-    def set_params(self, indices: list[int], values: NDArray[np.float64]) -> None:
-        """A hand moved these knobs; the worker carries on from there."""
-        self._seq += 1
-        values = np.array(values, dtype=float)
-        self._pending.append((self._seq, list(indices), values))
-        self._send(("set", self._seq, list(indices), values))
+    def tell(self, change: Change) -> None:
+        """A person changed something; the worker carries on from there."""
+        self._told += 1
+        if isinstance(change, SetParams):
+            self._pending.append((self._told, change))
+        self._send(change)
 
-    def set_config(self, config: OptimizerConfig) -> None:
-        self._seq += 1
-        self._send(("config", self._seq, config))
+    def request_grid(self, request: RequestGrid) -> None:
+        """Compute a loss landscape at the worker's weights, between training chunks;
+        ``take_grids`` hands it over. A new request replaces one still in progress."""
+        self._send(request)
 
-    def set_locked(self, index: int, locked: bool) -> None:
-        self._seq += 1
-        self._send(("lock", self._seq, int(index), bool(locked)))
-
-    def set_l2(self, l2: float) -> None:
-        self._seq += 1
-        self._send(("l2", self._seq, float(l2)))
-
-    def request_grid(self, rid: int, i: int, j: int, a: NDArray, b: NDArray) -> None:
-        """Compute the loss landscape over knobs i and j (values ``a`` across, ``b`` up) at
-        the worker's weights, between training chunks; ``take_grids`` hands it over. A
-        new request replaces one still in progress."""
-        self._send(("grid", int(rid), int(i), int(j), np.asarray(a), np.asarray(b)))
-
-    def take_grids(self) -> list[tuple[int, NDArray, NDArray]]:
-        """Landscapes finished since the last call: (request id, weights, losses)."""
+    def take_grids(self) -> list[GridDone]:
+        """Landscapes finished since the last call."""
         out, self._grids = self._grids, []
         return out
 
@@ -188,16 +171,11 @@ class TrainerProcess:
         """The newest snapshot, folding in every one that arrived (never blocks)."""
         if not self.active:
             return None
-        got: list[Snapshot] = []
-        while self._conn.poll():
-            msg = self._recv()
-            if msg[0] == "snap":
-                got.append(self._snapshot(msg))
-            elif msg[0] == "gridz":
-                self._grids.append(msg[1:])
+        self._receive_waiting()
+        got, self._snapshots = self._snapshots, []
         if not got:
             return None
-        self._send(("want", len(got)))
+        self._send(Want(len(got)))
         return _merge(got)
 
     def stop(self, timeout: float = STOP_TIMEOUT_S) -> FinalState:
@@ -205,66 +183,64 @@ class TrainerProcess:
         if not self.active:
             raise WorkerError("No training is running in the training process.")
         self.active = False
-        self._send(("stop",))
-        got: list[Snapshot] = []
+        self._send(Stop())
         deadline = time.monotonic() + timeout
-        while True:
+        while self._final is None:
             left = deadline - time.monotonic()
             if left <= 0 or not self._conn.poll(left):
                 self.close()
                 raise WorkerError("The training process did not answer; it was stopped.")
-            msg = self._recv()
-            if msg[0] == "snap":
-                got.append(self._snapshot(msg))
-            elif msg[0] == "state":
-                _, seq, theta, step, records, diverged, opt_state, sampler = msg
-                got.append(Snapshot(theta, step, records, diverged))
-                self._pending.clear()
-                return FinalState(_merge(got), opt_state, sampler)
+            self._receive()
+        final, self._final = self._final, None
+        got, self._snapshots = [*self._snapshots, final.snapshot], []
+        self._pending.clear()
+        return FinalState(_merge(got), final.optimizer_state, final.sampler)
+
+    # -- what the worker sends, one handler each -----------------------------------------
+    def _on_ready(self, message: Ready) -> None:
+        self.ready = True
+
+    def _on_snapshot(self, snap: Snapshot) -> None:
+        # hand moves the worker had not seen when it sent this: lay them over its weights
+        self._pending = [(n, move) for n, move in self._pending if n > snap.seen]
+        if self._pending:
+            theta = np.array(snap.theta)
+            for _, move in self._pending:
+                theta[list(move.indices)] = move.values
+            snap = replace(snap, theta=theta)
+        self._snapshots.append(snap)
+
+    def _on_grid_done(self, grid: GridDone) -> None:
+        self._grids.append(grid)
+
+    def _on_final_state(self, final: FinalState) -> None:
+        self._final = final
+
+    def _on_failed(self, failure: Failed) -> None:
+        self.close()
+        raise WorkerError(f"Training failed in the training process: {failure.traceback}")
 
     # -- internals -------------------------------------------------------------------------
-    def _snapshot(self, msg: tuple) -> Snapshot:
-        _, seq, theta, step, records, diverged = msg
-        # hand moves the worker had not seen when it sent this: lay them over its weights
-        self._pending = [p for p in self._pending if p[0] > seq]
-        if self._pending:
-            theta = np.array(theta)
-            for _, idx, values in self._pending:
-                theta[idx] = values
-        return Snapshot(theta, step, records, diverged)
+    def _receive_waiting(self) -> None:
+        while self._conn is not None and self._conn.poll():
+            self._receive()
 
-    def _send(self, msg: tuple) -> None:
-        if self._conn is None:
-            raise WorkerError("The training process is not running.")
+    def _receive(self) -> None:
         try:
-            self._conn.send(msg)
-        except (OSError, ValueError) as exc:
-            self.close()
-            raise WorkerError(f"The training process went away ({exc}).") from exc
-
-    def _recv(self) -> tuple:
-        try:
-            msg = self._conn.recv()
+            message = self._conn.recv()
         except (EOFError, OSError) as exc:
             self.close()
             raise WorkerError("The training process went away.") from exc
-        if msg[0] == "error":
+        self._handlers[type(message)](message)
+
+    def _send(self, message: object) -> None:
+        if self._conn is None:
+            raise WorkerError("The training process is not running.")
+        try:
+            self._conn.send(message)
+        except (OSError, ValueError) as exc:
             self.close()
-            raise WorkerError(f"Training failed in the training process: {msg[1]}")
-        return msg
-
-
-def worker_copy(session: Session) -> Session:
-    """What the worker needs of ``session``: everything but the loss curve and the path."""
-    out = copy.copy(session)  # shallow: sending it copies what it shares
-    out.history = LossHistory(16)  # the worker sends its records on; it needs no curve
-    last = session.history.last()
-    if last is not None:
-        out.history.append(*last)
-    out._trail = np.zeros((1, 0))
-    out._trail_n = 0
-    out._features = None  # the worker computes them again (less to send)
-    return out
+            raise WorkerError(f"The training process went away ({exc}).") from exc
 
 
 def _merge(snaps: list[Snapshot]) -> Snapshot:
@@ -273,12 +249,12 @@ def _merge(snaps: list[Snapshot]) -> Snapshot:
         return last
     records = [r for s in snaps for r in s.records]
     diverged = next((s.diverged for s in snaps if s.diverged), "")
-    return Snapshot(last.theta, last.step_count, records, diverged)
+    return replace(last, records=records, diverged=diverged)
 
 
 def _shut_down(process: subprocess.Popen, conn: Connection) -> None:
     with contextlib.suppress(OSError, ValueError):
-        conn.send(("quit",))
+        conn.send(Quit())
     try:
         process.wait(0.5)
     except subprocess.TimeoutExpired:
@@ -299,62 +275,119 @@ def main(fd: int) -> None:
 def serve(conn: Connection) -> None:
     """The worker's loop: train in short chunks, answer messages between them."""
     try:
-        _serve(conn)
+        _Worker(conn).run()
     except (EOFError, OSError, KeyboardInterrupt):
         pass  # the window went away
     except Exception:  # noqa: BLE001 - sent to the window, which says what happened
         with contextlib.suppress(OSError, ValueError):
-            conn.send(("error", traceback.format_exc(limit=4)))
+            conn.send(Failed(traceback.format_exc(limit=4)))
 
 
-def _serve(conn: Connection) -> None:
-    conn.send(("ready",))
-    session: Session | None = None
-    records: list[Record] = []
-    running = False
-    want = 0  # snapshots the window has asked for
-    sent = 0.0  # when the last one went
-    seq = 0
-    diverged = ""
-    grid: _Grid | None = None  # a landscape the window asked for, computed between chunks
-    while True:
-        block = not running
-        while block or conn.poll():
-            block = False
-            msg = conn.recv()
-            kind = msg[0]
-            if kind == "quit":
-                return
-            if kind == "want":
-                want += msg[1]
-            elif kind == "grid":
-                grid = _Grid(session, *msg[1:]) if session is not None else None
-            elif kind == "start":
-                _, session, seq = msg
-                records = []
-                session.record_sink = records
-                running, diverged = True, ""
-            elif kind == "stop":
-                if session is not None:
-                    conn.send(_state(session, seq, records, diverged))
-                session, records, running, want, grid = None, [], False, 0, None
-            elif session is not None:
-                seq = msg[1]
-                _apply(session, kind, msg[2:])
-        if not running:
-            continue
+class _Worker:
+    """The worker's state between messages, and one handler per message."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.session: Session | None = None
+        self.records: list[Record] = []
+        self.running = False
+        self.quit = False
+        self.want = 0  # snapshots the window has asked for
+        self.sent = 0.0  # when the last one went
+        self.seen = 0  # changes applied in this run
+        self.diverged = ""
+        self.grid: _Grid | None = None  # a landscape the window asked for, between chunks
+        self._handlers: dict[type, Callable] = {
+            Start: self._on_start,
+            Want: self._on_want,
+            SetParams: self._on_set_params,
+            SetConfig: self._on_set_config,
+            SetLocked: self._on_set_locked,
+            SetL2: self._on_set_l2,
+            RequestGrid: self._on_request_grid,
+            Stop: self._on_stop,
+            Quit: self._on_quit,
+        }
+
+    def run(self) -> None:
+        self.conn.send(Ready())
+        while not self.quit:
+            block = not self.running
+            while block or self.conn.poll():
+                block = False
+                message = self.conn.recv()
+                self._handlers[type(message)](message)
+                if self.quit:
+                    return
+            if self.running:
+                self._train_a_chunk()
+
+    def _train_a_chunk(self) -> None:
+        session = self.session
         report = session.step(1_000_000_000, record_every=1_000_000_000, max_seconds=CHUNK_S)
-        if grid is not None and grid.advance():
-            conn.send(("gridz", grid.rid, grid.theta, grid.Z))
-            grid = None
+        if self.grid is not None and self.grid.advance():
+            self.conn.send(GridDone(self.grid.rid, self.grid.theta, self.grid.Z))
+            self.grid = None
         now = time.perf_counter()
         if report.diverged:
-            running, diverged, want, sent = False, report.message, max(want, 1), -math.inf
-        if want and now - sent >= SNAPSHOT_S:
-            conn.send(("snap", seq, session._theta, session.step_count, records, diverged))
-            records.clear()
-            want -= 1
-            sent = now
+            self.running, self.diverged = False, report.message
+            self.want, self.sent = max(self.want, 1), -math.inf
+        if self.want and now - self.sent >= SNAPSHOT_S:
+            self.conn.send(self._snapshot())
+            self.records.clear()
+            self.want -= 1
+            self.sent = now
+
+    def _snapshot(self) -> Snapshot:
+        s = self.session
+        return Snapshot(self.seen, s.params, s.step_count, self.records, self.diverged)
+
+    # -- one handler per message -------------------------------------------------------------
+    def _on_start(self, message: Start) -> None:
+        self.session, self.records, self.seen = message.session, [], 0
+        self.session.record_sink = self.records
+        self.running, self.diverged = True, ""
+
+    def _on_want(self, message: Want) -> None:
+        self.want += message.n
+
+    def _on_set_params(self, message: SetParams) -> None:
+        if self._count_change():
+            theta = self.session.params.copy()
+            theta[list(message.indices)] = message.values
+            self.session.set_params(theta, by_hand=False)
+
+    def _on_set_config(self, message: SetConfig) -> None:
+        if self._count_change():
+            self.session.set_optimizer(message.config)
+
+    def _on_set_locked(self, message: SetLocked) -> None:
+        if self._count_change():
+            self.session.set_locked(message.index, message.locked)
+
+    def _on_set_l2(self, message: SetL2) -> None:
+        if self._count_change():
+            self.session.set_l2(message.l2)
+
+    def _on_request_grid(self, m: RequestGrid) -> None:
+        self.grid = _Grid(self.session, m.rid, m.i, m.j, m.a, m.b) if self.session else None
+
+    def _on_stop(self, message: Stop) -> None:
+        s = self.session
+        if s is not None:
+            final = FinalState(self._snapshot(), s.optimizer_state, s.sampler)
+            self.conn.send(final)
+        self.session, self.records, self.running, self.want, self.grid = None, [], False, 0, None
+
+    def _on_quit(self, message: Quit) -> None:
+        self.quit = True
+
+    def _count_change(self) -> bool:
+        """Count a change in this run; False when no run is going on (nothing to change)."""
+        if self.session is None:
+            return False
+        self.seen += 1
+        return True
 
 
 class _Grid(GridJob):
@@ -370,30 +403,3 @@ class _Grid(GridJob):
             chunk_elements=self.PIECE_ELEMENTS,
         )  # fmt: skip
         self.rid = rid
-
-
-def _apply(session: Session, kind: str, args: tuple) -> None:
-    if kind == "set":
-        indices, values = args
-        theta = session.params.copy()
-        theta[indices] = values
-        session.set_params(theta, by_hand=False)
-    elif kind == "config":
-        session.set_optimizer(args[0])
-    elif kind == "lock":
-        session.set_locked(args[0], args[1])
-    elif kind == "l2":
-        session.set_l2(args[0])
-
-
-def _state(session: Session, seq: int, records: list[Record], diverged: str) -> tuple:
-    return (
-        "state",
-        seq,
-        session._theta,
-        session.step_count,
-        list(records),
-        diverged,
-        session.optimizer_state,
-        session._sampler,
-    )

@@ -6,6 +6,7 @@ optimizer (``step``), so every view reads the same vector. Nothing here imports 
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 from collections.abc import Iterable
@@ -40,6 +41,16 @@ TRAIL_LENGTH = 400
 Record = tuple[int, float, float, NDArray[np.float64]]
 
 
+def check_l2(l2: float) -> float:
+    """``l2`` as a float; raises ``ValueError`` (a sentence for people) if no model takes it."""
+    l2 = float(l2)
+    if not math.isfinite(l2) or l2 < 0:
+        raise ValueError(f"L2 strength must be zero or a positive number, not {l2}.")
+    if l2 > MAX_L2:
+        raise ValueError(f"L2 strength must be at most {MAX_L2:g}, not {l2:g}.")
+    return l2
+
+
 @dataclass(frozen=True)
 class StepReport:
     """What ``Session.step`` did.
@@ -65,7 +76,7 @@ class Session:
     optimizer
         An ``OptimizerConfig`` or an optimizer name.
     seed
-        Seeds the starting weights (``reset``), the mini-batch order and ``randomize``.
+        Seeds the starting weights (``reset``), the mini-batch order and ``random_params``.
     history_limit
         The loss history keeps at most about twice this many points.
     """
@@ -205,12 +216,7 @@ class Session:
 
     def set_l2(self, l2: float) -> None:
         """Change the model's L2 strength (no reset)."""
-        l2 = float(l2)
-        if not math.isfinite(l2) or l2 < 0:
-            raise ValueError(f"L2 strength must be zero or a positive number, not {l2}.")
-        if l2 > MAX_L2:
-            raise ValueError(f"L2 strength must be at most {MAX_L2:g}, not {l2:g}.")
-        self.model.l2 = l2
+        self.model.l2 = check_l2(l2)
         self._best = None
         self._invalidate()
         self._record()
@@ -261,7 +267,7 @@ class Session:
         """Seeded starting weights, fresh optimizer memory, an empty loss curve."""
         if seed is not None:
             self.seed = int(seed)
-        # randomize() draws from its own stream so it never repeats the seeded start
+        # random_params() draws from its own stream so it never repeats the seeded start
         self._rng = np.random.default_rng([self.seed, 1])
         self._theta = self.model.init_params(np.random.default_rng(self.seed))
         self._opt_state = init_state(self.config, self.n_params)
@@ -273,12 +279,12 @@ class Session:
         self._invalidate()
         self._record()
 
-    def randomize(self) -> None:
-        """New random weights (a hand move; the loss curve carries on)."""
+    def random_params(self) -> Array:
+        """New random weights for the unlocked knobs, the locked ones as they are (set
+        them with ``set_params``: a hand move, the loss curve carries on)."""
         theta = self.model.init_params(self._rng)
-        self._opt_state = init_state(self.config, self.n_params)
         theta[self._locked] = self._theta[self._locked]
-        self._commit(theta, by_hand=True)
+        return theta
 
     @property
     def optimizer_state(self) -> dict:
@@ -426,6 +432,26 @@ class Session:
         self._invalidate()
         if records and np.array_equal(records[-1][3], self._theta):
             self._train_loss, self._test_loss = records[-1][1], records[-1][2]
+
+    def worker_copy(self) -> Session:
+        """A copy to train elsewhere (a worker process), light to send: the loss curve's
+        last point only, no path, no cached features (the worker computes them again).
+        It shares arrays with this session; sending it copies them."""
+        out = copy.copy(self)
+        out.history = LossHistory(16)
+        last = self.history.last()
+        if last is not None:
+            out.history.append(*last)
+        out._trail = np.zeros((1, 0))
+        out._trail_n = 0
+        out._features = None
+        return out
+
+    @property
+    def sampler(self) -> BatchSampler | None:
+        """The mini-batch order (None for full batch), handed back by training done
+        elsewhere with ``adopt_optimizer``."""
+        return self._sampler
 
     def adopt_optimizer(self, state: dict, sampler: BatchSampler | None) -> None:
         """The optimizer's memory and mini-batch order from training done elsewhere."""

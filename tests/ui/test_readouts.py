@@ -58,19 +58,19 @@ def test_slower_refreshes_run_one_per_tick_while_training_and_at_once_when_pause
     c.refresh_later("a", lambda: ran.append("a"))
     assert ran == ["a"]  # paused: at once
     c.speed_index = 0  # 1 step/s: ticks trains here, slowly; nothing else refreshes
-    c._training = True  # as set_training does, without starting the clock
+    c.clock.running = True  # as set_training does, without starting the clock
     c.refresh_later("a", lambda: ran.append("a2"))
     c.refresh_later("b", lambda: ran.append("b"))
     c.refresh_later("a", lambda: ran.append("a3"))  # asked again: keeps its place, first fn
     assert ran == ["a"]
-    c._run_one_deferred()
+    c.clock.run_one_deferred()
     qtbot.waitUntil(lambda: len(ran) == 2, timeout=1000)
     assert ran == ["a", "a2"]  # one a tick, oldest first
-    c._run_one_deferred()
+    c.clock.run_one_deferred()
     qtbot.waitUntil(lambda: len(ran) == 3, timeout=1000)
     assert ran == ["a", "a2", "b"]
     c.refresh_later("c", lambda: ran.append("c"))
-    c._training = False
+    c.clock.running = False
     c.set_training(True)
     c.set_training(False)  # a pause drops what waits: every view refreshes itself
     qtbot.wait(20)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hands import key
-from PySide6.QtCore import Qt
+from hands import drag, handle_center, key
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QPushButton, QWidget
 
 from knobsim.core.catalog import session_for
@@ -160,3 +161,72 @@ def test_a_lesson_starts_afresh_with_its_own_settings_and_nothing_to_undo(window
     _ctrl_z(window)  # the key works: it takes back the move made in the lesson, only that
     np.testing.assert_array_equal(c.params, theta)
     assert c.model.name == "nextword" and c.config == OptimizerConfig("adam", lr=0.1)
+
+
+# -- one convention: pushing a command makes the change, and redo makes it again --------
+SETTLE_MS = 350
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+
+
+def _undo_and_redo_by_keys(win, qtbot, state, before) -> None:
+    """The change just made by hand (``state()`` differs from ``before``): Ctrl+Z puts
+    ``before`` back, Ctrl+Shift+Z makes exactly the change again, twice over, and the
+    display audit is clean after each."""
+    made = state()
+    assert made != before, "the hand changed nothing"
+    qtbot.wait(SETTLE_MS)
+    assert win.audit() == []
+    for _ in range(2):
+        key(Qt.Key.Key_Z, CTRL)
+        qtbot.wait(SETTLE_MS)
+        assert state() == before
+        assert win.audit() == []
+        key(Qt.Key.Key_Z, CTRL | SHIFT)
+        qtbot.wait(SETTLE_MS)
+        assert state() == made
+        assert win.audit() == []
+
+
+def test_a_drag_undoes_and_redoes_by_keys(open_window, qtbot):
+    win = open_window()
+    c = win.controller
+    params = lambda: tuple(c.params)  # noqa: E731
+    before = params()
+    slider = win.knob_panel.knobs[0].slider
+    start = handle_center(slider)
+    drag(slider, start, QPoint(start.x() - 60, start.y()), qtbot=qtbot)
+    assert "turn" in win.undo_action.text()
+    _undo_and_redo_by_keys(win, qtbot, params, before)
+
+
+def test_randomize_undoes_and_redoes_by_keys(open_window, qtbot):
+    win = open_window()
+    c = win.controller
+    params = lambda: tuple(c.params)  # noqa: E731
+    before = params()
+    QTest.mouseClick(win.findChild(QWidget, "randomize"), Qt.MouseButton.LeftButton)
+    assert c.undo_stack.count() == 1
+    _undo_and_redo_by_keys(win, qtbot, params, before)
+
+
+def test_a_lock_undoes_and_redoes_by_keys(open_window, qtbot):
+    win = open_window()
+    c = win.controller
+    name = c.session.param_names[0]
+    locked = lambda: (c.session.is_locked(0), win.knob_panel.knobs[0].lock_button.isChecked())  # noqa: E731
+    before = locked()
+    QTest.mouseClick(win.findChild(QWidget, f"lock:{name}"), Qt.MouseButton.LeftButton)
+    assert c.undo_stack.count() == 1
+    _undo_and_redo_by_keys(win, qtbot, locked, before)
+
+
+def test_a_reset_undoes_and_redoes_by_keys(open_window, qtbot):
+    win = open_window()
+    c = win.controller
+    c.step_many(30)
+    state = lambda: (tuple(c.params), c.session.step_count, len(c.session.history))  # noqa: E731
+    before = state()
+    QTest.mouseClick(win.findChild(QWidget, "reset"), Qt.MouseButton.LeftButton)
+    assert c.session.step_count == 0
+    _undo_and_redo_by_keys(win, qtbot, state, before)
