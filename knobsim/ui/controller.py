@@ -234,7 +234,7 @@ class SessionController(QObject):
     def reset(self) -> None:
         """Seeded starting weights; the loss curve starts over (undoable)."""
         self.sync()
-        after = copy.deepcopy(self.session)
+        after = self._copy_session()
         after.reset()
         self.undo_stack.push(SessionChange(self, after, "reset the knobs"))
 
@@ -413,7 +413,7 @@ class SessionController(QObject):
         Refused weights are reported, never raised.
         """
         self.sync()
-        session = copy.deepcopy(self.session)
+        session = self._copy_session()
         locked = [session.param_names[i] for i in session.locked]
         try:
             session.set_model(model, theta, keep_history=True)
@@ -448,7 +448,7 @@ class SessionController(QObject):
     def set_dataset(self, dataset: Dataset) -> None:
         """New data for the same model; the weights stay."""
         self.sync()
-        session = copy.deepcopy(self.session)
+        session = self._copy_session()
         try:
             session.set_dataset(dataset)
         except ValueError as exc:
@@ -470,6 +470,12 @@ class SessionController(QObject):
         replaced, self.session = self.session, session
         self._emit_all()
         return replaced
+
+    def _copy_session(self) -> Session:
+        """A copy of the session for a structural change to work on. The data is shared
+        (a ``Dataset`` never changes), so views that key on it see the same data."""
+        session = self.session
+        return copy.deepcopy(session, {id(session.dataset): session.dataset})
 
     def _emit_all(self) -> None:
         self.modelChanged.emit()
