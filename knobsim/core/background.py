@@ -81,7 +81,8 @@ class TrainerProcess:
         self.active = False  # a run is going on in the worker
         self._told = 0  # changes sent in this run
         self._pending: list[tuple[int, SetParams]] = []  # hand moves, numbered
-        self._snapshots: list[Snapshot] = []
+        self._latest: Snapshot | None = None  # every snapshot not yet read, folded
+        self._arrived = 0  # snapshots folded into it
         self._grids: list[GridDone] = []
         self._final: FinalState | None = None
         self._handlers: dict[type, Callable] = {
@@ -126,8 +127,8 @@ class TrainerProcess:
 
     def check_ready(self) -> bool:
         """True once the worker has said it is ready (never blocks)."""
-        if not self.ready and self._conn is not None:
-            self._receive_waiting()
+        while not self.ready and self._conn is not None and self._conn.poll():
+            self._receive()
         return self.ready
 
     def close(self) -> None:
@@ -171,12 +172,13 @@ class TrainerProcess:
         """The newest snapshot, folding in every one that arrived (never blocks)."""
         if not self.active:
             return None
-        self._receive_waiting()
-        got, self._snapshots = self._snapshots, []
-        if not got:
-            return None
-        self._send(Want(len(got)))
-        return _merge(got)
+        while self._conn is not None and self._conn.poll():
+            self._receive()
+        snap, self._latest = self._latest, None
+        if snap is not None:
+            self._send(Want(self._arrived))
+            self._arrived = 0
+        return snap
 
     def stop(self, timeout: float = STOP_TIMEOUT_S) -> FinalState:
         """End the run; returns the worker's final state (every record not yet read)."""
@@ -192,9 +194,11 @@ class TrainerProcess:
                 raise WorkerError("The training process did not answer; it was stopped.")
             self._receive()
         final, self._final = self._final, None
-        got, self._snapshots = [*self._snapshots, final.snapshot], []
+        if self._latest is not None:
+            final = replace(final, snapshot=_fold(self._latest, final.snapshot))
+        self._latest, self._arrived = None, 0
         self._pending.clear()
-        return FinalState(_merge(got), final.optimizer_state, final.sampler)
+        return final
 
     # -- what the worker sends, one handler each -----------------------------------------
     def _on_ready(self, message: Ready) -> None:
@@ -208,7 +212,8 @@ class TrainerProcess:
             for _, move in self._pending:
                 theta[list(move.indices)] = move.values
             snap = replace(snap, theta=theta)
-        self._snapshots.append(snap)
+        self._latest = snap if self._latest is None else _fold(self._latest, snap)
+        self._arrived += 1
 
     def _on_grid_done(self, grid: GridDone) -> None:
         self._grids.append(grid)
@@ -221,10 +226,6 @@ class TrainerProcess:
         raise WorkerError(f"Training failed in the training process: {failure.traceback}")
 
     # -- internals -------------------------------------------------------------------------
-    def _receive_waiting(self) -> None:
-        while self._conn is not None and self._conn.poll():
-            self._receive()
-
     def _receive(self) -> None:
         try:
             message = self._conn.recv()
@@ -243,13 +244,10 @@ class TrainerProcess:
             raise WorkerError(f"The training process went away ({exc}).") from exc
 
 
-def _merge(snaps: list[Snapshot]) -> Snapshot:
-    last = snaps[-1]
-    if len(snaps) == 1:
-        return last
-    records = [r for s in snaps for r in s.records]
-    diverged = next((s.diverged for s in snaps if s.diverged), "")
-    return replace(last, records=records, diverged=diverged)
+def _fold(older: Snapshot, newer: Snapshot) -> Snapshot:
+    """Two snapshots as one: the newer one's weights, both one's records."""
+    records = [*older.records, *newer.records]
+    return replace(newer, records=records, diverged=older.diverged or newer.diverged)
 
 
 def _shut_down(process: subprocess.Popen, conn: Connection) -> None:

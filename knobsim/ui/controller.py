@@ -22,7 +22,7 @@ from PySide6.QtGui import QUndoStack
 
 from knobsim.core.capacity import capacity_of, resize, with_capacity
 from knobsim.core.datasets import Dataset
-from knobsim.core.messages import SetConfig, SetL2, SetLocked, SetParams, Snapshot
+from knobsim.core.messages import SetConfig, SetL2, SetLocked, SetParams
 from knobsim.core.models import Model
 from knobsim.core.optimizers import OptimizerConfig
 from knobsim.core.session import Session, check_l2
@@ -244,8 +244,24 @@ class SessionController(QObject):
         self.clock.refresh_later(key, fn)
 
     def _on_clock_tick(self) -> None:
-        if self._train_in_worker():
-            return
+        # at speed Max, training runs in the worker once it is up: show what it did
+        if self.speed is None and self.use_process:
+            news = self.bridge.train(self.session)
+            if news is not None:
+                snap, grids = news
+                if snap is not None:
+                    self.session.absorb(snap.theta, snap.step_count, snap.records)
+                    self.last_step_diverged = bool(snap.diverged)
+                    self.paramsChanged.emit()
+                    self.historyChanged.emit()
+                    self.clock.run_one_deferred()
+                    if snap.diverged:
+                        self._explode(snap.diverged)
+                for grid in grids:
+                    self.gridReady.emit(grid.rid, grid.theta, grid.Z)
+                return
+        else:
+            self.sync()
         elapsed = self.clock.begin_budget()
         speed = self.speed
         if speed is None:
@@ -326,31 +342,6 @@ class SessionController(QObject):
         Returns the request's id, or None when nothing trains in a process (the caller
         computes it here)."""
         return self.bridge.request_grid(int(i), int(j), np.asarray(a), np.asarray(b))
-
-    def _train_in_worker(self) -> bool:
-        """One tick of training in the worker: start it, or show what it did. False when
-        this tick should train here instead (speed not Max, worker not ready or broken)."""
-        if not (self.is_training and self.speed is None and self.use_process):
-            self.sync()
-            return False
-        news = self.bridge.train(self.session)
-        if news is None:
-            return False
-        snap, grids = news
-        if snap is not None:
-            self._absorb(snap)
-        for grid in grids:
-            self.gridReady.emit(grid.rid, grid.theta, grid.Z)
-        return True
-
-    def _absorb(self, snap: Snapshot) -> None:
-        self.session.absorb(snap.theta, snap.step_count, snap.records)
-        self.last_step_diverged = bool(snap.diverged)
-        self.paramsChanged.emit()
-        self.historyChanged.emit()
-        self.clock.run_one_deferred()
-        if snap.diverged:
-            self._explode(snap.diverged)
 
     # -- settings (no reset) -------------------------------------------------------------
     def set_optimizer(self, name: str) -> None:
