@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -201,9 +201,8 @@ class ChallengeDialog(QDialog):
             self.challenge = challenge(challenge_id)
             i = self.choice.findData(challenge_id)
             if i != self.choice.currentIndex():
-                self.choice.blockSignals(True)
-                self.choice.setCurrentIndex(i)
-                self.choice.blockSignals(False)
+                with QSignalBlocker(self.choice):
+                    self.choice.setCurrentIndex(i)
         self.seed = new_seed() if seed is None else int(seed)
         ch = self.challenge
         self.playing = False  # the new session's first paramsChanged is not a move

@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
-from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtCore import QRectF, QSignalBlocker, Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from knobsim.core.landscape import GridJob, GridSchedule, coarse_loss_grid, grid_axes
@@ -184,9 +184,8 @@ class LandscapePlot(QWidget):
             raise ValueError(f"Pick two different knobs between 0 and {n - 1}, not {i} and {j}.")
         self._pair = (i, j)
         for combo, k in ((self.x_combo, i), (self.y_combo, j)):
-            combo.blockSignals(True)
-            combo.setCurrentIndex(k)
-            combo.blockSignals(False)
+            with QSignalBlocker(combo):
+                combo.setCurrentIndex(k)
         self._on_pair_changed()
 
     @property
@@ -225,10 +224,9 @@ class LandscapePlot(QWidget):
         model = self._controller.session.model
         names = model.param_names
         for combo in (self.x_combo, self.y_combo):
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItems(names)
-            combo.blockSignals(False)
+            with QSignalBlocker(combo):
+                combo.clear()
+                combo.addItems(names)
         self._cancel_job()
         # a refine or throttled start pending for the old model's pair has nothing to do
         self._refine.stop()

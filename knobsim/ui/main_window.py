@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+from contextlib import ExitStack
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -17,6 +18,7 @@ from PySide6.QtCore import (
     QMimeData,
     QObject,
     QSettings,
+    QSignalBlocker,
     QSize,
     Qt,
 )
@@ -136,7 +138,6 @@ class MainWindow(QMainWindow):
         if session is None:
             session = session_for("line", "linear")  # plain gradient descent at 0.1
         self.controller = SessionController(session, self)
-        self._syncing = False
         #: data files opened in this window, by dataset name ("csv:points.csv")
         self._files: dict[str, Dataset] = {}
         self.setAcceptDrops(True)
@@ -644,18 +645,31 @@ class MainWindow(QMainWindow):
         self.regenerate_button.clicked.connect(self._on_regenerate_clicked)
 
         self.optimizer_combo.currentIndexChanged.connect(
-            lambda _: self._syncing or c.set_optimizer(self.optimizer_combo.currentData())
+            lambda _: c.set_optimizer(self.optimizer_combo.currentData())
         )
         self.lr_control.valueChanged.connect(c.set_learning_rate)
-        self.batch_spin.valueChanged.connect(lambda v: self._syncing or c.set_batch_size(v or None))
+        self.batch_spin.valueChanged.connect(lambda v: c.set_batch_size(v or None))
         self.l2_control.valueChanged.connect(c.set_l2)
         self.speed_slider.valueChanged.connect(c.set_speed)
 
     # -- sync model -> controls ------------------------------------------------------------
     def _sync_controls(self) -> None:
         c = self.controller
-        self._syncing = True
-        try:
+        controls = (
+            self.model_combo,
+            self.dataset_combo,
+            self.degree_spin,
+            self.hidden_edit,
+            self.activation_combo,
+            self.noise_spin,
+            self.points_spin,
+            self.optimizer_combo,
+            self.batch_spin,
+            self.speed_slider,
+        )  # lr_control and l2_control block their own in show_value
+        with ExitStack() as blocked:
+            for control in controls:
+                blocked.enter_context(QSignalBlocker(control))
             model = c.model
             self._select(self.model_combo, model.name)
             self._fill_datasets(model.name)
@@ -689,8 +703,6 @@ class MainWindow(QMainWindow):
                 self.points_spin.setValue(c.dataset.n_train)
             if c.dataset.noise is not None:
                 self.noise_spin.setValue(c.dataset.noise)
-        finally:
-            self._syncing = False
 
     def _fill_datasets(self, model: str) -> None:
         wanted = COMPATIBLE[model]
@@ -734,9 +746,8 @@ class MainWindow(QMainWindow):
 
     # -- slots -------------------------------------------------------------------------------
     def _on_training_toggled(self, on: bool) -> None:
-        blocked = self.train_button.blockSignals(True)
-        self.train_button.setChecked(on)
-        self.train_button.blockSignals(blocked)
+        with QSignalBlocker(self.train_button):
+            self.train_button.setChecked(on)
         self.train_button.setText("Pause" if on else "Train")
         if not on:
             self._update_error_label()  # paused: the exact values, at once
@@ -771,28 +782,20 @@ class MainWindow(QMainWindow):
         )
 
     def _on_model_combo_changed(self) -> None:
-        if self._syncing:
-            return
         model = self.model_combo.currentData()
-        self._syncing = True
-        try:
+        with QSignalBlocker(self.dataset_combo):
             self._fill_datasets(model)
             current = self.controller.dataset.name
             if current in COMPATIBLE[model] or self.dataset_combo.findData(current) >= 0:
                 self._select(self.dataset_combo, current)
             else:
                 self._select(self.dataset_combo, DEFAULT_DATASET[model])
-        finally:
-            self._syncing = False
         self._rebuild_session()
 
     def _on_structure_changed(self) -> None:
-        if not self._syncing:
-            self._rebuild_session()
+        self._rebuild_session()
 
     def _on_data_settings_changed(self) -> None:
-        if self._syncing:
-            return
         c = self.controller
         if c.model.task == "nextword" or c.dataset.name in self._files:
             return
@@ -812,16 +815,12 @@ class MainWindow(QMainWindow):
             c.set_dataset(data)
 
     def _on_degree_spin_changed(self, degree: int) -> None:
-        if self._syncing:
-            return
         if self.controller.model.name == "poly":
             self.controller.set_capacity(degree)  # keeps the coefficients that stay
         else:
             self._rebuild_session()
 
     def _on_hidden_edit_finished(self) -> None:
-        if self._syncing:
-            return
         c = self.controller
         model = c.model
         try:
@@ -915,10 +914,9 @@ class MainWindow(QMainWindow):
         defaults = datasets.DEFAULTS.get(name)
         if defaults is not None and c.dataset.name != name:
             # a new kind of data starts from its own sensible size and noise
-            self._syncing = True
-            self.noise_spin.setValue(defaults.noise)
-            self.points_spin.setValue(defaults.n_points)
-            self._syncing = False
+            with QSignalBlocker(self.noise_spin), QSignalBlocker(self.points_spin):
+                self.noise_spin.setValue(defaults.noise)
+                self.points_spin.setValue(defaults.n_points)
         if name in self._files:  # an opened file: its points, with the chosen model
             self._start_on_file(self._files[name], self.model_combo.currentData())
             return

@@ -209,7 +209,6 @@ class NextWordView(QWidget):
         self._loss_item = loss_plot_item
         self._model: NextWord | None = None  # None: the session's model is another kind
         self._source: tuple[object, object] | None = None  # the (model, dataset) shown
-        self._syncing = False
         self._rng = np.random.default_rng(0)
         self._targets: Array = np.zeros((0, 0))  # count-based P(next | context), NaN if unseen
         self.optimum = math.nan  # best possible mean cross-entropy, nats
@@ -451,9 +450,8 @@ class NextWordView(QWidget):
             self._show_error()
 
     def _on_context_combo_changed(self) -> None:
-        if not self._syncing:
-            self.context_hint.clear()
-            self.update_view()
+        self.context_hint.clear()
+        self.update_view()
 
     def _on_context_typed(self) -> None:
         text = self.context_combo.currentText()
@@ -479,8 +477,8 @@ class NextWordView(QWidget):
         self.generated_text.setToolTip(" ".join(words))
 
     def _on_context_size_changed(self, k: int) -> None:
-        self.context_size.setSuffix(" word" if k == 1 else " words")
-        if self._syncing or not self.active or self._model.context == k:
+        self._show_context_size_unit()
+        if not self.active or self._model.context == k:
             return
         try:
             corpus = corpus_from_dataset(self._controller.session.dataset)
@@ -524,7 +522,6 @@ class NextWordView(QWidget):
         seen = C.sum(axis=1)  # (contexts,)
         rows = np.arange(model.n_rows)
         with QSignalBlocker(self.context_combo):
-            self._syncing = True
             self.context_combo.clear()
             for group in (rows[seen > 0], rows[seen == 0]):
                 if group.size and self.context_combo.count():
@@ -542,7 +539,6 @@ class NextWordView(QWidget):
                     )
             busiest = int(np.argmax(np.where(rows == 0, -1, seen)))  # not the sentence start
             self.context_combo.setCurrentIndex(self.context_combo.findData(busiest))
-            self._syncing = False
 
     def _build_bars(self, model: NextWord) -> None:
         V = model.V
@@ -562,11 +558,13 @@ class NextWordView(QWidget):
             self.value_labels.append(text)
 
     def _sync_context_size(self) -> None:
-        self._syncing = True
-        try:
+        with QSignalBlocker(self.context_size):
             self.context_size.setValue(self._model.context if self._model else 1)
-        finally:
-            self._syncing = False
+        self._show_context_size_unit()
+
+    def _show_context_size_unit(self) -> None:
+        k = self.context_size.value()
+        self.context_size.setSuffix(" word" if k == 1 else " words")
 
     def _show_level_line(self, on: bool) -> None:
         item = self._loss_item

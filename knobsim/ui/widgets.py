@@ -8,7 +8,7 @@ import math
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QRectF, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QDoubleValidator,
     QPainter,
@@ -99,9 +99,8 @@ class LogFloatControl(QWidget):
         if value is None:
             return
         self._value = value
-        blocked = self.slider.blockSignals(True)
-        self.slider.setValue(self._to_tick(value))
-        self.slider.blockSignals(blocked)
+        with QSignalBlocker(self.slider):
+            self.slider.setValue(self._to_tick(value))
         self.edit.setText(_format(value))
 
     def _clamp(self, value: float) -> float | None:
