@@ -188,3 +188,15 @@ def test_the_worker_computes_a_landscape_between_chunks(trainer):
     assert grid.rid == 7 and grid.Z.shape == (21, 21)
     expected = loss_grid(s.model, grid.theta, 0, 1, d.X_train, d.y_train, a, b)
     np.testing.assert_allclose(grid.Z, expected)
+
+
+def test_the_worker_copy_travels_light_and_leaves_the_session_alone():
+    s = circles_session()
+    s.step(30)
+    trail, points = s.trail.copy(), len(s.history)
+    w = s.worker_copy()
+    assert len(w.history) == 1 and w.history.last() == s.history.last()
+    assert len(w.trail) == 0
+    w.step(5)  # training the copy moves neither the session's weights nor its curve
+    assert len(s.history) == points and np.array_equal(s.trail, trail)
+    assert s.step_count == 30 and not np.array_equal(w.params, s.params)
