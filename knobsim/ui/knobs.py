@@ -527,6 +527,7 @@ class Knob(QWidget):
         self.editor.setAccessibleName(f"value of {name}")
         self.editor.setToolTip(f"{self.hint}\nType a value and press Enter.")
         self.editor.editingFinished.connect(self._on_editor_editing_finished)
+        self.editor.textChanged.connect(self._on_editor_text_changed)
 
         self.grad_indicator = GradientArrow(name, orientation, 12 if compact else 16, self)
 
@@ -660,6 +661,12 @@ class Knob(QWidget):
         if typed is not None:
             self.setValue(typed)  # out-of-range typing is clamped to the range
         self._set_text(self.value(), force=True)
+
+    def _on_editor_text_changed(self, _text: str) -> None:
+        # an undo in the box can take the typing back to a text shown before the knob
+        # moved on (training): once nothing typed is left, the box shows the knob again
+        if not self.editor.isModified():
+            self._set_text(self.value())
 
     def _on_lock_button_toggled(self, locked: bool) -> None:
         self.lockToggled.emit(locked)

@@ -7,6 +7,7 @@ import numpy as np
 from hands import drag, handle_center, press, release, wheel
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QWidget
 
 SETTLE_MS = 350
 
@@ -135,3 +136,20 @@ def test_a_knob_undone_while_training_shows_the_session(open_window, qtbot, monk
     qtbot.wait(350)
     assert win.controller.session.params[1] == before
     assert win.audit() == []
+
+
+def test_typing_undone_in_a_knob_box_shows_the_session_again(window, qtbot):
+    """Ctrl+Z in a knob's box takes the typing back to the text the box had before it;
+    if the knob moved meanwhile (training), the box must show the knob's value again."""
+    knob = window.findChild(QWidget, "knob:b")
+    editor = knob.editor
+    QTest.mouseClick(editor, Qt.MouseButton.LeftButton)
+    QTest.keyClicks(editor, "7")
+    assert editor.hasFocus() and editor.isModified()
+    window.controller.set_param("b", 0.25)  # training moves b while the person types
+    qtbot.wait(50)
+    QTest.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.wait(350)
+    assert not editor.isModified()
+    assert editor.text() == "0.250"
+    assert window.audit() == []
