@@ -17,6 +17,7 @@ from typing import NoReturn
 
 from knobsim import __version__
 from knobsim.core.catalog import DEFAULT_DATASET, dataset_for, session_for
+from knobsim.core.curvature import session_safe_lr
 
 EXIT_OK = 0
 EXIT_DIVERGED = 1
@@ -210,11 +211,17 @@ def run_train(args: argparse.Namespace) -> int:
     session = build_session(args)
     steps = args.steps
     out = sys.stdout
+    safe_lr = session_safe_lr(session)  # at the starting knobs
     if not args.json:
         print(
             f"knobsim: training {session.model.describe()} on {session.dataset.name} "
             f"({session.dataset.n_train} training points) with {session.config.name}, "
             f"learning rate {session.config.lr:g}",
+            file=out,
+        )
+        print(
+            f"Full-batch gradient descent is stable here below a learning rate of "
+            f"{safe_lr:.4g} (2 / the steepest curvature of the error at the starting knobs).",
             file=out,
         )
         print(f"{'step':>8}  {'train loss':>12}  {'test loss':>12}", file=out)
@@ -253,6 +260,7 @@ def run_train(args: argparse.Namespace) -> int:
             "final_train_loss": session.train_loss,
             "final_test_loss": session.test_loss,
             "diverged": diverged,
+            "safe_lr": _finite_or_none(safe_lr),
         }
         if diverged:
             result["message"] = report.message
@@ -377,3 +385,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("knobsim: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`knobsim train | head`): stop quietly, as other tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -304,3 +304,37 @@ def test_opening_a_bad_session_file_from_the_command_line(capsys, tmp_path):
     code, out, err = run(capsys, str(bad))
     assert code == 2
     assert "not a knobsim session" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("model", ["line", "poly"])
+def test_json_safe_lr_is_where_training_from_the_command_line_blows_up(capsys, model):
+    common = ["train", "--model", model, "--dataset", "cubic", "--optimizer", "gd", "--json"]
+    code, out, err = run(capsys, *common, "--steps", "1")
+    assert code == 0, err
+    safe = json.loads(out)["safe_lr"]
+    assert safe > 0
+
+    def final(scale: float) -> tuple[int, dict]:
+        code, out, _ = run(capsys, *common, "--steps", "500", "--lr", repr(scale * safe))
+        return code, json.loads(out)
+
+    code, calm = final(0.9)
+    assert code == 0 and not calm["diverged"]
+    assert calm["final_train_loss"] < calm["history"][0]["train_loss"]
+    code, wild = final(1.1)
+    assert code == 1 and wild["diverged"]
+
+
+def test_a_closed_pipe_ends_quietly():
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        f"{sys.executable} -m knobsim train --model line --steps 200000 | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.stdout.startswith("knobsim: training")
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
