@@ -340,6 +340,13 @@ class LessonPanel(QWidget):
             "QLabel#lesson_done { background: #d9f0d3; color: #00441b; border-radius: 4px; }"
         )
         self.done_label.hide()
+        self.hint_label = _label("lesson_hint_text", rich=False)
+        self.hint_label.hide()
+        self.hint_button = QPushButton("Hint")
+        self.hint_button.setObjectName("lesson_hint")
+        self.hint_button.setToolTip(
+            "Which knob lowers the error most, which way and about how far (H)."
+        )
 
         self.restart_button = QPushButton("Start over")
         self.restart_button.setObjectName("restart_lesson")
@@ -365,6 +372,7 @@ class LessonPanel(QWidget):
         column.addWidget(self.tasks_label)
         column.addWidget(self.status_label)
         column.addWidget(self.done_label)
+        column.addWidget(self.hint_label)
         column.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(body)
@@ -373,6 +381,7 @@ class LessonPanel(QWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         small = QHBoxLayout()
+        small.addWidget(self.hint_button)
         small.addWidget(self.lessons_button)
         small.addWidget(self.restart_button)
         buttons = QVBoxLayout()
@@ -390,7 +399,12 @@ class LessonPanel(QWidget):
         self.title_label.setText(lesson.title)
         self.text_label.setText("".join(f"<p>{_html(p)}</p>" for p in lesson.text))
         self.done_label.hide()
+        self.hint_label.hide()
         self.next_button.setEnabled(False)
+
+    def show_hint(self, text: str) -> None:
+        self.hint_label.setText(text)
+        self.hint_label.show()
 
     def show_progress(self, runner: LessonRunner, has_next: bool) -> None:
         lesson = runner.lesson
@@ -557,6 +571,8 @@ class Lessons(QObject):
         self.panel.next_button.clicked.connect(self.next_lesson)
         self.panel.restart_button.clicked.connect(self.restart)
         self.panel.lessons_button.clicked.connect(self.show_start_page)
+        self.panel.hint_button.clicked.connect(window.hint_action.trigger)
+        window.hintShown.connect(self.panel.show_hint)
         self.load(folder)
 
     # -- loading -----------------------------------------------------------------------------

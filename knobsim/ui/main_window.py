@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     QSignalBlocker,
     QSize,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import (
     QAction,
@@ -65,6 +66,7 @@ from knobsim.core import datasets, models, optimizers
 from knobsim.core.capacity import with_hidden
 from knobsim.core.catalog import COMPATIBLE, DEFAULT_DATASET, dataset_for, session_for
 from knobsim.core.datasets import DataError, Dataset
+from knobsim.core.hints import hint_text, knob_hints
 from knobsim.core.session import Session
 from knobsim.resources import assets_dir
 from knobsim.ui.capacity import CapacityPanel
@@ -95,6 +97,8 @@ DATASET_LABELS = {
 SETTINGS_GROUP = "main_window"
 #: how often the error read-out changes while training (it is exact whenever paused)
 ERROR_LABEL_INTERVAL_MS = 100
+#: how long a hint stays in the status bar
+HINT_MS = 20_000
 #: the smallest a plot or view in the window's splitters gets: a splitter handle or a
 #: small window stops there (the window's minimum size follows from these)
 MIN_VIEW = QSize(160, 130)
@@ -126,7 +130,15 @@ def _tip(widget: QWidget, name: str, text: str) -> QWidget:
 
 
 class MainWindow(QMainWindow):
-    """The window: controls on the left, plots in the middle, knobs on the right."""
+    """The window: controls on the left, plots in the middle, knobs on the right.
+
+    Signals
+    -------
+    hintShown(str)
+        A hint was asked for; the words it gave.
+    """
+
+    hintShown = Signal(str)
 
     def __init__(self, session: Session | None = None, *, restore: bool = True) -> None:
         super().__init__()
@@ -140,6 +152,7 @@ class MainWindow(QMainWindow):
         self.controller = SessionController(session, self)
         #: data files opened in this window, by dataset name ("csv:points.csv")
         self._files: dict[str, Dataset] = {}
+        self._hints_asked = 0  # for this model: from the third on, hints say more
         self.setAcceptDrops(True)
 
         self.knob_panel = KnobPanel(self.controller)
@@ -608,7 +621,15 @@ class MainWindow(QMainWindow):
         halve = QAction("&Halve learning rate", self)
         halve.setShortcut(QKeySequence("Ctrl+H"))
         halve.triggered.connect(self._on_halve_clicked)
-        for action in (self.train_action, step, reset, randomize, halve):
+        self.hint_action = QAction("H&int: which knob to turn", self)
+        self.hint_action.setObjectName("hint")
+        self.hint_action.setShortcut(QKeySequence(Qt.Key.Key_H))
+        self.hint_action.setStatusTip(
+            "Say which knob lowers the error most, which way and about how far (H)."
+        )
+        self.hint_action.triggered.connect(self.show_hint)
+        training.addSeparator()
+        for action in (self.train_action, step, reset, randomize, halve, self.hint_action):
             training.addAction(action)
             self.addAction(action)
         for action in (quit_action, self.undo_action, self.redo_action):
@@ -631,6 +652,7 @@ class MainWindow(QMainWindow):
         c.trainingExploded.connect(self._on_training_exploded)
         c.optimizerChanged.connect(self._sync_controls)
         c.modelChanged.connect(self._sync_controls)
+        c.modelChanged.connect(self._on_model_changed_reset_hints)
         c.dataChanged.connect(self._sync_controls)
         c.messageRaised.connect(self._on_message_raised)
 
@@ -762,6 +784,21 @@ class MainWindow(QMainWindow):
             f"Halving the learning rate to {self.controller.config.lr / 2:g} may help."
         )
         self.banner.show()
+
+    def show_hint(self) -> str:
+        """Say in the status bar (and a lesson's panel) which knob to turn, which way and
+        about how far; from the third hint for a model on, the second-best knob too."""
+        session = self.controller.session
+        self._hints_asked += 1
+        text = hint_text(
+            knob_hints(session), self._hints_asked, len(session.locked) == session.n_params
+        )
+        self.statusBar().showMessage(text, HINT_MS)
+        self.hintShown.emit(text)
+        return text
+
+    def _on_model_changed_reset_hints(self) -> None:
+        self._hints_asked = 0
 
     def _on_halve_clicked(self) -> None:
         self.controller.halve_learning_rate()

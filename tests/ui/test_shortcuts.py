@@ -40,6 +40,7 @@ SHORTCUTS = [
     ("R", Qt.Key.Key_R, NONE, "R&andomize"),
     ("Ctrl+R", Qt.Key.Key_R, CTRL, "&Reset"),
     ("Ctrl+H", Qt.Key.Key_H, CTRL, "&Halve learning rate"),
+    ("H", Qt.Key.Key_H, NONE, "H&int: which knob to turn"),
     ("Ctrl+Z", Qt.Key.Key_Z, CTRL, "undo"),
     ("Ctrl+Shift+Z", Qt.Key.Key_Z, CTRL | SHIFT, "redo"),
     ("Ctrl+S", Qt.Key.Key_S, CTRL, "&Save session"),
