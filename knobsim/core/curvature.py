@@ -49,15 +49,21 @@ def hessian(model: Model, theta: Array, F: NDArray, y: NDArray) -> Array:
     """
     F = np.asarray(F, dtype=float)
     n = F.shape[0]
+    if not has_closed_form(model):
+        raise TypeError(f"No closed-form Hessian for the {model.name} model.")
     if isinstance(model, _Linear):
         H = (2.0 / n) * (F.T @ F)
-    elif isinstance(model, Logistic):
+    else:
         p = 1.0 / (1.0 + np.exp(-(F @ np.asarray(theta, dtype=float))))
         H = (F.T * (p * (1.0 - p))) @ F / n
-    else:
-        raise TypeError(f"No closed-form Hessian for the {model.name} model.")
     H[np.diag_indices_from(H)] += 2.0 * model.l2
     return H
+
+
+def has_closed_form(model: Model) -> bool:
+    """True when :func:`hessian` works for ``model`` (and the curvature costs next to
+    nothing: one small eigenvalue problem)."""
+    return isinstance(model, (_Linear, Logistic))
 
 
 def hessian_vector_product(

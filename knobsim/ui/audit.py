@@ -17,10 +17,12 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QPainterPath
 from PySide6.QtWidgets import QSlider, QStyle, QStyleOptionSlider
 
+from knobsim.core.curvature import session_safe_lr
 from knobsim.core.models import NextWord
 from knobsim.core.session import Session
 from knobsim.core.slopes import slope_levels
 from knobsim.ui.knobs import GRAD_LEVELS, Knob, format_value
+from knobsim.ui.safe_rate import PLAIN
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QLabel
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     from knobsim.ui.main_window import MainWindow
     from knobsim.ui.network import NetworkView
     from knobsim.ui.nextword import NextWordView
+    from knobsim.ui.safe_rate import SafeRateLine
 
 __all__ = ["HANDLE_TOLERANCE_PX", "Views", "audit", "audit_views", "handle_offset"]
 
@@ -55,6 +58,7 @@ class Views:
     landscape_plot: LandscapePlot | None = None
     network_view: NetworkView | None = None
     nextword_view: NextWordView | None = None  # None until the window first needs it
+    safe_rate: SafeRateLine | None = None
 
 
 def audit(window: MainWindow) -> list[str]:
@@ -82,6 +86,7 @@ def audit(window: MainWindow) -> list[str]:
         landscape_plot=window.landscape_plot,
         network_view=window.network_view,
         nextword_view=getattr(window, "_nextword_view", None),
+        safe_rate=window.safe_lr_line,
     )
     return audit_views(window.controller, views)
 
@@ -100,9 +105,37 @@ def audit_views(controller: SessionController, views: Views) -> list[str]:
         _check_landscape,
         _check_network,
         _check_nextword,
+        _check_safe_rate,
     ):
         findings.extend(check(views, session))
     return findings
+
+
+# -- the safe learning rate ------------------------------------------------------------------
+def _check_safe_rate(views: Views, session: Session) -> list[str]:
+    line = views.safe_rate
+    if line is None:
+        return []
+    plain = session.config.name in PLAIN
+    safe = session_safe_lr(session) if plain else math.inf
+    expected = safe if math.isfinite(safe) else None
+    shown, mark = line.shown, line.control.mark()
+    out = []
+    if (shown is None) != (expected is None) or (
+        expected is not None and not math.isclose(shown, expected, rel_tol=1e-6)
+    ):
+        out.append(f"The safe learning rate reads {shown} but it is {expected} at these knobs.")
+    if mark != shown:
+        out.append(f"The learning-rate slider marks {mark} but the line under it says {shown}.")
+    if expected is not None:
+        number = f"{expected:.3g}"
+        above = session.config.lr > expected
+        if number not in line.text() or above != line.text().startswith("⚠"):
+            out.append(
+                f"The safe-rate line says {line.text()!r} for a safe rate of {number} and a "
+                f"learning rate of {session.config.lr:g}."
+            )
+    return out
 
 
 # -- the knobs -------------------------------------------------------------------------------

@@ -79,6 +79,7 @@ from knobsim.ui.lessons import install as install_lessons
 from knobsim.ui.loss_plot import LossPlot
 from knobsim.ui.network import NetworkView
 from knobsim.ui.nextword import CORPUS_FILTER, OPEN_CORPUS_TITLE, NextWordView
+from knobsim.ui.safe_rate import SafeRateLine
 from knobsim.ui.widgets import LogFloatControl, ReadoutLabel, Throttle, guard_wheels
 
 DATASET_LABELS = {
@@ -369,6 +370,8 @@ class MainWindow(QMainWindow):
             "crawls; too large overshoots and explodes.",
         )
         form.addRow("Learning rate", self.lr_control)
+        self.safe_lr_line = SafeRateLine(c, self.lr_control)
+        form.addRow(self.safe_lr_line)
         self.batch_spin = QSpinBox()
         self.batch_spin.setObjectName("batch_size")
         self.batch_spin.setRange(0, 100_000)

@@ -8,12 +8,14 @@ import math
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QRectF, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import (
+    QColor,
     QDoubleValidator,
     QPainter,
     QPaintEvent,
     QPalette,
+    QPen,
     QTextDocument,
     QWheelEvent,
 )
@@ -26,10 +28,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSlider,
+    QStyle,
+    QStyleOptionSlider,
     QWidget,
 )
 
 _TICKS = 1000
+#: the colour of a slider's mark (the edge of a danger zone), readable on light and dark
+MARK_COLOUR = "#d62728"
 
 
 class LogFloatControl(QWidget):
@@ -53,8 +59,9 @@ class LogFloatControl(QWidget):
         super().__init__(parent)
         self._lo, self._hi = math.log10(low), math.log10(high)
         self._allow_zero = allow_zero
+        self._mark: float | None = None
         self._value = float(value)
-        self.slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.slider = MarkedSlider(self)
         self.slider.setRange(0 if not allow_zero else -1, _TICKS)
         self.slider.setSingleStep(_TICKS // 100)
         self.slider.setPageStep(_TICKS // 10)
@@ -84,6 +91,18 @@ class LogFloatControl(QWidget):
 
     def value(self) -> float:
         return self._value
+
+    def mark(self) -> float | None:
+        """The value marked on the slider (the edge of a safe zone), or None."""
+        return None if self.slider.mark_tick is None else self._mark
+
+    def set_mark(self, value: float | None) -> None:
+        """Mark ``value`` on the slider; the part above it is tinted (None: no mark)."""
+        self._mark = value
+        tick = None
+        if value is not None and math.isfinite(value) and value > 0:
+            tick = min(max(self._to_tick(value), self.slider.minimum()), self.slider.maximum())
+        self.slider.set_mark_tick(tick)
 
     def setValue(self, value: float) -> None:  # noqa: N802 - Qt naming
         value = self._clamp(value)
@@ -147,6 +166,54 @@ class LogFloatControl(QWidget):
             self.show_value(self._value)
             return
         self.setValue(value)
+
+
+class MarkedSlider(QSlider):
+    """A horizontal slider with one marked tick: a red line there, and the groove above
+    it tinted red (e.g. learning rates where training blows up)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.mark_tick: int | None = None
+
+    def set_mark_tick(self, tick: int | None) -> None:
+        if tick != self.mark_tick:
+            self.mark_tick = tick
+            self.update()
+
+    def mark_x(self) -> float | None:
+        """Where the mark is drawn, in the slider's pixels (the handle's centre there)."""
+        if self.mark_tick is None:
+            return None
+        opt = QStyleOptionSlider()
+        self.initStyleOption(opt)
+        style = self.style()
+        groove = style.subControlRect(
+            QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderGroove, self
+        )
+        handle = style.subControlRect(
+            QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderHandle, self
+        )
+        span = groove.width() - handle.width()
+        offset = QStyle.sliderPositionFromValue(
+            self.minimum(), self.maximum(), self.mark_tick, span, opt.upsideDown
+        )
+        return groove.x() + offset + handle.width() / 2
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        x = self.mark_x()
+        if x is not None:
+            painter = QPainter(self)
+            danger = QColor(MARK_COLOUR)
+            danger.setAlpha(50)
+            painter.fillRect(QRectF(x, 2, self.width() - x, self.height() - 4), danger)
+            painter.end()
+        super().paintEvent(event)
+        if x is not None:
+            painter = QPainter(self)
+            painter.setPen(QPen(QColor(MARK_COLOUR), 2))
+            painter.drawLine(QPointF(x, 1), QPointF(x, self.height() - 1))
+            painter.end()
 
 
 def _format(value: float) -> str:
