@@ -7,11 +7,12 @@ message is one sentence saying what is wrong and where.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import math
 import operator
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -356,6 +357,82 @@ def _split(
         perm = rng.permutation(n)
         test, train = perm[:k], perm[k:]
     return train[rng.permutation(len(train))], test[rng.permutation(len(test))]
+
+
+# -- points a person adds, moves and removes --------------------------------------------------
+#: a person may remove training points down to this many
+MIN_TRAIN_POINTS = 2
+
+
+def with_point(
+    dataset: Dataset,
+    x: Sequence[float],
+    y: float,
+    *,
+    index: int | None = None,
+    split: str = "train",
+) -> Dataset:
+    """A copy of ``dataset`` with a point added at (``x``, ``y``) (``index`` None) or with
+    point ``index`` of ``split`` moved there. ``x`` has one value per input column; ``y``
+    is the target, or the class (0 or 1) for classification. The name stays.
+
+    Raises
+    ------
+    DataError
+        Next-word data (its points are words, not places), a value that is not finite or
+        too large, a class other than 0 or 1, an index out of range.
+    """
+    X_new, y_new = _checked_point(dataset, x, y)
+    X, Y = _split_arrays(dataset, split)
+    if index is None:
+        X, Y = np.vstack([X, X_new]), np.append(Y, y_new)
+    else:
+        _check_index(dataset, split, index)
+        X, Y = X.copy(), Y.copy()
+        X[index], Y[index] = X_new[0], y_new
+    return _replace_split(dataset, split, X, Y)
+
+
+def without_point(dataset: Dataset, index: int, *, split: str = "train") -> Dataset:
+    """A copy of ``dataset`` without point ``index`` of ``split``; at least
+    ``MIN_TRAIN_POINTS`` training points and one test point stay."""
+    _check_index(dataset, split, index)
+    X, Y = _split_arrays(dataset, split)
+    keep = MIN_TRAIN_POINTS if split == "train" else 1
+    if len(Y) <= keep:
+        raise DataError(f"The {split} set needs at least {keep} point(s); this one stays.")
+    return _replace_split(dataset, split, np.delete(X, index, axis=0), np.delete(Y, index))
+
+
+def _checked_point(dataset: Dataset, x: Sequence[float], y: float) -> tuple[NDArray, float]:
+    if dataset.task == "nextword":
+        raise DataError("Next-word data is made of sentences: edit the corpus instead.")
+    X_new = np.asarray(x, dtype=np.float64).reshape(1, -1)
+    if X_new.shape[1] != dataset.n_inputs:
+        raise DataError(f"A point here has {dataset.n_inputs} input(s), not {X_new.shape[1]}.")
+    y = float(y)
+    values = np.append(X_new, y)
+    if not np.all(np.isfinite(values)) or np.any(np.abs(values) > MAX_ABS_VALUE):
+        raise DataError(f"A point needs finite values of at most {MAX_ABS_VALUE:g} in size.")
+    if dataset.task == "classification" and y not in (0.0, 1.0):
+        raise DataError(f"A point's class is 0 or 1, not {y:g}.")
+    return X_new, y
+
+
+def _split_arrays(dataset: Dataset, split: str) -> tuple[NDArray, NDArray]:
+    if split not in ("train", "test"):
+        raise DataError(f"A point is in the train or the test set, not {split!r}.")
+    return getattr(dataset, f"X_{split}"), getattr(dataset, f"y_{split}")
+
+
+def _check_index(dataset: Dataset, split: str, index: int) -> None:
+    n = len(_split_arrays(dataset, split)[1])
+    if not 0 <= index < n:
+        raise DataError(f"There is no {split} point {index} (there are {n}).")
+
+
+def _replace_split(dataset: Dataset, split: str, X: NDArray, y: NDArray) -> Dataset:
+    return dataclasses.replace(dataset, **{f"X_{split}": X, f"y_{split}": y})
 
 
 def dataset_from_arrays(

@@ -372,10 +372,28 @@ def _check_fit_plot(views: Views, session: Session) -> list[str]:
     if plot.task != model.task:
         return [f"The fit plot draws a {plot.task} model but the model is {model.task}."]
     if model.task == "regression":
-        return _check_curve(plot, model, theta)
+        return _check_points(plot, session) + _check_curve(plot, model, theta)
     if model.task == "classification":
-        return _check_map(plot.heatmap, model, theta, "The probability map")
+        return _check_points(plot, session) + _check_map(
+            plot.heatmap, model, theta, "The probability map"
+        )
     return _check_table(plot.table_image, model, theta)
+
+
+def _check_points(plot: FitPlot, session: Session) -> list[str]:
+    """The drawn training and test points are the session's data, point for point."""
+    out = []
+    data = session.dataset
+    for split, scatter in (("train", plot.train_scatter), ("test", plot.test_scatter)):
+        xs, ys = scatter.getData()
+        want_x, want_y = plot.drawn_points(data, split)
+        if len(xs) != len(want_x):
+            out.append(
+                f"The fit plot draws {len(xs)} {split} points but the data has {len(want_x)}."
+            )
+        elif not (np.array_equal(xs, want_x) and np.array_equal(ys, want_y)):
+            out.append(f"The fit plot's {split} points are not where the data's are.")
+    return out
 
 
 def _check_curve(plot, model, theta) -> list[str]:

@@ -28,7 +28,13 @@ from knobsim.core.optimizers import OptimizerConfig
 from knobsim.core.session import Session, check_l2
 from knobsim.ui.frame_clock import FrameClock
 from knobsim.ui.training_bridge import TrainingBridge
-from knobsim.ui.undo import HandMove, SessionChange, SettingChange, describe_config_change
+from knobsim.ui.undo import (
+    DataEdit,
+    HandMove,
+    SessionChange,
+    SettingChange,
+    describe_config_change,
+)
 
 #: training speeds, in optimizer steps per second; None = as fast as the machine allows
 SPEEDS: tuple[float | None, ...] = (1, 2, 5, 10, 30, 100, 300, 1000, 3000, None)
@@ -446,6 +452,24 @@ class SessionController(QObject):
             self.messageRaised.emit(str(exc))
             return
         self.undo_stack.push(SessionChange(self, session, f"change the data ({dataset.name})"))
+
+    def edit_data(self, dataset: Dataset, text: str, gesture: object | None = None) -> None:
+        """Points added, moved or removed by hand (undoable; the edits of one ``gesture``,
+        a drag, are one undo step)."""
+        self.undo_stack.push(DataEdit(self, self.session.dataset, dataset, text, gesture))
+
+    def apply_data(self, dataset: Dataset) -> None:
+        """Put data in place for the same model without recording it (undo and redo of a
+        point edit come here): the weights stay, the loss curve starts over."""
+        self.sync()
+        try:
+            self.session.set_dataset(dataset)
+        except ValueError as exc:
+            self.messageRaised.emit(str(exc))
+            return
+        self.dataChanged.emit()
+        self.paramsChanged.emit()
+        self.historyChanged.emit()
 
     def load_session(self, session: Session) -> None:
         """A fresh start (a session from a file, a lesson): the undo history starts over."""

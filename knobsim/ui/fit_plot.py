@@ -11,9 +11,10 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtWidgets import QWidget
 
+from knobsim.core.datasets import DataError, with_point, without_point
 from knobsim.core.isolines import isoline_segments
 from knobsim.ui import theme
 from knobsim.ui.controller import SessionController
@@ -53,6 +54,33 @@ def _padded(lo: float, hi: float, margin: float) -> tuple[float, float]:
     return lo - margin * span, hi + margin * span
 
 
+class _PointsViewBox(pg.ViewBox):
+    """The fit plot's view box: the left button adds and drags points, the right button
+    on a point removes it (elsewhere it opens pyqtgraph's menu, as before)."""
+
+    owner: FitPlot
+
+    def mouseClickEvent(self, ev) -> None:  # noqa: N802 - pyqtgraph's name
+        at = self.mapSceneToView(ev.scenePos())
+        if ev.button() == Qt.MouseButton.LeftButton and self.owner.edits_points():
+            ev.accept()
+            self.owner.click_point(at, ev.modifiers())
+        elif ev.button() == Qt.MouseButton.RightButton and self.owner.point_at(at) is not None:
+            ev.accept()
+            self.owner.remove_point(at)
+        else:
+            super().mouseClickEvent(ev)
+
+    def mouseDragEvent(self, ev, axis=None) -> None:  # noqa: N802 - pyqtgraph's name
+        if ev.button() != Qt.MouseButton.LeftButton or not self.owner.edits_points():
+            super().mouseDragEvent(ev, axis)
+            return
+        ev.accept()
+        phase = "start" if ev.isStart() else "finish" if ev.isFinish() else "move"
+        start = self.mapSceneToView(ev.buttonDownScenePos())
+        self.owner.drag_point(start, self.mapSceneToView(ev.scenePos()), phase)
+
+
 class FitPlot(pg.PlotWidget):
     """The data and the model's output, redrawn on every change of the weights.
 
@@ -60,6 +88,10 @@ class FitPlot(pg.PlotWidget):
     ``curve`` over ``GRID_POINTS`` x values. Classification: P(class 1) as ``heatmap``
     over a ``HEATMAP_SIZE`` square grid, the 0.5 ``boundary``, points coloured by class.
     Next word: the table P(next | context) as ``table_image``.
+
+    Your own points: a click adds a training point (for classes, orange; with Shift,
+    blue), a drag moves a point, a right-click on a point removes it; each is undoable
+    and the model's error follows at once. While a point is dragged the view holds still.
 
     The regression view covers the data and the curve: it grows (in quarter steps of the
     data's height, so it moves rarely) to take in the curve up to ``BAND`` data heights
@@ -75,12 +107,21 @@ class FitPlot(pg.PlotWidget):
     MARGIN_X = 0.05
     MARGIN_Y = 0.15
     POINT_SIZE = 8
+    #: a press this many pixels from a point takes the point
+    PICK_PX = 9
 
     def __init__(self, controller: SessionController, parent: QWidget | None = None) -> None:
         theme.apply_pyqtgraph_theme()
-        super().__init__(parent=parent)
+        view = _PointsViewBox()
+        super().__init__(parent=parent, viewBox=view)
+        view.owner = self
         self.setObjectName("fit_plot")
+        self.setToolTip(
+            "Your own points: click to add one (for two classes: orange; Shift+click: "
+            "blue), drag one to move it, right-click one to remove it. Ctrl+Z undoes."
+        )
         self._controller = controller
+        self._held: tuple[str, int, object] | None = None  # the point a drag holds
         self.plot_item: pg.PlotItem = self.getPlotItem()
         self.plot_item.disableAutoRange()
         self.plot_item.hideButtons()  # ranges are fixed per dataset...
@@ -165,8 +206,10 @@ class FitPlot(pg.PlotWidget):
         y_all = np.concatenate([data.y_train, data.y_test]).astype(np.float64)
         x0, x1 = _padded(np.nanmin(x_all), np.nanmax(x_all), self.MARGIN_X)
         y0, y1 = _padded(np.nanmin(y_all), np.nanmax(y_all), self.MARGIN_Y)
-        self._x_grid = np.linspace(x0, x1, self.GRID_POINTS)[:, None]  # (200, 1)
-        self._y_view = self._y_data = (y0, y1)
+        holding = self._held is not None and self._x_grid.shape[1] == 1
+        if not holding:  # a dragged point moves; the view under the hand holds still
+            self._x_grid = np.linspace(x0, x1, self.GRID_POINTS)[:, None]  # (200, 1)
+            self._y_view = self._y_data = (y0, y1)
         self.plot_item.setLabel("bottom", "x")
         self.plot_item.setLabel("left", "y")
         self.train_scatter.setData(
@@ -183,19 +226,22 @@ class FitPlot(pg.PlotWidget):
             brush=pg.mkBrush(None),
             symbol="o",
         )
-        self.plot_item.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        if not holding:
+            self.plot_item.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 
     def _build_classification(self, data) -> None:
         X_all = np.concatenate([data.X_train, data.X_test]).astype(np.float64)
         x0, x1 = _padded(np.nanmin(X_all[:, 0]), np.nanmax(X_all[:, 0]), self.MARGIN_X)
         y0, y1 = _padded(np.nanmin(X_all[:, 1]), np.nanmax(X_all[:, 1]), self.MARGIN_X)
         n = self.HEATMAP_SIZE
-        # pixel centres: pixel c spans [x0 + c dx, x0 + (c+1) dx]
-        self._xs = x0 + (np.arange(n) + 0.5) * (x1 - x0) / n
-        self._ys = y0 + (np.arange(n) + 0.5) * (y1 - y0) / n
-        gx, gy = np.meshgrid(self._xs, self._ys)  # (n, n): rows follow y
-        self._x_grid = np.column_stack([gx.ravel(), gy.ravel()])  # (n*n, 2)
-        place_image(self.heatmap, (n, n), QRectF(x0, y0, x1 - x0, y1 - y0), 0.5)
+        holding = self._held is not None and self._x_grid.shape[1] == 2
+        if not holding:  # a dragged point moves; the view under the hand holds still
+            # pixel centres: pixel c spans [x0 + c dx, x0 + (c+1) dx]
+            self._xs = x0 + (np.arange(n) + 0.5) * (x1 - x0) / n
+            self._ys = y0 + (np.arange(n) + 0.5) * (y1 - y0) / n
+            gx, gy = np.meshgrid(self._xs, self._ys)  # (n, n): rows follow y
+            self._x_grid = np.column_stack([gx.ravel(), gy.ravel()])  # (n*n, 2)
+            place_image(self.heatmap, (n, n), QRectF(x0, y0, x1 - x0, y1 - y0), 0.5)
         self.plot_item.setLabel("bottom", "x1")
         self.plot_item.setLabel("left", "x2")
         brushes = [pg.mkBrush(c) for c in theme.CLASS_COLORS]
@@ -217,7 +263,8 @@ class FitPlot(pg.PlotWidget):
             brush=pg.mkBrush(None),
             symbol="o",
         )
-        self.plot_item.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        if not holding:
+            self.plot_item.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 
     def _build_nextword(self, model) -> None:
         V, rows = model.V, model.n_rows
@@ -281,6 +328,84 @@ class FitPlot(pg.PlotWidget):
         if hi > y1:
             y1 += math.ceil((hi - y1) / q) * q
         return y0, y1
+
+    # -- your own points ---------------------------------------------------------------------
+    def edits_points(self) -> bool:
+        """True for data a hand can edit (points in a plane; not a next-word table)."""
+        return self.task in ("regression", "classification")
+
+    def point_at(self, at: QPointF) -> tuple[str, int] | None:
+        """The drawn point within ``PICK_PX`` pixels of ``at`` (view units), nearest first:
+        ``(split, index)``, or None."""
+        if not self.edits_points():
+            return None
+        data = self._controller.session.dataset
+        px, py = self.plot_item.getViewBox().viewPixelSize()
+        best = None
+        for split in ("train", "test"):
+            xs, ys = self.drawn_points(data, split)
+            if not len(xs):
+                continue
+            d2 = ((xs - at.x()) / px) ** 2 + ((ys - at.y()) / py) ** 2
+            k = int(np.argmin(d2))
+            if d2[k] <= self.PICK_PX**2 and (best is None or d2[k] < best[0]):
+                best = (float(d2[k]), split, k)
+        return None if best is None else (best[1], best[2])
+
+    def click_point(self, at: QPointF, modifiers) -> None:
+        """A left click: on empty ground, a new training point there."""
+        if self.point_at(at) is not None:
+            return
+        label = 0.0 if modifiers & Qt.KeyboardModifier.ShiftModifier else 1.0
+        self._edit(lambda d: with_point(d, *self._place(d, at, label)), "add a point")
+
+    def remove_point(self, at: QPointF) -> None:
+        """A right click on a point: the point goes."""
+        found = self.point_at(at)
+        if found is not None:
+            split, k = found
+            self._edit(lambda d: without_point(d, k, split=split), "remove a point")
+
+    def drag_point(self, start: QPointF, at: QPointF, phase: str) -> None:
+        """A left drag that began on a point moves it (one undo step for the drag)."""
+        if phase == "start":
+            found = self.point_at(start)
+            self._held = None if found is None else (*found, object())
+        if self._held is None:
+            return
+        split, k, gesture = self._held
+        data = self._controller.session.dataset
+        label = float(getattr(data, f"y_{split}")[k])
+
+        def moved(d):
+            return with_point(d, *self._place(d, at, label), index=k, split=split)
+
+        self._edit(moved, "move a point", gesture)
+        if phase == "finish":
+            self._held = None
+            self._rebuild()  # the view takes in the point where the hand left it
+
+    def _place(self, data, at: QPointF, label: float) -> tuple[list[float], float]:
+        """(inputs, target) of a point at ``at``: (x) and y, or (x1, x2) and the class."""
+        if data.task == "regression":
+            return [at.x()], at.y()
+        return [at.x(), at.y()], label
+
+    def _edit(self, make, text: str, gesture: object | None = None) -> None:
+        try:
+            new = make(self._controller.session.dataset)
+        except DataError as exc:
+            self._controller.messageRaised.emit(str(exc))
+            return
+        self._controller.edit_data(new, text, gesture)
+
+    @staticmethod
+    def drawn_points(data, split: str) -> tuple[Array, Array]:
+        """The (x, y) on the plot of the points of ``split``."""
+        X, y = getattr(data, f"X_{split}"), getattr(data, f"y_{split}")
+        if data.task == "regression":
+            return np.asarray(X[:, 0], float), np.asarray(y, float)
+        return np.asarray(X[:, 0], float), np.asarray(X[:, 1], float)
 
     @property
     def plot_widget(self) -> pg.PlotWidget:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtGui import QUndoCommand
 
+from knobsim.core.datasets import Dataset
 from knobsim.core.optimizers import OptimizerConfig
 from knobsim.core.session import Session
 
@@ -79,6 +80,36 @@ class SessionChange(QUndoCommand):
 
     def undo(self) -> None:
         self.other = self.controller.install(self.other)
+
+
+class DataEdit(QUndoCommand):
+    """Points added, moved or removed by hand: undo puts the data back as it was. The
+    moves of one drag (one ``gesture``) merge into one step."""
+
+    def __init__(
+        self, controller: SessionController, old: Dataset, new: Dataset, text: str, gesture
+    ) -> None:
+        super().__init__(text)
+        self.controller = controller
+        self.old, self.new = old, new
+        self.gesture = gesture
+
+    def id(self) -> int:  # noqa: A003 - Qt's name
+        return 3
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt's name
+        if not isinstance(other, DataEdit) or other.gesture is None:
+            return False
+        if other.gesture != self.gesture:
+            return False
+        self.new = other.new
+        return True
+
+    def redo(self) -> None:
+        self.controller.apply_data(self.new)
+
+    def undo(self) -> None:
+        self.controller.apply_data(self.old)
 
 
 class SettingChange(QUndoCommand):
