@@ -1,11 +1,11 @@
 """Hints in words: which knob to turn, which way and about how far, read from the error
 itself. Nothing here imports Qt.
 
-A hint looks at each free knob on its own, the others held where they are: the gradient
-says which way lowers the error; a slice of the error along the knob's range says how far
-to turn it and how much lower the error gets there. The hint names the knob whose turn
-lowers the error most. Only the knobs the gradient ranks highest get a slice, so a model
-with a thousand knobs costs a few dozen rows of ``loss_many``.
+A hint looks at each free knob on its own, the others held where they are: a slice of the
+error along the knob's range (``core.slices``) says which way, how far to turn it and how
+much lower the error gets there. The hint names the knob whose turn lowers the error
+most. Only the knobs the gradient ranks steepest get a slice, so a model with a thousand
+knobs costs a few hundred rows of ``loss_many``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from knobsim.core.session import Session
+from knobsim.core.slices import loss_slices, refine_lowest
 
 #: slices are taken for at most this many knobs, the steepest first
 CANDIDATES = 8
@@ -71,19 +72,20 @@ def knob_hints(session: Session, ranges: NDArray | None = None) -> list[KnobHint
     X, y = d.X_train, d.y_train
     if ranges is None:
         ranges = model.param_ranges()
-    lo = np.minimum(np.asarray(ranges, float)[:, 0], theta)
-    hi = np.maximum(np.asarray(ranges, float)[:, 1], theta)
+    ranges = np.asarray(ranges, float)
+    lo, hi = np.minimum(ranges[:, 0], theta), np.maximum(ranges[:, 1], theta)
     before = session.train_loss
     free = np.array([not session.is_locked(i) for i in range(model.n_params)])
-    steepness = np.abs(session.grad()) * (hi - lo)  # error change per whole range, to first order
+    steepness = np.abs(session.grad()) * (hi - lo)  # error change per whole range, 1st order
     steepness[~free] = -1.0
     order = np.argsort(-steepness)[: min(CANDIDATES, int(free.sum()))]
+    slices = loss_slices(model, theta, X, y, order, np.column_stack([lo, hi]), COARSE)
     out = []
-    for i in order:
-        target, after = _best_along(model, theta, int(i), lo[i], hi[i], X, y)
+    for r, i in enumerate(slices.indices):
+        target, after = refine_lowest(model, theta, X, y, slices, r, FINE)
         if before - after > NEGLIGIBLE * max(abs(before), 1e-12):
             direction = 1 if target > theta[i] else -1
-            out.append(KnobHint(int(i), model.param_names[i], direction, target, before, after))
+            out.append(KnobHint(i, model.param_names[i], direction, target, before, after))
     out.sort(key=lambda h: -h.drop)
     return out
 
@@ -105,23 +107,3 @@ def hint_text(hints: list[KnobHint], asked: int, all_locked: bool = False) -> st
     if asked >= SECOND_FROM and len(hints) > 1:
         text += f" Next best: {hints[1].words()}."
     return text
-
-
-def _best_along(
-    model, theta: NDArray, i: int, lo: float, hi: float, X: NDArray, y: NDArray
-) -> tuple[float, float]:
-    """Where along knob ``i`` (within [lo, hi]) the loss is lowest, and that loss."""
-    values = np.linspace(lo, hi, COARSE)
-    best_v, best_loss = _slice_min(model, theta, i, values, X, y)
-    step = (hi - lo) / (COARSE - 1)
-    fine = np.linspace(max(lo, best_v - step), min(hi, best_v + step), FINE)
-    return _slice_min(model, theta, i, fine, X, y)
-
-
-def _slice_min(model, theta, i, values, X, y) -> tuple[float, float]:
-    thetas = np.repeat(theta[None, :], len(values), axis=0)
-    thetas[:, i] = values
-    losses = model.loss_many(thetas, X, y)
-    losses = np.where(np.isfinite(losses), losses, np.inf)
-    k = int(np.argmin(losses))
-    return float(values[k]), float(losses[k])
