@@ -73,6 +73,7 @@ from knobsim.ui.capacity import CapacityPanel
 from knobsim.ui.controller import SPEED_LABELS, SPEEDS, SessionController
 from knobsim.ui.files import SessionFiles
 from knobsim.ui.fit_plot import FitPlot
+from knobsim.ui.glossary import GlossaryDialog, GlossaryTips
 from knobsim.ui.knobs import KnobPanel
 from knobsim.ui.landscape_plot import LandscapePlot
 from knobsim.ui.lessons import install as install_lessons
@@ -154,6 +155,7 @@ class MainWindow(QMainWindow):
         #: data files opened in this window, by dataset name ("csv:points.csv")
         self._files: dict[str, Dataset] = {}
         self._hints_asked = 0  # for this model: from the third on, hints say more
+        self._words: GlossaryDialog | None = None
         self.setAcceptDrops(True)
 
         self.knob_panel = KnobPanel(self.controller)
@@ -171,6 +173,14 @@ class MainWindow(QMainWindow):
         self._sync_controls()
         self._update_error_label()
         self.lessons = install_lessons(self)  # Lessons menu, Help › Lessons, the lesson dock
+        self.glossary_tips = GlossaryTips(self)  # hover over a term: its plain line
+        self.glossary_tips.apply()
+        for signal in (
+            self.controller.modelChanged,
+            self.controller.trainingToggled,
+            self.lessons.runner.progressed,
+        ):
+            signal.connect(self.glossary_tips.apply_soon)
         guard_wheels(self)  # a wheel turns a combo, spin box or slider only with the focus
         self._keys = WindowKeys(self)
         self._activated_once = False
@@ -639,6 +649,11 @@ class MainWindow(QMainWindow):
             self.addAction(action)
 
         help_menu = self.menuBar().addMenu("&Help")
+        self.words_action = QAction("&Words…", self)
+        self.words_action.setObjectName("words")
+        self.words_action.setStatusTip("What each word in knobsim means, in one plain line.")
+        self.words_action.triggered.connect(self.show_words)
+        help_menu.addAction(self.words_action)
         about = QAction("&About knobsim", self)
         about.triggered.connect(self._on_about_triggered)
         help_menu.addAction(about)
@@ -787,6 +802,14 @@ class MainWindow(QMainWindow):
             f"Halving the learning rate to {self.controller.config.lr / 2:g} may help."
         )
         self.banner.show()
+
+    def show_words(self) -> GlossaryDialog:
+        """Help › Words: the glossary, in a window of its own (not modal)."""
+        if self._words is None:
+            self._words = GlossaryDialog(self)
+        self._words.show()
+        self._words.raise_()
+        return self._words
 
     def show_hint(self) -> str:
         """Say in the status bar (and a lesson's panel) which knob to turn, which way and
