@@ -112,3 +112,28 @@ def test_safe_learning_rate_predicts_where_gradient_descent_blows_up(model, degr
     above = session_for(model, data, degree=degree, seed=seed)
     start, end = _run_gd(above, 1.1 * safe, 400)
     assert end > 1e3 * max(start, 1e-9), "1.1x the safe rate should blow up"
+
+
+@pytest.mark.parametrize(
+    "model, data, kwargs", [("poly", "sine", {"degree": 3}), ("mlp", "circles", {"hidden": (4,)})]
+)
+def test_the_pair_hessian_is_the_two_knob_block(model, data, kwargs):
+    s = session_for(model, data, seed=1, **kwargs)
+    F, y = _features(s)
+    full = _fd_hessian(s.model, s.params, F, y)
+    H2 = curvature.pair_hessian(s.model, s.params, F, y, 2, 0)
+    np.testing.assert_allclose(H2, full[np.ix_([2, 0], [2, 0])], rtol=1e-4, atol=1e-6)
+
+
+def test_the_bowl_outline_is_a_level_set_within_the_span():
+    H2 = np.array([[8.0, 1.5], [1.5, 1.0]])
+    pts = curvature.bowl_outline(H2, (0.5, 2.0))
+    q = np.einsum("ni,ij,nj->n", pts, H2, pts)
+    assert np.allclose(q, q[0]) and q[0] > 0
+    assert np.abs(pts[:, 0]).max() <= 0.5 + 1e-12 and np.abs(pts[:, 1]).max() <= 2.0 + 1e-12
+    assert np.isclose(np.abs(pts[:, 0]).max(), 0.5) or np.isclose(np.abs(pts[:, 1]).max(), 2.0)
+    assert np.array_equal(pts[0], pts[-1])
+    # narrow across the steep way: the steep knob (8) moves less than the flat one (1)
+    assert np.abs(pts[:, 0]).max() < np.abs(pts[:, 1]).max()
+    assert curvature.bowl_outline(np.array([[1.0, 0.0], [0.0, -1.0]]), (1, 1)) is None
+    assert curvature.bowl_outline(np.array([[np.nan, 0.0], [0.0, 1.0]]), (1, 1)) is None

@@ -141,6 +141,43 @@ def _lanczos_top(product, v: Array) -> float:
     return top if math.isfinite(top) else 0.0
 
 
+def pair_hessian(model: Model, theta: Array, F: NDArray, y: NDArray, i: int, j: int) -> Array:
+    """The 2x2 Hessian of the loss in knobs ``i`` and ``j``, the others held: the curvature
+    of the two-knob slice a loss landscape draws."""
+    theta = np.asarray(theta, dtype=float)
+    if has_closed_form(model):
+        return hessian(model, theta, F, y)[np.ix_([i, j], [i, j])]
+    cols = []
+    for k in (i, j):
+        e = np.zeros_like(theta)
+        e[k] = 1.0
+        cols.append(hessian_vector_product(model, theta, F, y, e)[[i, j]])
+    H = np.column_stack(cols)
+    return 0.5 * (H + H.T)
+
+
+def bowl_outline(H2: Array, span: tuple[float, float], n: int = 49) -> Array | None:
+    """The outline of the bowl a 2x2 Hessian describes: an ellipse ``d^T H2 d = const``
+    around the origin, (n, 2) points (closed: the last is the first), scaled so that it
+    reaches ``span[0]`` across or ``span[1]`` up, whichever comes first. Its narrow axis
+    is the steep way. None where the error does not curve up both ways (a saddle or a
+    trough has no bowl)."""
+    H2 = np.asarray(H2, dtype=float)
+    if not np.all(np.isfinite(H2)):
+        return None
+    lam, vec = np.linalg.eigh(0.5 * (H2 + H2.T))
+    if lam[0] <= 1e-12 * max(abs(lam[1]), 1e-300):
+        return None
+    t = np.linspace(0.0, 2.0 * np.pi, n)
+    # d = V diag(1/sqrt(lam)) (cos t, sin t): then d^T H2 d = 1
+    pts = (vec * (1.0 / np.sqrt(lam))) @ np.vstack([np.cos(t), np.sin(t)])  # (2, n)
+    reach = np.abs(pts).max(axis=1)
+    scale = min(span[0] / reach[0], span[1] / reach[1])
+    pts = (pts * scale).T
+    pts[-1] = pts[0]
+    return pts
+
+
 def session_safe_lr(session: Session) -> float:
     """:func:`safe_learning_rate` at a session's knobs, on its training data."""
     d = session.dataset

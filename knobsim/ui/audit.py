@@ -17,7 +17,7 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QPainterPath
 from PySide6.QtWidgets import QSlider, QStyle, QStyleOptionSlider
 
-from knobsim.core.curvature import session_safe_lr
+from knobsim.core.curvature import pair_hessian, session_safe_lr
 from knobsim.core.models import NextWord
 from knobsim.core.session import Session
 from knobsim.core.slopes import slope_levels
@@ -500,7 +500,32 @@ def _check_landscape(views: Views, session: Session) -> list[str]:
             f"The landscape marker sits at {names[i]} = {pos.x():.4g}, {names[j]} = "
             f"{pos.y():.4g} but the knobs are at {a:.4g}, {b:.4g}."
         )
-    return out
+    return out + _check_bowl(plot, session, i, j)
+
+
+def _check_bowl(plot: LandscapePlot, session: Session, i: int, j: int) -> list[str]:
+    """The dashed ring is a level set of the error's curvature in knobs i and j, around
+    the marker; no ring where the error does not curve up both ways."""
+    xs, ys = plot.bowl.getData()
+    d = session.dataset
+    theta = session.params
+    with np.errstate(all="ignore"):
+        H2 = pair_hessian(session.model, theta, session.model.features(d.X_train), d.y_train, i, j)
+    lam = np.linalg.eigvalsh(H2) if np.all(np.isfinite(H2)) else np.array([-1.0, -1.0])
+    bowl = lam[0] > 1e-12 * max(abs(lam[1]), 1e-300)
+    if xs is None or len(xs) == 0:
+        return (
+            ["The landscape has no bowl ring where the error curves up both ways."] if bowl else []
+        )
+    if not bowl:
+        return ["The landscape draws a bowl ring where the error does not curve up both ways."]
+    delta = np.column_stack([xs - theta[i], ys - theta[j]])
+    q = np.einsum("ni,ij,nj->n", delta, H2, delta)
+    if not np.allclose(q, q[0], rtol=1e-6) or not np.allclose(
+        delta[:-1].mean(axis=0), 0, atol=1e-9 + 1e-6 * np.abs(delta).max()
+    ):
+        return ["The landscape's bowl ring is not the error's curvature around the marker."]
+    return []
 
 
 def _check_network(views: Views, session: Session) -> list[str]:

@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 from PySide6.QtCore import QRectF, QSignalBlocker, Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from knobsim.core.curvature import bowl_outline, pair_hessian
 from knobsim.core.landscape import GridJob, GridSchedule, coarse_loss_grid, grid_axes
 from knobsim.core.session import Session
 from knobsim.ui import theme
@@ -21,6 +22,9 @@ from knobsim.ui.controller import SessionController
 from knobsim.ui.plot_items import FastImage, PointMarker, cache_pixels, place_image, plain_axes
 
 Array = NDArray[np.float64]
+
+#: the bowl's ring reaches this share of the view across or up, whichever first
+BOWL_REACH = 0.12
 
 
 class _PickViewBox(pg.ViewBox):
@@ -106,7 +110,11 @@ class LandscapePlot(QWidget):
         self.view = _PickViewBox(self)
         self.plot_widget = pg.PlotWidget(self, viewBox=self.view)
         self.plot_widget.setObjectName("landscape_view")
-        self.plot_widget.setToolTip("Click or drag to set both knobs")
+        self.plot_widget.setToolTip(
+            "Click or drag to set both knobs. The dashed ring is the shape of the error's "
+            "bowl at the knobs: narrow across the steep way, where a large learning rate "
+            "overshoots first."
+        )
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
         self.plot_item.hideButtons()
         plain_axes(self.plot_item)
@@ -121,7 +129,12 @@ class LandscapePlot(QWidget):
             pen=pg.mkPen(theme.PATH_COLOR, width=1), connect="finite", skipFiniteCheck=True
         )
         self.marker = PointMarker(12, theme.MARKER_COLOR)
-        for item in (self.image, self.path, self.marker):
+        # the shape of the error's bowl at the marker: narrow across the steep way
+        self.bowl = pg.PlotDataItem(
+            pen=pg.mkPen(theme.MARKER_COLOR, width=1, style=Qt.PenStyle.DashLine),
+            skipFiniteCheck=True,
+        )
+        for item in (self.image, self.path, self.bowl, self.marker):
             self.plot_item.addItem(item)
         cache_pixels(self.image)
 
@@ -245,6 +258,7 @@ class LandscapePlot(QWidget):
         self.plot_item.setTitle("The landscape needs a model with two or more knobs")
         self.image.clear()
         self.marker.setData([], [])
+        self.bowl.setData([], [])
         self.path.setData([], [])
 
     def _on_data_changed(self) -> None:
@@ -479,6 +493,18 @@ class LandscapePlot(QWidget):
         self.marker.setData([float(theta[i])], [float(theta[j])])
         trail = s.trail  # (m, n_params), oldest first
         self.path.setData(trail[:, i].copy(), trail[:, j].copy())
+        self._update_bowl(s, theta, i, j)
+
+    def _update_bowl(self, s, theta: Array, i: int, j: int) -> None:
+        (x0, x1), (y0, y1) = self.view.viewRange()
+        d = s.dataset
+        with np.errstate(all="ignore"):
+            H2 = pair_hessian(s.model, theta, s.model.features(d.X_train), d.y_train, i, j)
+        ring = bowl_outline(H2, (BOWL_REACH * (x1 - x0), BOWL_REACH * (y1 - y0)))
+        if ring is None:
+            self.bowl.setData([], [])
+        else:
+            self.bowl.setData(ring[:, 0] + theta[i], ring[:, 1] + theta[j])
 
     # -- picking ---------------------------------------------------------------------
     def _pick(self, pos, phase: str) -> None:
