@@ -98,6 +98,7 @@ def audit_views(controller: SessionController, views: Views) -> list[str]:
     findings: list[str] = []
     for check in (
         _check_knobs,
+        _check_slices,
         _check_arrows,
         _check_error_readout,
         _check_loss_plot,
@@ -211,6 +212,35 @@ def _check_knobs(views: Views, session: Session) -> list[str]:
             shown = "locked" if knob.lock_button.isChecked() else "unlocked"
             real = "locked" if i in locked else "unlocked"
             out.append(f"Knob {name}'s lock shows {shown} but {name} is {real} in the session.")
+    return out
+
+
+def _check_slices(views: Views, session: Session) -> list[str]:
+    """Each knob in view draws the error along itself at these knobs: its slice's lowest
+    point and three of its values are checked against the loss computed directly."""
+    if views.knob_panel is None:
+        return []
+    model, theta, d = session.model, session.params, session.dataset
+    out: list[str] = []
+    for i, knob in enumerate(views.knob_panel.knobs):
+        slider = knob.slider
+        if slider.orientation() != Qt.Orientation.Horizontal or not _knob_in_view(knob):
+            continue
+        if slider.slice is None:
+            out.append(f"Knob {knob.name} draws no loss slice.")
+            continue
+        values, losses, current = slider.slice
+        probes = [0, len(values) // 2, len(values) - 1]
+        thetas = np.repeat(theta[None, :], len(probes) + 1, axis=0)
+        thetas[: len(probes), i] = values[probes]
+        with np.errstate(all="ignore"):
+            truth = model.loss_many(thetas, d.X_train, d.y_train)
+        truth = np.where(np.isfinite(truth), truth, np.inf)
+        shown = np.append(losses[probes], current)
+        if not np.allclose(shown, truth, rtol=1e-9, atol=1e-12, equal_nan=False):
+            out.append(f"Knob {knob.name}'s loss slice is not the error along {knob.name} now.")
+        elif not (values[0] == slider.minimum() and values[-1] == slider.maximum()):
+            out.append(f"Knob {knob.name}'s loss slice does not span its range.")
     return out
 
 
@@ -512,13 +542,18 @@ def _check_bowl(plot: LandscapePlot, session: Session, i: int, j: int) -> list[s
     with np.errstate(all="ignore"):
         H2 = pair_hessian(session.model, theta, session.model.features(d.X_train), d.y_train, i, j)
     lam = np.linalg.eigvalsh(H2) if np.all(np.isfinite(H2)) else np.array([-1.0, -1.0])
-    bowl = lam[0] > 1e-12 * max(abs(lam[1]), 1e-300)
+    (x0, x1), (y0, y1) = plot.view.viewRange()
+    on_map = x0 <= theta[i] <= x1 and y0 <= theta[j] <= y1
+    bowl = on_map and lam[0] > 1e-12 * max(abs(lam[1]), 1e-300)
     if xs is None or len(xs) == 0:
         return (
             ["The landscape has no bowl ring where the error curves up both ways."] if bowl else []
         )
     if not bowl:
-        return ["The landscape draws a bowl ring where the error does not curve up both ways."]
+        return [
+            "The landscape draws a bowl ring off the map or where the error does not curve "
+            "up both ways."
+        ]
     delta = np.column_stack([xs - theta[i], ys - theta[j]])
     q = np.einsum("ni,ij,nj->n", delta, H2, delta)
     if not np.allclose(q, q[0], rtol=1e-6) or not np.allclose(

@@ -53,6 +53,8 @@ from PySide6.QtWidgets import (
     QMenu,
     QScrollArea,
     QSlider,
+    QStyle,
+    QStyleOptionSlider,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -60,6 +62,7 @@ from PySide6.QtWidgets import (
 
 from knobsim.core.corpus import BOUNDARY
 from knobsim.core.models import MLP, Line, Logistic, Model, NextWord, Polynomial
+from knobsim.core.slices import loss_slices
 from knobsim.core.slopes import slope_levels
 from knobsim.ui.controller import SessionController
 from knobsim.ui.widgets import scroll_instead
@@ -76,6 +79,11 @@ TRAINING_INTERVAL_S = 0.05
 #: arrow keys turn a knob by 1/STEPS of its range, Page Up/Down by 1/PAGES
 STEPS = 100
 PAGES = 10
+#: a loss slice in a knob spans this many factors of ten of the error, half of them above
+#: the error at the knobs as they are and half below
+SLICE_DECADES = 2
+#: a knob's slider is at least this tall, for the slice drawn behind it
+SLIDER_MIN_HEIGHT_PX = 26
 #: panels with more knobs than this repaint only the knobs in view (the rest on scroll)
 DEFER_ABOVE = 24
 #: the shortest a knob's slider gets (pixels): a narrower panel scrolls instead; a
@@ -263,8 +271,95 @@ class FloatSlider(QSlider):
         self._exact = (0.0, 0)  # (the float set, the tick it was set at)
         self._single, self._page = 0.01, 0.1
         self._painted_tick: int | None = None
+        #: the error along this knob, the others held (``set_slice``), and the session
+        #: state it was computed at
+        self.slice: tuple[NDArray[np.float64], NDArray[np.float64], float] | None = None
+        self.slice_key: object = None
         QSlider.setRange(self, 0, self.TICKS)
         self.valueChanged.connect(self._on_tick_changed)
+
+    # -- the loss slice ---------------------------------------------------------------------
+    def set_slice(
+        self, values: NDArray[np.float64], losses: NDArray[np.float64], current: float, key
+    ) -> None:
+        """Draw the error along the knob (``losses`` at ``values``) behind the groove; the
+        error at the knobs as they are (``current``) sits at half the slider's height, so
+        slices of different knobs compare: flat ones stay level, steep ones leave."""
+        self.slice = (values, losses, current)
+        self.slice_key = key
+        self.update()
+
+    def clear_slice(self) -> None:
+        if self.slice is not None:
+            self.slice = self.slice_key = None
+            self.update()
+
+    def slice_points(self) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
+        """Where the slice is drawn: x and y in the slider's pixels (None: not drawn)."""
+        if self.slice is None or self.orientation() != Qt.Orientation.Horizontal:
+            return None
+        values, losses, current = self.slice
+        if not math.isfinite(current):
+            return None  # an exploded run: nothing to compare with
+        frac = (np.asarray(values) - self._low) / self._span()
+        keep = (frac >= -1e-9) & (frac <= 1 + 1e-9)
+        x0, x1 = self._value_x(self._low), self._value_x(self._high)
+        x = x0 + frac[keep] * (x1 - x0)
+        # the error at the knobs as they are at half height; each factor of ten up or down
+        # is a quarter of the height (log: small and large errors both read)
+        with np.errstate(all="ignore"):
+            ratio = np.asarray(losses)[keep] / max(current, 1e-300)
+            up = np.where(ratio > 0, np.log10(ratio), -np.inf) / (2 * SLICE_DECADES)
+        height = max(self.height() - 2, 0)
+        y = 1 + height * (1.0 - np.clip(0.5 + up, 0.0, 1.0))
+        # Qt's painter must never get a NaN coordinate (it can crash on one)
+        ok = np.isfinite(x) & np.isfinite(y)
+        return x[ok], y[ok]
+
+    def _paint_slice(self) -> None:
+        points = self.slice_points()
+        if points is None or len(points[0]) < 2:
+            return
+        x, y = points
+        line = self.palette().color(QPalette.ColorRole.Highlight)
+        line.setAlpha(220)
+        fill = QColor(line)
+        fill.setAlpha(35)
+        bottom = float(self.height() - 1)
+        outline = QPolygonF([QPointF(a, b) for a, b in zip(x.tolist(), y.tolist(), strict=True)])
+        area = QPolygonF(outline)
+        area.append(QPointF(float(x[-1]), bottom))
+        area.append(QPointF(float(x[0]), bottom))
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(fill)
+        p.drawPolygon(area)
+        p.setPen(QPen(line, 1.5))
+        p.drawPolyline(outline)
+        # the slice's lowest point: a small tick on the bottom edge
+        k = self.slice_lowest()
+        p.setPen(QPen(line, 2))
+        p.drawLine(QPointF(k, bottom - 5), QPointF(k, bottom))
+        p.end()
+
+    def slice_lowest(self) -> float:
+        """Where the slice's lowest error is drawn: x in the slider's pixels."""
+        values, losses, _ = self.slice  # (inf where not finite: never the lowest)
+        return self._value_x(float(values[int(np.argmin(losses))]))
+
+    def _value_x(self, value: float) -> float:
+        opt = QStyleOptionSlider()
+        self.initStyleOption(opt)
+        style = self.style()
+        groove = style.subControlRect(
+            QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderGroove, self
+        )
+        handle = style.subControlRect(
+            QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderHandle, self
+        )
+        span = max(groove.width() - handle.width(), 1)
+        return groove.x() + handle.width() / 2 + (value - self._low) / self._span() * span
 
     # -- float API ----------------------------------------------------------------------
     def setRange(self, low: float, high: float) -> None:  # noqa: N802 - Qt's name
@@ -338,6 +433,7 @@ class FloatSlider(QSlider):
 
     def paintEvent(self, ev: QPaintEvent) -> None:  # noqa: N802 - Qt's name
         self._painted_tick = self.sliderPosition()
+        self._paint_slice()
         super().paintEvent(ev)
 
     # -- hands -----------------------------------------------------------------------------
@@ -561,6 +657,7 @@ class Knob(QWidget):
         row.addWidget(self.name_label)
         row.addWidget(self.slider, 1)
         self.slider.setMinimumWidth(SLIDER_MIN_PX)
+        self.slider.setMinimumHeight(SLIDER_MIN_HEIGHT_PX)
         row.addWidget(self.editor)
         row.addWidget(self.grad_indicator)
         row.addWidget(self.lock_button)
@@ -815,8 +912,6 @@ class KnobPanel(QWidget):
         self.scroll.setObjectName("knob_scroll")
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.verticalScrollBar().valueChanged.connect(self._refresh_visible)
-        self.scroll.horizontalScrollBar().valueChanged.connect(self._refresh_visible)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -830,7 +925,9 @@ class KnobPanel(QWidget):
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
-        self._refresh_timer.timeout.connect(self._refresh_visible)
+        self._refresh_timer.timeout.connect(self._on_refresh_timer_timeout)
+        for bar in (self.scroll.verticalScrollBar(), self.scroll.horizontalScrollBar()):
+            bar.valueChanged.connect(self._on_scroll_bar_value_changed)
         self.scroll.viewport().installEventFilter(self)
 
         # while training, the knobs follow at TRAINING_INTERVAL_S: sliders are the costliest
@@ -1034,7 +1131,10 @@ class KnobPanel(QWidget):
         self._grad_last = time.monotonic()
         session = self._controller.session
         key = (id(session), session.version)
-        if key == self._grad_key or session.model is not self._model:
+        if session.model is not self._model:
+            return
+        self.update_slices()
+        if key == self._grad_key:
             return
         self._grad_key = key
         g = np.asarray(session.grad(), dtype=float)
@@ -1050,6 +1150,45 @@ class KnobPanel(QWidget):
             arrow = knob.grad_indicator
             arrow.slope = slope
             arrow.set_state(d, f)
+
+    def update_slices(self) -> None:
+        """Draw in each knob in view the error along it, the others held (one vectorised
+        call for them all); a knob whose slice was drawn for this session state and this
+        range keeps it."""
+        session = self._controller.session
+        if session.model is not self._model:
+            return
+        visible = self._visible_mask()
+        knobs = self._knobs
+        todo = []
+        for i in range(len(knobs)) if visible is None else np.flatnonzero(visible).tolist():
+            slider = knobs[i].slider
+            if slider.orientation() != Qt.Orientation.Horizontal:
+                continue
+            key = (id(session), session.version, slider.minimum(), slider.maximum())
+            if slider.slice_key != key:
+                todo.append((i, key))
+        if not todo:
+            return
+        indices = [i for i, _ in todo]
+        ranges = np.zeros((session.n_params, 2))
+        for i in indices:
+            ranges[i] = knobs[i].slider.minimum(), knobs[i].slider.maximum()
+        d = session.dataset
+        slices = loss_slices(
+            session.model, session.params, d.X_train, d.y_train, indices, ranges,
+            reach_current=False,
+        )  # fmt: skip
+        for r, (i, key) in enumerate(todo):
+            knobs[i].slider.set_slice(slices.values[r], slices.losses[r], slices.current[r], key)
+
+    def _on_scroll_bar_value_changed(self) -> None:
+        self._refresh_visible()  # the values at once
+        self._refresh_timer.start()  # the slices when the scrolling rests
+
+    def _on_refresh_timer_timeout(self) -> None:
+        self._refresh_visible()
+        self.update_slices()  # knobs scrolled into view
 
     # -- painting only what is in view ---------------------------------------------------
     def _visible_mask(self) -> NDArray[np.bool_] | None:

@@ -497,6 +497,9 @@ class LandscapePlot(QWidget):
 
     def _update_bowl(self, s, theta: Array, i: int, j: int) -> None:
         (x0, x1), (y0, y1) = self.view.viewRange()
+        if not (x0 <= theta[i] <= x1 and y0 <= theta[j] <= y1):
+            self.bowl.setData([], [])  # knobs off the map: no ring (and no huge coordinates)
+            return
         d = s.dataset
         with np.errstate(all="ignore"):
             H2 = pair_hessian(s.model, theta, s.model.features(d.X_train), d.y_train, i, j)

@@ -21,7 +21,9 @@ def _hover(widget: QWidget) -> str:
     QApplication.sendEvent(
         widget, QHelpEvent(QEvent.Type.ToolTip, centre, widget.mapToGlobal(centre))
     )
-    return QToolTip.text() if QToolTip.isVisible() else ""
+    text = QToolTip.text() if QToolTip.isVisible() else ""
+    QToolTip.hideText()  # a tip left open outlives the window (Qt's tip label keeps a pointer)
+    return text
 
 
 def _form_label(win, text: str) -> QLabel:

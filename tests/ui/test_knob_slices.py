@@ -1,0 +1,64 @@
+"""A loss slice in every knob: the error along that knob with the others held, drawn
+behind its slider. Checked against the loss computed directly, followed by a hand, and a
+wrong one caught by the display audit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hands import drag_slider_to
+
+from knobsim.core.catalog import session_for
+
+
+def _settle(qtbot) -> None:
+    qtbot.wait(350)  # the slices follow in the idle time after a paint
+
+
+@pytest.mark.parametrize(
+    "model, data, kwargs",
+    [("poly", "sine", {"degree": 5}), ("mlp", "circles", {"hidden": (3,)})],
+)
+def test_each_slice_is_the_error_along_its_knob(open_window, qtbot, model, data, kwargs):
+    win = open_window(session_for(model, data, seed=4, **kwargs))
+    _settle(qtbot)
+    s = win.controller.session
+    knobs = [k for k in win.knob_panel.knobs if k.isVisible()][:8]
+    assert knobs
+    for knob in knobs:
+        i = s.param_names.index(knob.name)
+        values, losses, current = knob.slider.slice
+        assert values[0] == knob.slider.minimum() and values[-1] == knob.slider.maximum()
+        for v, loss in zip(values[::5], losses[::5], strict=True):
+            probe = s.params.copy()
+            probe[i] = v
+            assert loss == pytest.approx(s.model.loss(probe, s.dataset.X_train, s.dataset.y_train))
+        assert current == pytest.approx(s.train_loss)
+    assert win.audit() == []
+
+
+def test_dragging_a_knob_to_its_slice_minimum_lowers_the_error_to_it(open_window, qtbot):
+    win = open_window(session_for("poly", "sine", degree=3, seed=1))
+    _settle(qtbot)
+    c = win.controller
+    knob = win.knob_panel.knob("c1")
+    values, losses, _ = knob.slider.slice
+    best = float(values[int(np.argmin(losses))])
+    before = c.session.train_loss
+    drag_slider_to(knob.slider, best, qtbot=qtbot)
+    _settle(qtbot)
+    assert c.session.train_loss < before
+    assert c.session.train_loss == pytest.approx(losses.min(), rel=0.05)
+    # now c1 sits at the bottom of its own slice: the lowest tick is under the handle
+    slider = knob.slider
+    assert abs(slider.slice_lowest() - slider._value_x(slider.value())) <= 3
+    assert win.audit() == []
+
+
+def test_a_stale_slice_is_caught(open_window, qtbot):
+    win = open_window(session_for("line", "linear"))
+    _settle(qtbot)
+    slider = win.knob_panel.knob("w").slider
+    values, losses, current = slider.slice
+    slider.set_slice(values, losses * 1.1, current, slider.slice_key)
+    assert any("loss slice" in f for f in win.audit())
