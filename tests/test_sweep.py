@@ -8,15 +8,17 @@ descent and momentum too (checked when the thresholds in ``core.diagnosis`` were
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pytest
 
 from knobsim.core.datasets import make_dataset
 from knobsim.core.diagnosis import baseline_loss, verdict
+from knobsim.core.messages import Failed, StartSweep, SweepDone
 from knobsim.core.models import make_model
 from knobsim.core.optimizers import OptimizerConfig
-from knobsim.core.sweep import capacities, sweep, train_at
+from knobsim.core.sweep import SweepHere, SweepPoint, SweepProcess, capacities, sweep, train_at
 
 ADAM = OptimizerConfig("adam", lr=0.05)
 
@@ -89,6 +91,60 @@ def test_sweep_needs_a_model_with_a_capacity():
     data = make_dataset("linear", n_points=10, seed=0)
     with pytest.raises(ValueError, match="no capacity to sweep"):
         next(sweep(make_model("line", data), data, ADAM))
+
+
+def _received(job, until: type, seconds: float = 60.0) -> list:
+    """Everything ``job`` reports until a message of type ``until`` (or ``seconds`` pass)."""
+    out = []
+    deadline = time.monotonic() + seconds
+    while not any(isinstance(m, until) for m in out):
+        assert time.monotonic() < deadline, f"no {until.__name__} within {seconds} s"
+        out += job.receive()
+        time.sleep(0.005)
+    return out
+
+
+@pytest.mark.parametrize("runner", [SweepProcess, SweepHere])
+def test_a_sweep_off_the_callers_thread_matches_the_plain_one(runner):
+    data = _sine()
+    model = make_model("poly", data, degree=3)
+    plain = list(sweep(model, data, ADAM, seed=0, steps=300))
+    job = runner(StartSweep(model, data, ADAM, seed=0, steps=300))
+    try:
+        *points, done = _received(job, SweepDone)
+    finally:
+        job.close()
+    assert done == SweepDone(cancelled=False)
+    assert all(isinstance(p, SweepPoint) for p in points)
+    assert [p.capacity for p in points] == [p.capacity for p in plain]
+    for p, q in zip(points, plain, strict=True):
+        np.testing.assert_array_equal(p.theta, q.theta)  # the same maths, in either place
+
+
+@pytest.mark.parametrize("runner", [SweepProcess, SweepHere])
+def test_a_cancelled_sweep_says_so_and_stops_early(runner):
+    data = _sine()
+    slow = OptimizerConfig("gd", lr=0.001)  # never converges early
+    job = runner(StartSweep(make_model("poly", data), data, slow, seed=0, steps=50_000))
+    try:
+        first = _received(job, SweepPoint)
+        job.cancel()
+        rest = _received(job, SweepDone)
+    finally:
+        job.close()
+    assert rest[-1] == SweepDone(cancelled=True)
+    assert len(first) + len(rest) - 1 < 16
+
+
+@pytest.mark.parametrize("runner", [SweepProcess, SweepHere])
+def test_a_failing_sweep_reports_why(runner):
+    data = make_dataset("linear", n_points=10, seed=0)
+    job = runner(StartSweep(make_model("line", data), data, ADAM, seed=0, steps=10))
+    try:
+        (failure,) = _received(job, Failed)
+    finally:
+        job.close()
+    assert failure.traceback.strip().splitlines()[-1].endswith("no capacity to sweep.")
 
 
 def test_screenshot_sweep_needs_a_model_with_a_capacity(tmp_path, capsys):

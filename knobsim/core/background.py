@@ -12,17 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
-import socket
-import subprocess
-import sys
 import time
 import traceback
 import weakref
 from collections.abc import Callable
 from dataclasses import replace
 from multiprocessing.connection import Connection
-from pathlib import Path
 
 import numpy as np
 
@@ -45,6 +40,7 @@ from knobsim.core.messages import (
     Want,
 )
 from knobsim.core.session import Record, Session
+from knobsim.core.worker_process import launch_worker, shut_down, worker_connection
 
 #: how long the worker trains between looking at its messages (seconds): the most a hand
 #: move or a pause waits for it
@@ -54,8 +50,6 @@ CHUNK_S = 0.004
 IN_FLIGHT = 2
 #: the least time between two snapshots (seconds): about two a frame at most
 SNAPSHOT_S = 0.006
-#: the worker's scheduling priority below the window's (Unix nice increment)
-WORKER_NICENESS = 5
 #: how long ``stop`` waits for the worker's final state before giving up on it (seconds)
 STOP_TIMEOUT_S = 3.0
 
@@ -96,30 +90,13 @@ class TrainerProcess:
 
     # -- life of the process -----------------------------------------------------------
     def launch(self) -> None:
-        """Start the worker process (returns at once; poll ``check_ready``).
-
-        A fresh interpreter, not a fork (never fork a process that runs Qt) and not
-        multiprocessing's spawn (which imports the caller's main script again): it
-        imports only numpy and ``knobsim.core``, and talks over a socket pair.
-        """
+        """Start the worker process (returns at once; poll ``check_ready``); see
+        ``knobsim.core.worker_process``."""
         if self._process is not None:
             return
-        ours, theirs = socket.socketpair()
-        package_root = str(Path(__file__).resolve().parents[2])
-        path = os.environ.get("PYTHONPATH", "")
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (package_root, path) if p))
-        code = f"from knobsim.core.background import main; main({theirs.fileno()})"
-        try:
-            process = subprocess.Popen(
-                [sys.executable, "-c", code],
-                pass_fds=(theirs.fileno(),),
-                stdin=subprocess.DEVNULL,
-                env=env,
-            )
-        finally:
-            theirs.close()
-        self._process, self._conn = process, Connection(ours.detach())
-        self._finalizer = weakref.finalize(self, _shut_down, process, self._conn)
+        process, self._conn = launch_worker("knobsim.core.background")
+        self._process = process
+        self._finalizer = weakref.finalize(self, shut_down, process, self._conn)
 
     @property
     def launched(self) -> bool:
@@ -250,24 +227,10 @@ def _fold(older: Snapshot, newer: Snapshot) -> Snapshot:
     return replace(newer, records=records, diverged=older.diverged or newer.diverged)
 
 
-def _shut_down(process: subprocess.Popen, conn: Connection) -> None:
-    with contextlib.suppress(OSError, ValueError):
-        conn.send(Quit())
-    try:
-        process.wait(0.5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(0.5)
-    conn.close()
-
-
 # -- the worker ------------------------------------------------------------------------------
 def main(fd: int) -> None:
     """The worker process's entry point: serve the window on the socket ``fd``."""
-    # when something else wants a core too, the window's frames come first
-    with contextlib.suppress(AttributeError, OSError):
-        os.nice(WORKER_NICENESS)
-    serve(Connection(fd))
+    serve(worker_connection(fd))
 
 
 def serve(conn: Connection) -> None:

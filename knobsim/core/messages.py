@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from knobsim.core.datasets import Dataset
+from knobsim.core.models import Model
 from knobsim.core.optimizers import OptimizerConfig
 from knobsim.core.session import Record, Session
 
@@ -134,6 +136,33 @@ class FinalState:
 
 @dataclass(frozen=True)
 class Failed:
-    """Training failed in the worker; ``traceback`` says where."""
+    """Training or a sweep failed in a worker; ``traceback`` says where (its last line
+    says what, for people)."""
 
     traceback: str
+
+
+# -- the capacity sweep's worker (``knobsim.core.sweep``); it sends each ``SweepPoint`` --------
+
+
+@dataclass(frozen=True)
+class StartSweep:
+    """Train ``model`` at every capacity on ``dataset`` (see ``knobsim.core.sweep.sweep``)."""
+
+    model: Model
+    dataset: Dataset
+    config: OptimizerConfig
+    seed: int
+    steps: int
+
+
+@dataclass(frozen=True)
+class Cancel:
+    """Stop the sweep after its current chunk of steps."""
+
+
+@dataclass(frozen=True)
+class SweepDone:
+    """The sweep ended: every capacity trained, or ``cancelled``."""
+
+    cancelled: bool

@@ -1,24 +1,32 @@
 """The capacity sweep: train one model at every capacity and record train and test error.
 
 A generator, so a caller reports progress after every capacity and stops it between
-training chunks through ``cancelled``. Nothing here imports Qt.
+training chunks; ``SweepProcess`` runs it in a worker process (the training process's
+mechanism, ``knobsim.core.worker_process``), ``SweepHere`` where none can start. Nothing
+here imports Qt.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+import time
+import traceback
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from multiprocessing.connection import Connection
 
 import numpy as np
 from numpy.typing import NDArray
 
 from knobsim.core.capacity import capacity_of, capacity_range, with_capacity
 from knobsim.core.datasets import Dataset
+from knobsim.core.messages import Cancel, Failed, StartSweep, SweepDone
 from knobsim.core.models import Model
 from knobsim.core.optimizers import OptimizerConfig
 from knobsim.core.session import Session
+from knobsim.core.worker_process import launch_worker, shut_down, worker_connection
 
 Array = NDArray[np.float64]
 
@@ -82,13 +90,22 @@ def train_at(
     ``CONVERGED`` of itself, or when training diverges (the last good weights count).
     Returns None when ``cancelled()`` turned True.
     """
+    for point in _training(model, dataset, config, seed=seed, steps=steps):
+        if point is None and cancelled is not None and cancelled():
+            return None
+    return point  # the last one yielded
+
+
+def _training(
+    model: Model, dataset: Dataset, config: OptimizerConfig, *, seed: int, steps: int
+) -> Iterator[SweepPoint | None]:
+    """:func:`train_at` a chunk at a time: None before every chunk, then the point."""
     session = Session(model, dataset, optimizer=config, seed=seed, history_limit=16)
     done = 0
     diverged = False
     previous = session.train_loss
     while done < steps:
-        if cancelled is not None and cancelled():
-            return None
+        yield None
         n = min(CHUNK, steps - done)
         report = session.step(n, record_every=n)
         done += report.steps
@@ -103,7 +120,7 @@ def train_at(
     theta = np.array(session.params)
     train = model.data_loss(theta, d.X_train, d.y_train)
     test = model.data_loss(theta, d.X_test, d.y_test)
-    return SweepPoint(
+    yield SweepPoint(
         capacity_of(model) or 0,
         model.n_params,
         train if math.isfinite(train) else math.nan,
@@ -153,35 +170,143 @@ def sweep(
     ValueError
         When the model has no capacity to change.
     """
+    chunks = sweep_chunks(model, dataset, config, seed=seed, steps=steps, capacities_=capacities_)
+    for point in chunks:
+        if point is not None:
+            yield point
+        elif cancelled is not None and cancelled():
+            return
+
+
+def sweep_chunks(
+    model: Model,
+    dataset: Dataset,
+    config: OptimizerConfig,
+    *,
+    seed: int = 0,
+    steps: int = DEFAULT_STEPS,
+    capacities_: Iterable[int] | None = None,
+) -> Iterator[SweepPoint | None]:
+    """:func:`sweep` a chunk of ``CHUNK`` steps at a time: None before every chunk, a
+    ``SweepPoint`` when a capacity is done. Whoever drives it may stop at any None (the
+    worker process when the window cancels, the window between frames)."""
     if capacity_range(model) is None:
         raise ValueError(
             f"The {model.name} model has a fixed number of knobs; there is no capacity to sweep."
         )
     for c in capacities(model) if capacities_ is None else capacities_:
-        point = train_at(
-            with_capacity(model, c),
-            dataset,
-            config,
-            seed=seed,
-            steps=steps,
-            cancelled=cancelled,
-        )
-        if point is None:
-            return
-        yield point
+        yield from _training(with_capacity(model, c), dataset, config, seed=seed, steps=steps)
 
 
-def sweep_to_queue(queue: Any, stop: Any, **kwargs: Any) -> None:
-    """Run :func:`sweep` for a worker process and report through ``queue``.
+# -- the sweep off the window's thread -------------------------------------------------------
 
-    Puts ``("point", SweepPoint)`` per capacity, then ``("done", cancelled)``; or
-    ``("failed", message)`` if the sweep raised. ``stop`` is anything with ``is_set()``
-    (a ``multiprocessing.Event``); ``kwargs`` go to :func:`sweep`.
+
+def chunks_of(start: StartSweep) -> Iterator[SweepPoint | None]:
+    """:func:`sweep_chunks` of the sweep that ``start`` asks for."""
+    return sweep_chunks(
+        start.model, start.dataset, start.config, seed=start.seed, steps=start.steps
+    )
+
+
+class SweepProcess:
+    """One sweep in a worker process (``knobsim.core.worker_process``), read without blocking.
+
+    Raises ``OSError`` when no process can be started (then :class:`SweepHere` runs it).
     """
+
+    def __init__(self, start: StartSweep) -> None:
+        process, self._conn = launch_worker("knobsim.core.sweep")
+        self._process = process
+        self._finalizer = weakref.finalize(self, shut_down, process, self._conn)
+        self._ended = False
+        self._conn.send(start)
+
+    def cancel(self) -> None:
+        """Stop after the current chunk of steps (``SweepDone(cancelled=True)`` follows)."""
+        with contextlib.suppress(OSError, ValueError):
+            self._conn.send(Cancel())
+
+    def receive(self) -> list[SweepPoint | SweepDone | Failed]:
+        """What the worker sent since the last call, up to its end (never blocks)."""
+        out: list[SweepPoint | SweepDone | Failed] = []
+        try:
+            while not self._ended and self._conn.poll():
+                out.append(self._conn.recv())
+                self._ended = isinstance(out[-1], (SweepDone, Failed))
+        except (EOFError, OSError):
+            self._ended = True
+            code = self._process.poll()
+            out.append(
+                Failed(f"The sweep's worker process stopped unexpectedly (exit code {code}).")
+            )
+        return out
+
+    def close(self) -> None:
+        """End the worker process (at once if it is still training)."""
+        self._finalizer()
+
+
+class SweepHere:
+    """The same sweep in the caller's thread, a slice of ``budget_s`` per ``receive``:
+    where no worker process can start, the window trains between its frames."""
+
+    def __init__(self, start: StartSweep, budget_s: float = 0.01) -> None:
+        self._chunks = chunks_of(start)
+        self._budget_s = budget_s
+        self._cancelled = False
+        self._ended = False
+
+    def cancel(self) -> None:
+        self._cancelled = True
+
+    def receive(self) -> list[SweepPoint | SweepDone | Failed]:
+        """A slice of the sweep: the points it finished, and its end when it came."""
+        if self._ended:
+            return []
+        out: list[SweepPoint | SweepDone | Failed] = []
+        t0 = time.perf_counter()
+        try:
+            for point in self._chunks:
+                if point is not None:
+                    out.append(point)
+                elif self._cancelled:
+                    return self._end(out, SweepDone(cancelled=True))
+                elif time.perf_counter() - t0 >= self._budget_s:
+                    return out
+        except Exception:  # noqa: BLE001 - said to the person, as from the worker
+            return self._end(out, Failed(traceback.format_exc(limit=4)))
+        return self._end(out, SweepDone(cancelled=False))
+
+    def close(self) -> None:
+        self._chunks.close()
+
+    def _end(self, out: list, last: SweepDone | Failed) -> list:
+        self._ended = True
+        out.append(last)
+        return out
+
+
+def main(fd: int) -> None:
+    """The sweep worker's entry point: run the window's ``StartSweep`` on the socket ``fd``."""
+    conn = worker_connection(fd)
+    with contextlib.suppress(EOFError, OSError, KeyboardInterrupt):  # the window went away
+        serve(conn)
+
+
+def serve(conn: Connection) -> None:
+    """Send each capacity's point as it is trained; stop at ``Cancel`` (or ``Quit``)."""
+    start = conn.recv()
+    if not isinstance(start, StartSweep):
+        return  # Quit before it began
     try:
-        for point in sweep(cancelled=stop.is_set, **kwargs):
-            queue.put(("point", point))
-    except Exception as exc:  # the parent shows it; a worker must not die silently
-        queue.put(("failed", f"{type(exc).__name__}: {exc}"))
+        for point in chunks_of(start):
+            if point is not None:
+                conn.send(point)
+            elif conn.poll():  # Cancel, or Quit when the window closes the sweep
+                if isinstance(conn.recv(), Cancel):
+                    conn.send(SweepDone(cancelled=True))
+                return
+    except Exception:  # noqa: BLE001 - sent to the window, which says what happened
+        conn.send(Failed(traceback.format_exc(limit=4)))
         return
-    queue.put(("done", bool(stop.is_set())))
+    conn.send(SweepDone(cancelled=False))

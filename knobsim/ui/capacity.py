@@ -2,21 +2,20 @@
 
 ``CapacityPanel`` holds the capacity slider, the knob count, the fit verdict and the
 sweep's buttons; ``SweepPlot`` draws final train and test error against the knob count;
-``SweepRunner`` trains every capacity on a worker thread. The maths is in
+``SweepRunner`` trains every capacity in a worker process. The maths is in
 ``knobsim.core.capacity``, ``.diagnosis`` and ``.sweep``; nothing is computed here.
 """
 
 from __future__ import annotations
 
-import contextlib
+import logging
 import math
-import multiprocessing
-import queue
-import threading
+import time
+from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QRect, QRunnable, QSignalBlocker, QSize, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRect, QSignalBlocker, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QTextOption
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -33,13 +32,16 @@ from PySide6.QtWidgets import (
 from knobsim.core.capacity import capacity_name, capacity_of, capacity_range, with_capacity
 from knobsim.core.datasets import Dataset
 from knobsim.core.diagnosis import SENTENCES, diagnose_session
+from knobsim.core.messages import Failed, StartSweep, SweepDone
 from knobsim.core.models import Model
 from knobsim.core.optimizers import OptimizerConfig
-from knobsim.core.sweep import DEFAULT_STEPS, SweepPoint, capacities, sweep, sweep_to_queue
+from knobsim.core.sweep import DEFAULT_STEPS, SweepHere, SweepPoint, SweepProcess, capacities
 from knobsim.ui import theme
 from knobsim.ui.controller import SessionController
 from knobsim.ui.plot_items import PlainAxis
 from knobsim.ui.widgets import Throttle
+
+log = logging.getLogger(__name__)
 
 #: how often the fit verdict is judged again while training
 VERDICT_INTERVAL_MS = 250
@@ -75,99 +77,15 @@ def family_key(model: Model, dataset: Dataset) -> tuple:
 # -- the worker ------------------------------------------------------------------------------
 
 
-class _JobSignals(QObject):
-    pointReady = Signal(int, object)  # job id, SweepPoint
-    jobFinished = Signal(int, bool)  # job id, cancelled
-    jobFailed = Signal(int, str)
-
-
-class _SweepJob(QRunnable):
-    """Supervises one sweep from a pool thread; the training runs in a worker process.
+class SweepRunner(QObject):
+    """Trains every capacity of a model in a worker process, read between frames.
 
     The maths is pure Python and numpy on tiny arrays, which holds the GIL: on a thread
-    it would starve the GUI thread of it (a knob drag fell from 60 to 5 updates a
-    second). A spawned process has its own interpreter; this thread only waits on its
-    queue (without the GIL) and forwards what arrives through queued signals. Where no
-    process can be started, the sweep runs on this thread instead.
-    """
-
-    POLL_S = 0.05
-
-    def __init__(self, job_id: int, signals: _JobSignals, cancel: threading.Event, **kwargs):
-        super().__init__()
-        self.job_id = job_id
-        self.signals = signals
-        self.cancel = cancel
-        self.kwargs = kwargs
-
-    def run(self) -> None:
-        # RuntimeError: the window closed under us and nobody is listening any more
-        with contextlib.suppress(RuntimeError):
-            self._run()
-
-    def _run(self) -> None:
-        ctx = multiprocessing.get_context("spawn")  # never fork a process that runs Qt
-        results = ctx.Queue()
-        stop = ctx.Event()
-        process = ctx.Process(
-            target=sweep_to_queue,
-            args=(results, stop),
-            kwargs=self.kwargs,
-            name="knobsim-sweep",
-            daemon=True,
-        )
-        try:
-            process.start()
-        except OSError:
-            self._run_here()
-            return
-        try:
-            self._forward(process, results, stop)
-        finally:
-            stop.set()
-            process.join(5.0)
-            if process.is_alive():
-                process.terminate()
-                process.join()
-            results.close()
-
-    def _forward(self, process, results, stop) -> None:
-        emit_point = self.signals.pointReady.emit
-        while True:
-            if self.cancel.is_set():
-                stop.set()
-            try:
-                kind, payload = results.get(timeout=self.POLL_S)
-            except queue.Empty:
-                if not process.is_alive() and results.empty():
-                    self.signals.jobFailed.emit(
-                        self.job_id,
-                        f"The sweep's worker process stopped unexpectedly "
-                        f"(exit code {process.exitcode}).",
-                    )
-                    return
-                continue
-            if kind == "point":
-                emit_point(self.job_id, payload)
-            elif kind == "done":
-                self.signals.jobFinished.emit(self.job_id, payload or self.cancel.is_set())
-                return
-            else:
-                self.signals.jobFailed.emit(self.job_id, f"The sweep stopped: {payload}")
-                return
-
-    def _run_here(self) -> None:
-        try:
-            for point in sweep(cancelled=self.cancel.is_set, **self.kwargs):
-                self.signals.pointReady.emit(self.job_id, point)
-        except Exception as exc:  # a worker must never take the app down
-            self.signals.jobFailed.emit(self.job_id, f"The sweep stopped: {exc}")
-            return
-        self.signals.jobFinished.emit(self.job_id, self.cancel.is_set())
-
-
-class SweepRunner(QObject):
-    """Trains every capacity of a model off the GUI thread (in a worker process).
+    it would starve the window of it (a knob drag fell from 60 to 5 updates a second),
+    and a Python thread beside Qt's may free Qt objects away from their thread. So the
+    sweep runs in a worker process (``knobsim.core.sweep.SweepProcess``, the training
+    process's mechanism) and a timer in the window reads what it sent. Where no process
+    can start, the window trains the sweep itself between its frames (``SweepHere``).
 
     Signals
     -------
@@ -186,26 +104,27 @@ class SweepRunner(QObject):
     finished = Signal(bool)
     failed = Signal(str)
 
+    #: how often the window reads the worker's messages (ms)
+    POLL_MS = 30
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
-        self._signals = _JobSignals()  # no parent: a running job may still hold it
-        self._signals.pointReady.connect(self._on_job_point_ready)
-        self._signals.jobFinished.connect(self._on_job_finished)
-        self._signals.jobFailed.connect(self._on_job_failed)
-        self._job_id = 0
-        self._cancel = threading.Event()
-        self._running = False
+        self._job: SweepProcess | SweepHere | None = None
+        self._cancelled = False
         self._done = 0
         self._total = 0
-        # destroyed is emitted before the pool (a child) waits for its thread: stop the job
-        events = self._events = [self._cancel]
-        self.destroyed.connect(lambda *_: events[-1].set())
+        self._timer = QTimer(self)
+        self._timer.setInterval(self.POLL_MS)
+        self._timer.timeout.connect(self._on_timer_timeout)
+        self._handlers: dict[type, Callable] = {
+            SweepPoint: self._on_sweep_point,
+            SweepDone: self._on_sweep_done,
+            Failed: self._on_failed,
+        }
 
     @property
     def is_running(self) -> bool:
-        return self._running
+        return self._job is not None
 
     @property
     def progress(self) -> tuple[int, int]:
@@ -220,56 +139,62 @@ class SweepRunner(QObject):
         seed: int,
         steps: int = DEFAULT_STEPS,
     ) -> None:
-        """Cancel any running sweep and start one over every capacity of ``model``."""
-        self.cancel()
-        self._job_id += 1
-        cancel = self._cancel = threading.Event()
-        self._events[:] = [cancel]
+        """Stop any running sweep and start one over every capacity of ``model``."""
+        self._end()
         # a private copy: the session's model may have its L2 changed while we train
         snapshot = with_capacity(model, capacity_of(model) or 0)
+        start = StartSweep(snapshot, dataset, config, seed, steps)
+        try:
+            self._job = SweepProcess(start)
+        except OSError as exc:
+            log.warning("The sweep runs in the window's own thread: %s", exc)
+            self._job = SweepHere(start)
+        self._cancelled = False
         self._done, self._total = 0, len(capacities(model))
-        self._running = True
-        job = _SweepJob(
-            self._job_id,
-            self._signals,
-            cancel,
-            model=snapshot,
-            dataset=dataset,
-            config=config,
-            seed=seed,
-            steps=steps,
-        )
-        self.pool.start(job)
+        self._timer.start()
         self.progressed.emit(0, self._total)
 
     def cancel(self) -> None:
         """Ask the running sweep to stop after its current chunk of steps."""
-        if self._running:
-            self._cancel.set()
+        if self._job is not None and not self._cancelled:
+            self._cancelled = True
+            self._job.cancel()
 
     def wait(self, msecs: int = 5000) -> bool:
-        """Block until the worker thread is idle (tests and shutdown)."""
-        return self.pool.waitForDone(msecs)
+        """Block until the sweep has ended (tests and shutdown); False if it has not."""
+        deadline = time.monotonic() + msecs / 1000.0
+        while self._job is not None and time.monotonic() < deadline:
+            self._on_timer_timeout()
+            time.sleep(0.005)
+        return self._job is None
 
-    def _on_job_point_ready(self, job_id: int, point: SweepPoint) -> None:
-        if job_id != self._job_id or self._cancel.is_set():
+    def _on_timer_timeout(self) -> None:
+        for message in self._job.receive() if self._job is not None else ():
+            self._handlers[type(message)](message)
+
+    def _on_sweep_point(self, point: SweepPoint) -> None:
+        if self._job is None or self._cancelled:
             return
         self._done += 1
         self.pointReady.emit(point)
         self.progressed.emit(self._done, self._total)
 
-    def _on_job_finished(self, job_id: int, cancelled: bool) -> None:
-        if job_id != self._job_id:
-            return
-        self._running = False
-        self.finished.emit(cancelled)
+    def _on_sweep_done(self, done: SweepDone) -> None:
+        if self._job is not None:
+            self._end()
+            self.finished.emit(done.cancelled or self._cancelled)
 
-    def _on_job_failed(self, job_id: int, message: str) -> None:
-        if job_id != self._job_id:
-            return
-        self._running = False
-        self.failed.emit(message)
-        self.finished.emit(False)
+    def _on_failed(self, failure: Failed) -> None:
+        if self._job is not None:
+            self._end()
+            self.failed.emit(f"The sweep stopped: {failure.traceback.strip().splitlines()[-1]}")
+            self.finished.emit(False)
+
+    def _end(self) -> None:
+        self._timer.stop()
+        if self._job is not None:
+            self._job.close()
+            self._job = None
 
 
 # -- the U curve -------------------------------------------------------------------------------
