@@ -35,8 +35,10 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
         from knobsim.ui.theme import apply_app_theme
 
         apply_app_theme(app)  # light by default, dark when the system is dark
+    from knobsim.ui.collector import collect_on_gui_thread
     from knobsim.ui.theme import apply_pyqtgraph_theme
 
+    collect_on_gui_thread(app)
     apply_pyqtgraph_theme()
     return app  # type: ignore[return-value]
 

@@ -18,7 +18,14 @@ from knobsim.core.diagnosis import baseline_loss, verdict
 from knobsim.core.messages import Failed, StartSweep, SweepDone
 from knobsim.core.models import make_model
 from knobsim.core.optimizers import OptimizerConfig
-from knobsim.core.sweep import SweepHere, SweepPoint, SweepProcess, capacities, sweep, train_at
+from knobsim.core.sweep import (
+    SweepHere,
+    SweepPoint,
+    SweepProcess,
+    capacities,
+    sweep,
+    sweep_chunks,
+)
 
 ADAM = OptimizerConfig("adam", lr=0.05)
 
@@ -49,8 +56,8 @@ def test_polynomial_sweep_draws_the_u_curve(noise):
 
 def test_l2_lowers_degree_15s_test_error():
     data = _sine()
-    plain = train_at(make_model("poly", data, degree=15), data, ADAM, seed=0)
-    tamed = train_at(make_model("poly", data, degree=15, l2=0.01), data, ADAM, seed=0)
+    (plain,) = sweep(make_model("poly", data), data, ADAM, seed=0, capacities_=[15])
+    (tamed,) = sweep(make_model("poly", data, l2=0.01), data, ADAM, seed=0, capacities_=[15])
     assert tamed.test_loss < plain.test_loss / 2
     assert tamed.train_loss > plain.train_loss  # it gives up some fit to the noise
 
@@ -66,17 +73,17 @@ def test_mlp_sweep_on_2d_data_runs_every_width():
     assert list(capacities(model)) == list(range(1, 17))
 
 
-def test_sweep_stops_when_cancelled():
+def test_a_sweep_stops_between_chunks():
     data = _sine()
-    calls = []
-
-    def cancelled() -> bool:
-        calls.append(1)
-        return len(calls) > 3
-
-    points = list(sweep(make_model("poly", data), data, ADAM, steps=10_000, cancelled=cancelled))
+    chunks = sweep_chunks(make_model("poly", data), data, ADAM, steps=10_000)
+    seen = []
+    for item in chunks:
+        seen.append(item)
+        if seen.count(None) == 4:
+            break  # the driver stops here: nothing more is trained
+    points = [p for p in seen if p is not None]
     assert len(points) < 3
-    assert len(calls) == 4
+    assert seen[0] is None  # a pause before the very first chunk
 
 
 def test_sweep_reports_divergence_instead_of_raising():

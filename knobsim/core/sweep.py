@@ -1,9 +1,9 @@
 """The capacity sweep: train one model at every capacity and record train and test error.
 
 A generator, so a caller reports progress after every capacity and stops it between
-training chunks; ``SweepProcess`` runs it in a worker process (the training process's
-mechanism, ``knobsim.core.worker_process``), ``SweepHere`` where none can start. Nothing
-here imports Qt.
+training chunks (``sweep_chunks``). ``SweepProcess`` runs it in a worker process (the
+training process's mechanism, ``knobsim.core.worker_process``), ``SweepHere`` where none
+can start. Nothing here imports Qt.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ import math
 import time
 import traceback
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -75,31 +76,15 @@ def capacities(model: Model) -> range:
     return range(0) if r is None else range(r[0], r[1] + 1)
 
 
-def train_at(
-    model: Model,
-    dataset: Dataset,
-    config: OptimizerConfig,
-    *,
-    seed: int = 0,
-    steps: int = DEFAULT_STEPS,
-    cancelled: Callable[[], bool] | None = None,
-) -> SweepPoint | None:
-    """Train ``model`` from its seeded start for up to ``steps`` steps.
-
-    Stops early when a chunk of ``CHUNK`` steps lowers the training error by less than
-    ``CONVERGED`` of itself, or when training diverges (the last good weights count).
-    Returns None when ``cancelled()`` turned True.
-    """
-    for point in _training(model, dataset, config, seed=seed, steps=steps):
-        if point is None and cancelled is not None and cancelled():
-            return None
-    return point  # the last one yielded
-
-
 def _training(
     model: Model, dataset: Dataset, config: OptimizerConfig, *, seed: int, steps: int
 ) -> Iterator[SweepPoint | None]:
-    """:func:`train_at` a chunk at a time: None before every chunk, then the point."""
+    """Train ``model`` from its seeded start for up to ``steps`` steps, a chunk at a time:
+    None before every chunk, then the point.
+
+    Stops early when a chunk of ``CHUNK`` steps lowers the training error by less than
+    ``CONVERGED`` of itself, or when training diverges (the last good weights count).
+    """
     session = Session(model, dataset, optimizer=config, seed=seed, history_limit=16)
     done = 0
     diverged = False
@@ -131,7 +116,12 @@ def _training(
     )
 
 
-def sweep(
+def sweep(*args: Any, **kwargs: Any) -> Iterator[SweepPoint]:
+    """:func:`sweep_chunks` without its pauses: one ``SweepPoint`` per capacity, in order."""
+    return (point for point in sweep_chunks(*args, **kwargs) if point is not None)
+
+
+def sweep_chunks(
     model: Model,
     dataset: Dataset,
     config: OptimizerConfig,
@@ -139,9 +129,9 @@ def sweep(
     seed: int = 0,
     steps: int = DEFAULT_STEPS,
     capacities_: Iterable[int] | None = None,
-    cancelled: Callable[[], bool] | None = None,
-) -> Iterator[SweepPoint]:
-    """Train ``model`` at every capacity on the same data, seed and optimizer settings.
+) -> Iterator[SweepPoint | None]:
+    """Train ``model`` at every capacity on the same data, seed and optimizer settings, a
+    chunk of ``CHUNK`` steps at a time.
 
     Parameters
     ----------
@@ -157,39 +147,19 @@ def sweep(
         Optimizer steps per capacity at most (see :data:`DEFAULT_STEPS`).
     capacities_ : iterable of int, optional
         Which capacities, default :func:`capacities` (all, smallest first).
-    cancelled : callable, optional
-        Asked between training chunks; when it returns True the generator stops.
 
     Yields
     ------
-    SweepPoint
-        One per capacity, in order.
+    None or SweepPoint
+        None before every chunk, where whoever drives it may stop (the worker process when
+        the window cancels, the window between frames); a ``SweepPoint`` when a capacity
+        is done, one per capacity, in order.
 
     Raises
     ------
     ValueError
         When the model has no capacity to change.
     """
-    chunks = sweep_chunks(model, dataset, config, seed=seed, steps=steps, capacities_=capacities_)
-    for point in chunks:
-        if point is not None:
-            yield point
-        elif cancelled is not None and cancelled():
-            return
-
-
-def sweep_chunks(
-    model: Model,
-    dataset: Dataset,
-    config: OptimizerConfig,
-    *,
-    seed: int = 0,
-    steps: int = DEFAULT_STEPS,
-    capacities_: Iterable[int] | None = None,
-) -> Iterator[SweepPoint | None]:
-    """:func:`sweep` a chunk of ``CHUNK`` steps at a time: None before every chunk, a
-    ``SweepPoint`` when a capacity is done. Whoever drives it may stop at any None (the
-    worker process when the window cancels, the window between frames)."""
     if capacity_range(model) is None:
         raise ValueError(
             f"The {model.name} model has a fixed number of knobs; there is no capacity to sweep."

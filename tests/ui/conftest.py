@@ -5,6 +5,14 @@ from __future__ import annotations
 import pytest
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _collector_on_the_gui_thread(qapp):
+    """As in the app (``ensure_app``): the garbage collector never runs on another thread."""
+    from knobsim.ui.collector import collect_on_gui_thread
+
+    collect_on_gui_thread(qapp)
+
+
 @pytest.fixture(autouse=True)
 def _no_blocking_unsaved_prompt(monkeypatch):
     """Closing a window with unsaved changes asks a modal question; tests answer it.
