@@ -68,7 +68,7 @@ def test_full_grid_is_the_direct_loss(mlp_case):
 
 def test_coarse_grid_is_the_direct_loss_at_every_other_value(mlp_case):
     model, theta, (i, j), data, a, b, direct = mlp_case
-    Z = landscape.coarse_loss_grid(model, theta, i, j, data.X_train, data.y_train, a, b)
+    Z = landscape.GridJob(model, theta, i, j, data.X_train, data.y_train, a, b).coarse()
     assert Z.shape == direct.shape
     np.testing.assert_allclose(Z[::2, ::2], direct[::2, ::2], rtol=1e-10)
     # each coarse value stands for the cells around it
@@ -85,9 +85,8 @@ def test_coarse_grid_is_the_direct_loss_at_every_other_value(mlp_case):
 )
 def test_pieces_cover_the_grid_row_by_row_with_the_direct_loss(mlp_case, options, shapes):
     model, theta, (i, j), data, a, b, direct = mlp_case
-    pieces = list(
-        landscape.loss_grid_pieces(model, theta, i, j, data.X_train, data.y_train, a, b, **options)
-    )
+    job = landscape.GridJob(model, theta, i, j, data.X_train, data.y_train, a, b)
+    pieces = list(job.pieces(**options))
     assert {v.shape for _, _, v in pieces} == shapes
     Z = np.full(direct.shape, np.nan)
     for rows, cols, values in pieces:

@@ -83,51 +83,6 @@ def _mlp_outputs(model: MLP, theta: Array, thetas: Array, i: int, j: int, X) -> 
     return z[:, :, 0].T  # (k, n)
 
 
-def loss_grid_pieces(
-    model: Model,
-    theta: Array,
-    i: int,
-    j: int,
-    X: NDArray,
-    y: NDArray,
-    a_values: Array,
-    b_values: Array,
-    *,
-    piece_s: float | None = None,
-    chunk_elements: int = CHUNK_ELEMENTS,
-) -> Iterator[tuple[slice, slice, Array]]:
-    """The grid of ``loss_grid`` in pieces, row by row: (rows, columns, losses).
-
-    Without ``piece_s`` a piece is as many whole rows as fit ``chunk_elements`` (the
-    quickest way through). With it a piece aims at ``piece_s`` seconds: the cost of one
-    parameter vector is learned as it goes, so a small model gets several rows at once
-    and big data a few cells of one row, and one piece never blocks for long.
-    """
-    if i == j:
-        raise ValueError("Pick two different knobs for the landscape.")
-    theta = np.asarray(theta, dtype=float)
-    a = np.asarray(a_values, dtype=float)
-    b = np.asarray(b_values, dtype=float)
-    na, nb = a.size, b.size
-    most = max(1, chunk_elements // _work_per_theta(model, len(X)))  # vectors in a piece
-    cost = None  # seconds per parameter vector (running estimate)
-    r = c = 0
-    while r < nb:
-        want = most
-        if piece_s is not None:
-            want = 1 if cost is None else min(most, max(1, int(piece_s / cost)))
-        t0 = time.perf_counter()
-        if c == 0 and want >= na:
-            rows, cols = slice(r, min(nb, r + want // na)), slice(0, na)
-        else:
-            rows, cols = slice(r, r + 1), slice(c, min(na, c + want))
-        values = _losses(model, theta, i, j, X, y, a[cols], b[rows])
-        r, c = (rows.stop, 0) if cols.stop == na else (r, cols.stop)
-        per = (time.perf_counter() - t0) / values.size
-        cost = per if cost is None else 0.5 * (cost + per)
-        yield rows, cols, values
-
-
 def loss_grid(
     model: Model,
     theta: Array,
@@ -146,33 +101,15 @@ def loss_grid(
         ``Z[r, c]`` is the loss at ``theta[i] = a_values[c]``, ``theta[j] = b_values[r]``,
         every other parameter as in ``theta``.
     """
-    Z = np.empty((len(b_values), len(a_values)))
-    for rows, cols, values in loss_grid_pieces(model, theta, i, j, X, y, a_values, b_values):
-        Z[rows, cols] = values
-    return Z
-
-
-def coarse_loss_grid(
-    model: Model,
-    theta: Array,
-    i: int,
-    j: int,
-    X: NDArray,
-    y: NDArray,
-    a_values: Array,
-    b_values: Array,
-) -> Array:
-    """``loss_grid`` at every other value of each axis, each value standing for the full
-    grid's cells around it: a quarter of the work, the full grid's shape."""
-    a, b = np.asarray(a_values, dtype=float), np.asarray(b_values, dtype=float)
-    Zc = loss_grid(model, theta, i, j, X, y, a[::2], b[::2])
-    near_a, near_b = (np.arange(a.size) + 1) // 2, (np.arange(b.size) + 1) // 2
-    return Zc[np.ix_(near_b, near_a)]
+    job = GridJob(model, theta, i, j, X, y, a_values, b_values)
+    job.advance(math.inf)
+    return job.Z
 
 
 class GridJob:
-    """One landscape computed a piece at a time (between frames, or between training
-    chunks in the training process): ``Z`` fills row by row, NaN where not yet computed.
+    """The grid of :func:`loss_grid` computed a piece at a time (between frames, or between
+    training chunks in the training process): ``Z`` fills row by row, NaN where not yet
+    computed.
 
     ``theta`` is a copy: the other knobs stay where they were when the job began.
     """
@@ -191,6 +128,7 @@ class GridJob:
         piece_s: float | None = None,
         chunk_elements: int = CHUNK_ELEMENTS,
     ) -> None:
+        self.model, self.X, self.y = model, X, y
         self.theta = np.array(theta, dtype=float)  # (n_params,)
         self.i, self.j = int(i), int(j)
         self.a = np.asarray(a_values, dtype=float)  # (na,) across
@@ -198,10 +136,41 @@ class GridJob:
         self.Z = np.full((self.b.size, self.a.size), np.nan)  # (nb, na)
         self.spent = 0.0  # seconds of computing so far
         self.done = self.Z.size == 0
-        self._pieces = loss_grid_pieces(
-            model, self.theta, self.i, self.j, X, y, self.a, self.b,
-            piece_s=piece_s, chunk_elements=chunk_elements,
-        )  # fmt: skip
+        self._pieces = self.pieces(piece_s=piece_s, chunk_elements=chunk_elements)
+
+    def pieces(
+        self, *, piece_s: float | None = None, chunk_elements: int = CHUNK_ELEMENTS
+    ) -> Iterator[tuple[slice, slice, Array]]:
+        """The grid in pieces, row by row: (rows, columns, losses).
+
+        Without ``piece_s`` a piece is as many whole rows as fit ``chunk_elements`` (the
+        quickest way through). With it a piece aims at ``piece_s`` seconds: the cost of one
+        parameter vector is learned as it goes, so a small model gets several rows at once
+        and big data a few cells of one row, and one piece never blocks for long.
+        """
+        if self.i == self.j:
+            raise ValueError("Pick two different knobs for the landscape.")
+        a, b = self.a, self.b
+        na, nb = a.size, b.size
+        most = max(1, chunk_elements // _work_per_theta(self.model, len(self.X)))  # per piece
+        cost = None  # seconds per parameter vector (running estimate)
+        r = c = 0
+        while r < nb:
+            want = most
+            if piece_s is not None:
+                want = 1 if cost is None else min(most, max(1, int(piece_s / cost)))
+            t0 = time.perf_counter()
+            if c == 0 and want >= na:
+                rows, cols = slice(r, min(nb, r + want // na)), slice(0, na)
+            else:
+                rows, cols = slice(r, r + 1), slice(c, min(na, c + want))
+            values = _losses(
+                self.model, self.theta, self.i, self.j, self.X, self.y, a[cols], b[rows]
+            )
+            r, c = (rows.stop, 0) if cols.stop == na else (r, cols.stop)
+            per = (time.perf_counter() - t0) / values.size
+            cost = per if cost is None else 0.5 * (cost + per)
+            yield rows, cols, values
 
     def advance(self, budget_s: float = 0.0) -> bool:
         """Compute pieces for about ``budget_s`` seconds (one at least); True when complete."""
@@ -215,6 +184,15 @@ class GridJob:
                     break
         self.spent += time.perf_counter() - t0
         return self.done
+
+    def coarse(self) -> Array:
+        """The grid at every other value of each axis, each value standing for the full
+        grid's cells around it: a quarter of the work, the full grid's shape."""
+        a, b = self.a, self.b
+        part = GridJob(self.model, self.theta, self.i, self.j, self.X, self.y, a[::2], b[::2])
+        part.advance(math.inf)
+        near_a, near_b = (np.arange(a.size) + 1) // 2, (np.arange(b.size) + 1) // 2
+        return part.Z[np.ix_(near_b, near_a)]
 
 
 class GridSchedule:

@@ -15,7 +15,7 @@ from PySide6.QtCore import QRectF, QSignalBlocker, Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from knobsim.core.curvature import bowl_outline, pair_hessian
-from knobsim.core.landscape import GridJob, GridSchedule, coarse_loss_grid, grid_axes
+from knobsim.core.landscape import GridJob, GridSchedule, grid_axes
 from knobsim.core.session import Session
 from knobsim.ui import theme
 from knobsim.ui.controller import SessionController
@@ -409,11 +409,8 @@ class LandscapePlot(QWidget):
         """Learn what a coarse grid of this landscape costs, once, while nothing moves."""
         if not self.schedule.wants_coarse_timing(job.key, job.spent * 1000.0):
             return
-        s = self._controller.session
-        d = s.dataset
         t0 = time.perf_counter()
-        with np.errstate(all="ignore"):
-            coarse_loss_grid(s.model, job.theta, job.i, job.j, d.X_train, d.y_train, job.a, job.b)
+        job.coarse()
         self.schedule.coarse_ms[job.key] = (time.perf_counter() - t0) * 1000.0
 
     def _show_coarse(self) -> bool:
@@ -422,13 +419,8 @@ class LandscapePlot(QWidget):
         if not self.schedule.coarse_is_cheap(key):
             return False
         job = self._new_job(fresh=False, full=False)
-        d = self._controller.session.dataset
         t0 = time.perf_counter()
-        with np.errstate(all="ignore"):
-            job.Z = coarse_loss_grid(
-                self._controller.session.model, job.theta, job.i, job.j,
-                d.X_train, d.y_train, job.a, job.b,
-            )  # fmt: skip
+        job.Z = job.coarse()
         self.schedule.coarse_ms[key] = (time.perf_counter() - t0) * 1000.0
         self._cancel_job()
         self._throttle.stop()
