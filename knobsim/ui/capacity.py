@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressBar,
-    QPushButton,
     QSizePolicy,
     QSlider,
     QVBoxLayout,
@@ -39,7 +38,7 @@ from knobsim.core.sweep import DEFAULT_STEPS, SweepHere, SweepPoint, SweepProces
 from knobsim.ui import theme
 from knobsim.ui.controller import SessionController
 from knobsim.ui.plot_items import PlainAxis
-from knobsim.ui.widgets import Throttle
+from knobsim.ui.widgets import Throttle, named_button
 
 log = logging.getLogger(__name__)
 
@@ -478,17 +477,18 @@ class CapacityPanel(QWidget):
         slider_row.addWidget(self.slider, 1)
         slider_row.addWidget(self.slider_value)
 
-        self.sweep_button = QPushButton("Sweep every size")
-        self.sweep_button.setObjectName("sweep")
-        self.sweep_button.setAccessibleName("Sweep every size")
-        self.sweep_button.setToolTip(
+        self.sweep_button = named_button(
+            "Sweep every size",
+            "sweep",
             "Train the model at every capacity, smallest to largest, on the same data with "
-            "the same optimizer settings, and plot the final errors against the knob count."
+            "the same optimizer settings, and plot the final errors against the knob count.",
         )
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setObjectName("sweep_cancel")
-        self.cancel_button.setAccessibleName("Cancel sweep")
-        self.cancel_button.setToolTip("Stop the sweep; the sizes trained so far stay plotted.")
+        self.cancel_button = named_button(
+            "Cancel",
+            "sweep_cancel",
+            "Stop the sweep; the sizes trained so far stay plotted.",
+            spoken="Cancel sweep",
+        )
         self.cancel_button.setEnabled(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.sweep_button, 1)

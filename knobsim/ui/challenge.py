@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -40,6 +39,7 @@ from knobsim.ui.controller import SessionController
 from knobsim.ui.errors import data_dir
 from knobsim.ui.fit_plot import FitPlot
 from knobsim.ui.knobs import KnobPanel
+from knobsim.ui.widgets import named_button
 
 
 def scores_dir() -> Path:
@@ -118,13 +118,11 @@ class ChallengeDialog(QDialog):
         font.setPointSizeF(font.pointSizeF() * 1.2)
         self.moves_label.setFont(font)
         self.error_label = _label("challenge_error")
-        self.done_button = QPushButton("Done: let gradient descent play")
-        self.done_button.setObjectName("challenge_done")
-        self.retry_button = QPushButton("Same start again")
-        self.retry_button.setObjectName("challenge_retry")
-        self.new_button = QPushButton("New start")
-        self.new_button.setObjectName("challenge_new")
-        self.new_button.setToolTip("Play again from another random start.")
+        self.done_button = named_button("Done: let gradient descent play", "challenge_done")
+        self.retry_button = named_button("Same start again", "challenge_retry")
+        self.new_button = named_button(
+            "New start", "challenge_new", "Play again from another random start."
+        )
         self.score_label = _label("challenge_score")
         self.score_label.setTextFormat(Qt.TextFormat.RichText)
         self.score_label.setFrameShape(QFrame.Shape.StyledPanel)

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMenu,
-    QPushButton,
     QScrollArea,
     QSpinBox,
     QStackedWidget,
@@ -51,6 +50,7 @@ from knobsim.core.lessons import (
     snapshot,
 )
 from knobsim.ui.controller import SPEEDS, SessionController
+from knobsim.ui.widgets import named_button
 
 #: QSettings key: the start page was offered once, on the first launch
 FIRST_LAUNCH_KEY = "lessons/start_page_shown"
@@ -342,22 +342,22 @@ class LessonPanel(QWidget):
         self.done_label.hide()
         self.hint_label = _label("lesson_hint_text", rich=False)
         self.hint_label.hide()
-        self.hint_button = QPushButton("Hint")
-        self.hint_button.setObjectName("lesson_hint")
-        self.hint_button.setToolTip(
-            "Which knob lowers the error most, which way and about how far (H)."
+        self.hint_button = named_button(
+            "Hint",
+            "lesson_hint",
+            "Which knob lowers the error most, which way and about how far (H).",
         )
 
-        self.restart_button = QPushButton("Start over")
-        self.restart_button.setObjectName("restart_lesson")
-        self.restart_button.setToolTip("Set the window up as the lesson began and start again.")
-        self.lessons_button = QPushButton("All lessons")
-        self.lessons_button.setObjectName("show_lessons")
-        self.lessons_button.setToolTip("Back to the list of lessons.")
-        self.next_button = QPushButton("Next lesson ›")
-        self.next_button.setObjectName("next_lesson")
+        self.restart_button = named_button(
+            "Start over", "restart_lesson", "Set the window up as the lesson began and start again."
+        )
+        self.lessons_button = named_button(
+            "All lessons", "show_lessons", "Back to the list of lessons."
+        )
+        self.next_button = named_button(
+            "Next lesson ›", "next_lesson", "Open when every task of this lesson is done."
+        )
         self.next_button.setEnabled(False)
-        self.next_button.setToolTip("Open when every task of this lesson is done.")
         font = self.next_button.font()
         font.setBold(True)
         self.next_button.setFont(font)
@@ -458,16 +458,17 @@ class StartPage(QWidget):
         self.errors_label = _label("lesson_errors", rich=True)
         self.errors_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.errors_label.hide()
-        self.start_button = QPushButton("Start lesson")
-        self.start_button.setObjectName("start_lesson")
-        self.challenge_button = QPushButton("Beat the optimizer…")
-        self.challenge_button.setObjectName("open_challenge")
-        self.challenge_button.setToolTip(
-            "A game: a few knob moves by hand, then gradient descent from the same start."
+        self.start_button = named_button("Start lesson", "start_lesson")
+        self.challenge_button = named_button(
+            "Beat the optimizer…",
+            "open_challenge",
+            "A game: a few knob moves by hand, then gradient descent from the same start.",
         )
-        self.file_button = QPushButton("Open a lesson file…")
-        self.file_button.setObjectName("open_lesson_file")
-        self.file_button.setToolTip("A lesson you or your teacher wrote (a .json file).")
+        self.file_button = named_button(
+            "Open a lesson file…",
+            "open_lesson_file",
+            "A lesson you or your teacher wrote (a .json file).",
+        )
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)

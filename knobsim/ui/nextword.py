@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QPushButton,
     QSizePolicy,
     QSpinBox,
     QVBoxLayout,
@@ -47,6 +46,7 @@ from knobsim.core.generate import generate
 from knobsim.core.models import NextWord
 from knobsim.ui import theme
 from knobsim.ui.controller import SessionController
+from knobsim.ui.widgets import named_button
 
 Array = NDArray[np.float64]
 
@@ -290,11 +290,10 @@ class NextWordView(QWidget):
             "How adventurous sampling is: 0 always takes the most likely word, 1 follows the "
             "model's probabilities, 2 flattens them towards any word at all."
         )
-        self.generate_button = QPushButton("Generate")
-        self.generate_button.setObjectName("generate")
-        self.generate_button.setAccessibleName("Generate")
-        self.generate_button.setToolTip(
-            "Write a sentence word by word, each drawn at random from the knobs' table."
+        self.generate_button = named_button(
+            "Generate",
+            "generate",
+            "Write a sentence word by word, each drawn at random from the knobs' table.",
         )
         self.generated_text = _label(PROMPT, "generated_text", wrap=True)
         self.generated_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

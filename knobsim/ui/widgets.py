@@ -1,6 +1,6 @@
 """Small reusable Qt pieces: a log-scale float control, a read-out that changes without a
-relayout, a throttle for read-outs while training, a wheel that needs the focus. No maths
-beyond the axis map."""
+relayout, a throttle for read-outs while training, a wheel that needs the focus, a named
+button. No maths beyond the axis map."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSlider,
     QStyle,
     QStyleOptionSlider,
@@ -214,6 +215,17 @@ class MarkedSlider(QSlider):
             painter.setPen(QPen(QColor(MARK_COLOUR), 2))
             painter.drawLine(QPointF(x, 1), QPointF(x, self.height() - 1))
             painter.end()
+
+
+def named_button(text: str, name: str, tip: str = "", *, spoken: str = "") -> QPushButton:
+    """A push button that people and tests can find: ``objectName`` ``name``, tool tip
+    ``tip``, read aloud as ``spoken`` (default: its text)."""
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setAccessibleName(spoken or text.rstrip("…›").strip())
+    if tip:
+        button.setToolTip(tip)
+    return button
 
 
 def _format(value: float) -> str:
