@@ -37,22 +37,21 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number, not {text}")
-    return value
+    return _number(text, zero_ok=False)
 
 
 def _non_negative_float(text: str) -> float:
+    return _number(text, zero_ok=True)
+
+
+def _number(text: str, *, zero_ok: bool) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"must be zero or a positive number, not {text}")
+    if not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok):
+        wanted = "zero or a positive number" if zero_ok else "a positive number"
+        raise argparse.ArgumentTypeError(f"must be {wanted}, not {text}")
     return value
 
 
