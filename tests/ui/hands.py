@@ -116,3 +116,10 @@ def key(key: Qt.Key, mods=Qt.KeyboardModifier.NoModifier, widget: QWidget | None
     shortcuts first, then the focused widget."""
     target = widget or QApplication.focusWidget() or QApplication.activeWindow()
     QTest.keyClick(target, key, mods)
+
+
+def find(root: QWidget, name: str, cls: type = QWidget) -> QWidget:
+    """The child of ``root`` named ``name`` (a widget's objectName), as a test looks for it."""
+    widget = root.findChild(cls, name)
+    assert widget is not None, f"no {cls.__name__} named {name!r}"
+    return widget

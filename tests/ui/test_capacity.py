@@ -11,6 +11,7 @@ import sys
 
 import numpy as np
 import pytest
+from hands import find
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtWidgets import (
     QLabel,
@@ -45,17 +46,11 @@ def window(open_window):
     win.capacity_panel.runner.wait()
 
 
-def find(win, cls, name):
-    widget = win.findChild(cls, name)
-    assert widget is not None, f"no {cls.__name__} named {name!r}"
-    return widget
-
-
 def _train(qtbot, win, steps: int) -> None:
     """Press Train, wait for ``steps`` more optimizer steps, press it again."""
     session = win.controller.session
     target = session.step_count + steps
-    button = find(win, QPushButton, "train")
+    button = find(win, "train", QPushButton)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: win.controller.session.step_count >= target, timeout=10_000)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
@@ -63,7 +58,7 @@ def _train(qtbot, win, steps: int) -> None:
 
 
 def _verdict(win) -> str:
-    return find(win, QLabel, "fit_verdict").text()
+    return find(win, "fit_verdict", QLabel).text()
 
 
 def _knob_names(win) -> list[str]:
@@ -75,8 +70,8 @@ def _knob_names(win) -> list[str]:
 
 def test_capacity_slider_adds_and_removes_knobs_and_keeps_the_rest(qtbot, window):
     c = window.controller
-    slider = find(window, QSlider, "capacity")
-    label = find(window, QLabel, "capacity_label")
+    slider = find(window, "capacity", QSlider)
+    label = find(window, "capacity_label", QLabel)
     assert (slider.minimum(), slider.maximum(), slider.value()) == (0, 15, 1)
     assert label.text() == "2 knobs · 20 training points"
     c.set_param("c0", 0.25)
@@ -89,7 +84,7 @@ def test_capacity_slider_adds_and_removes_knobs_and_keeps_the_rest(qtbot, window
     assert _knob_names(window) == ["c0", "c1", "c2", "c3", "c4"]
     assert label.text() == "5 knobs · 20 training points"
     assert window.knob_panel.count_label.text() == "5 knobs"
-    assert find(window, QSpinBox, "degree").value() == 4
+    assert find(window, "degree", QSpinBox).value() == 4
     # the kept knobs keep their values; the new ones start at 0, so the curve is the same
     assert [window.knob_panel.knob(n).value() for n in ("c0", "c1")] == [0.25, -0.75]
     np.testing.assert_array_equal(c.params, [0.25, -0.75, 0.0, 0.0, 0.0])
@@ -107,30 +102,30 @@ def test_degree_box_changes_capacity_without_a_reset(qtbot, window):
     _train(qtbot, window, 200)
     before = c.params.copy()
     steps = c.session.step_count
-    spin = find(window, QSpinBox, "degree")
+    spin = find(window, "degree", QSpinBox)
     spin.setValue(3)
     assert c.model.degree == 3
     np.testing.assert_array_equal(c.params[:2], before)
     assert c.session.step_count == steps  # the run carries on, marked on the loss curve
     assert "model" in [label for _, label in c.session.history.marks]
-    assert find(window, QSlider, "capacity").value() == 3
+    assert find(window, "capacity", QSlider).value() == 3
 
 
 def test_hidden_units_change_keeps_the_network_knobs_and_sweep_widths(qtbot, open_window):
     win = _window(open_window, "mlp", "circles", points=60, noise=0.05, hidden=(4,))
     c = win.controller
-    slider = find(win, QSlider, "capacity")
+    slider = find(win, "capacity", QSlider)
     assert (slider.minimum(), slider.maximum(), slider.value()) == (1, 16, 4)
     old = dict(zip(c.model.param_names, c.params.tolist(), strict=True))
     slider.setValue(6)
     assert c.model.hidden == (6,)
-    assert find(win, QLabel, "capacity_label").text() == "25 knobs · 60 training points"
+    assert find(win, "capacity_label", QLabel).text() == "25 knobs · 60 training points"
     assert "W1[0,5]" in _knob_names(win)
     for name, value in old.items():
         assert win.knob_panel.knob(name).value() == pytest.approx(value)
     assert win.knob_panel.knob("W2[5,0]").value() == 0.0  # a new unit says nothing yet
 
-    edit = find(win, QLineEdit, "hidden")
+    edit = find(win, "hidden", QLineEdit)
     edit.setText("3")
     edit.editingFinished.emit()
     assert c.model.hidden == (3,)
@@ -142,17 +137,17 @@ def test_hidden_units_change_keeps_the_network_knobs_and_sweep_widths(qtbot, ope
     panel = win.capacity_panel
     panel.sweep_steps = 20
     with qtbot.waitSignal(panel.runner.finished, timeout=20_000):
-        qtbot.mouseClick(find(win, QPushButton, "sweep"), Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(find(win, "sweep", QPushButton), Qt.MouseButton.LeftButton)
     x = panel.sweep_plot.test_curve.xData
     assert x.tolist() == [4 * h + 1 for h in range(1, 17)]  # 2h + h + h + 1 knobs
 
 
 def test_models_without_a_capacity_hide_the_slider(qtbot, open_window):
     win = _window(open_window, "logistic", "moons", points=100, noise=0.1)
-    assert not find(win, QSlider, "capacity").isVisible()
-    assert not find(win, QPushButton, "sweep").isEnabled()
-    assert find(win, QLabel, "capacity_label").text() == "3 knobs · 100 training points"
-    assert "accuracy train" in find(win, QLabel, "error_label").text()
+    assert not find(win, "capacity", QSlider).isVisible()
+    assert not find(win, "sweep", QPushButton).isEnabled()
+    assert find(win, "capacity_label", QLabel).text() == "3 knobs · 100 training points"
+    assert "accuracy train" in find(win, "error_label", QLabel).text()
 
 
 # -- verdicts, regularisation, more data ---------------------------------------------------
@@ -162,14 +157,14 @@ def test_the_window_names_underfitting_and_overfitting(qtbot, window):
     assert _verdict(window).startswith("Not fitted yet")
     _train(qtbot, window, 300)
     assert _verdict(window).startswith("Underfitting: both errors are high")
-    find(window, QSlider, "capacity").setValue(15)
+    find(window, "capacity", QSlider).setValue(15)
     _train(qtbot, window, 1500)
     assert _verdict(window).startswith("Overfitting: train error is low but test error is much")
 
     # L2 tames it, without a reset
     model, data = window.controller.model, window.controller.dataset
     test_before = model.data_loss(window.controller.params, data.X_test, data.y_test)
-    find(window, QWidget, "l2").setValue(0.01)
+    find(window, "l2", QWidget).setValue(0.01)
     _train(qtbot, window, 800)
     test_after = model.data_loss(window.controller.params, data.X_test, data.y_test)
     assert test_after < test_before / 2
@@ -188,16 +183,16 @@ def _click_point(qtbot, plot: SweepPlot, n_params: float, error: float) -> None:
 def test_sweep_draws_the_u_curve_and_a_click_switches_capacity(qtbot, window):
     panel = window.capacity_panel
     panel.sweep_steps = 2000
-    plot = find(window, SweepPlot, "sweep_plot")
+    plot = find(window, "sweep_plot", SweepPlot)
     with qtbot.waitSignal(panel.runner.finished, timeout=20_000) as done:
-        qtbot.mouseClick(find(window, QPushButton, "sweep"), Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(find(window, "sweep", QPushButton), Qt.MouseButton.LeftButton)
     assert done.args == [False]
     x, train = plot.train_curve.xData, plot.train_curve.yData
     test = plot.test_curve.yData
     assert x.tolist() == list(range(1, 17))
     assert 3 <= int(np.argmin(test)) <= 5  # degree 3 to 5: the bottom of the U
     assert int(np.argmin(train)) == 15 and test[15] > test[5]
-    assert find(window, QProgressBar, "sweep_progress").value() == 16
+    assert find(window, "sweep_progress", QProgressBar).value() == 16
     assert plot.now_line.value() == 2  # the current model: degree 1, two knobs
     assert plot.best_point().capacity == int(np.argmin(test))
 
@@ -223,9 +218,9 @@ def test_sweep_runs_in_a_worker_process_reports_progress_and_cancels(qtbot, open
     timer.setInterval(5)
     timer.timeout.connect(lambda: ticks.append(1))
     timer.start()
-    progress = find(win, QProgressBar, "sweep_progress")
-    cancel = find(win, QPushButton, "sweep_cancel")
-    sweep = find(win, QPushButton, "sweep")
+    progress = find(win, "sweep_progress", QProgressBar)
+    cancel = find(win, "sweep_cancel", QPushButton)
+    sweep = find(win, "sweep", QPushButton)
     assert not cancel.isEnabled()
 
     threads_before = set(sys._current_frames())
@@ -258,9 +253,9 @@ def test_the_sweep_runs_in_the_window_when_no_process_can_start(qtbot, window, m
     panel = window.capacity_panel
     panel.sweep_steps = 200
     with qtbot.waitSignal(panel.runner.finished, timeout=20_000) as done:
-        qtbot.mouseClick(find(window, QPushButton, "sweep"), Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(find(window, "sweep", QPushButton), Qt.MouseButton.LeftButton)
     assert done.args == [False]
     assert panel.sweep_plot.train_curve.xData.tolist() == list(range(1, 17))
-    assert find(window, QProgressBar, "sweep_progress").value() == 16
+    assert find(window, "sweep_progress", QProgressBar).value() == 16
     qtbot.wait(350)
     assert window.audit() == []

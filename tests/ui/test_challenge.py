@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hands import find
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton
 
 from knobsim.core.challenge import challenge, load_best, make_session, optimizer_run
 
@@ -19,12 +20,6 @@ def game(qtbot, tmp_path):
     dialog.show()
     qtbot.waitExposed(dialog)
     return dialog
-
-
-def find(dialog, name, cls=QWidget):
-    widget = dialog.findChild(cls, name)
-    assert widget is not None, f"no {cls.__name__} named {name!r}"
-    return widget
 
 
 def best_line(dialog) -> tuple[float, float]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hands import find
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
@@ -39,23 +40,17 @@ def window(open_window):
     return _window(open_window, degree=1)
 
 
-def find(win, cls, name):
-    widget = win.findChild(cls, name)
-    assert widget is not None, f"no {cls.__name__} named {name!r}"
-    return widget
-
-
 def _train(qtbot, win, steps: int) -> None:
     """Press Train, wait for ``steps`` more optimizer steps, press it again."""
     target = win.controller.session.step_count + steps
-    button = find(win, QPushButton, "train")
+    button = find(win, "train", QPushButton)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: win.controller.session.step_count >= target, timeout=10_000)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def _verdict(win) -> str:
-    return find(win, QLabel, "fit_verdict").text()
+    return find(win, "fit_verdict", QLabel).text()
 
 
 def test_more_data_cures_overfitting_live(qtbot, open_window):
@@ -63,9 +58,9 @@ def test_more_data_cures_overfitting_live(qtbot, open_window):
     _train(qtbot, win, 1200)
     assert _verdict(win).startswith("Overfitting")
     before = win.controller.params.copy()
-    find(win, QSpinBox, "points").setValue(200)
+    find(win, "points", QSpinBox).setValue(200)
     np.testing.assert_array_equal(win.controller.params, before)  # the knobs stay
-    assert find(win, QLabel, "capacity_label").text() == "16 knobs · 200 training points"
+    assert find(win, "capacity_label", QLabel).text() == "16 knobs · 200 training points"
     # the new points reach past the old ones, where the wild curve was wildly wrong:
     # it takes a few thousand steps to tame (the knobs start where they were)
     _train(qtbot, win, 3000)
@@ -74,7 +69,7 @@ def test_more_data_cures_overfitting_live(qtbot, open_window):
 
 def test_noise_is_live_and_keeps_the_knobs(qtbot, window):
     before = window.controller.params.copy()
-    find(window, QDoubleSpinBox, "noise").setValue(0.5)
+    find(window, "noise", QDoubleSpinBox).setValue(0.5)
     assert window.controller.dataset.noise == 0.5
     np.testing.assert_array_equal(window.controller.params, before)
 
@@ -140,7 +135,7 @@ def test_every_bad_file_gets_a_message_and_the_data_stays(qtbot, window, tmp_pat
         assert "x1,x2,label" in box.informativeText()  # what a good file looks like
         assert c.dataset is data and c.model is model, kind
         np.testing.assert_array_equal(c.params, params)
-    assert find(window, QComboBox, "dataset").currentData() == "sine"
+    assert find(window, "dataset", QComboBox).currentData() == "sine"
 
 
 def test_a_drag_without_a_file_is_refused(window):
@@ -165,15 +160,15 @@ def test_a_regression_file_keeps_the_polynomial(qtbot, window, tmp_path):
     assert c.dataset.name == "csv:wave.csv"
     assert c.dataset.n_train + c.dataset.n_test == 30
     assert c.model.name == "poly"
-    combo = find(window, QComboBox, "dataset")
+    combo = find(window, "dataset", QComboBox)
     assert combo.currentData() == "csv:wave.csv" and "wave.csv" in combo.currentText()
-    assert not find(window, QSpinBox, "points").isEnabled()  # a file's points are fixed
-    assert find(window, QLabel, "capacity_label").text() == (
+    assert not find(window, "points", QSpinBox).isEnabled()  # a file's points are fixed
+    assert find(window, "capacity_label", QLabel).text() == (
         f"2 knobs · {c.dataset.n_train} training points"
     )
     assert "Opened wave.csv" in window.statusBar().currentMessage()
     # the capacity tools work on the file's points
-    find(window, QSlider, "capacity").setValue(5)
+    find(window, "capacity", QSlider).setValue(5)
     assert c.dataset.name == "csv:wave.csv" and c.model.degree == 5
 
 
@@ -187,17 +182,17 @@ def test_a_classification_file_switches_to_a_classifier(qtbot, window, tmp_path)
     assert window.open_data(path)
     c = window.controller
     assert (c.model.name, c.model.task) == ("logistic", "classification")
-    assert find(window, QComboBox, "model").currentData() == "logistic"
-    assert "accuracy" in find(window, QLabel, "error_label").text()
+    assert find(window, "model", QComboBox).currentData() == "logistic"
+    assert "accuracy" in find(window, "error_label", QLabel).text()
     # a network on the same file: the file stays chosen, the capacity tools appear
-    combo = find(window, QComboBox, "model")
+    combo = find(window, "model", QComboBox)
     combo.setCurrentIndex(combo.findData("mlp"))
     assert c.model.name == "mlp" and c.dataset.name == "csv:two classes.csv"
-    assert find(window, QSlider, "capacity").isVisible()
+    assert find(window, "capacity", QSlider).isVisible()
     # back to built-in data from the dataset box
-    datasets = find(window, QComboBox, "dataset")
+    datasets = find(window, "dataset", QComboBox)
     datasets.setCurrentIndex(datasets.findData("moons"))
-    assert c.dataset.name == "moons" and find(window, QSpinBox, "points").isEnabled()
+    assert c.dataset.name == "moons" and find(window, "points", QSpinBox).isEnabled()
 
 
 def test_a_good_file_after_a_bad_one(qtbot, window, tmp_path):

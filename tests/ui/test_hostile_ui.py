@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 import pytest
+from hands import find
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QSplitter, QWidget
 
@@ -64,12 +65,6 @@ def open_window(qtbot, tmp_settings):
         win.controller.set_training(False)
 
 
-def find(win, cls, name):
-    widget = win.findChild(cls, name)
-    assert widget is not None, f"no {cls.__name__} named {name!r}"
-    return widget
-
-
 def type_and_enter(qtbot, edit: QLineEdit, text: str) -> None:
     """Select what the box holds, type ``text`` over it and press Enter, as a person does."""
     edit.setFocus()
@@ -116,7 +111,7 @@ def test_extreme_typed_values_are_clamped_or_refused(qtbot, open_window, model, 
     c = win.controller
     knob = win.knob_panel.knob(knob_name)
     assert knob is not None
-    edit = find(win, QLineEdit, f"value:{knob_name}")
+    edit = find(win, f"value:{knob_name}", QLineEdit)
     assert edit is knob.editor
     i = c.model.param_index(knob_name)
     lo, hi = knob.range()
@@ -147,7 +142,7 @@ def test_extreme_typed_values_are_clamped_or_refused(qtbot, open_window, model, 
 def test_extreme_typed_learning_rates_stay_in_range(qtbot, open_window):
     win = open_window("line", "linear")
     c = win.controller
-    control = find(win, QWidget, "learning_rate")
+    control = find(win, "learning_rate", QWidget)
     for text in ("1e308", "-1", "nan", "inf", "abc", "", "1e-400", "0"):
         type_and_enter(qtbot, control.edit, text)
         assert 1e-4 <= c.config.lr <= 10.0, text
@@ -177,7 +172,7 @@ def _curves(win) -> tuple[np.ndarray, np.ndarray]:
 def test_resizing_to_the_minimum_and_to_1x1_while_training(qtbot, open_window, model, data):
     win = open_window(model, data)
     c = win.controller
-    qtbot.mouseClick(find(win, QPushButton, "train"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(find(win, "train", QPushButton), Qt.MouseButton.LeftButton)
     assert c.is_training
     qtbot.waitUntil(lambda: c.session.step_count > 20, timeout=5000)
 
@@ -223,18 +218,18 @@ MUST_EXPLODE = {("line", "linear"), ("poly", "sine"), ("mlp", "sine")}
 def test_the_largest_learning_rate_on_every_model(qtbot, open_window, model, data):
     win = open_window(model, data)
     c = win.controller
-    control = find(win, QWidget, "learning_rate")
+    control = find(win, "learning_rate", QWidget)
     control.setValue(1e9)  # a hand pushing past the end stops at the end
     assert c.config.lr == control.maximum == 10.0
-    banner = find(win, QWidget, "explosion_banner")
-    qtbot.mouseClick(find(win, QPushButton, "train"), Qt.MouseButton.LeftButton)
+    banner = find(win, "explosion_banner", QWidget)
+    qtbot.mouseClick(find(win, "train", QPushButton), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not c.is_training or c.session.step_count >= 500, timeout=10_000)
     if (model, data) in MUST_EXPLODE:
         assert not c.is_training
     if not c.is_training:  # it exploded: paused, with the banner and the last good weights
         assert banner.isVisible()
-        assert "exploded" in find(win, QLabel, "explosion_message").text().lower()
-        assert not find(win, QPushButton, "train").isChecked()
+        assert "exploded" in find(win, "explosion_message", QLabel).text().lower()
+        assert not find(win, "train", QPushButton).isChecked()
     else:  # stable even at rate 10: it trains on
         assert not banner.isVisible()
         c.set_training(False)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from hands import find
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton
 
 from knobsim.core.lessons import load_lessons
 
@@ -14,12 +15,6 @@ from knobsim.core.lessons import load_lessons
 @pytest.fixture
 def window(open_window):
     return open_window()
-
-
-def find(win, name, cls=QWidget):
-    widget = win.findChild(cls, name)
-    assert widget is not None, f"no {cls.__name__} named {name!r}"
-    return widget
 
 
 def click(qtbot, win, name) -> None:

@@ -6,6 +6,7 @@ The last lesson lays out 1,331 next-word knobs, which alone takes about two seco
 from __future__ import annotations
 
 import pytest
+from hands import find
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -14,7 +15,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSlider,
     QSpinBox,
-    QWidget,
 )
 
 WAIT_MS = 8000
@@ -23,12 +23,6 @@ WAIT_MS = 8000
 @pytest.fixture
 def window(open_window):
     return open_window()
-
-
-def find(win, name, cls=QWidget):
-    widget = win.findChild(cls, name)
-    assert widget is not None, f"no {cls.__name__} named {name!r}"
-    return widget
 
 
 def click(qtbot, win, name) -> None:

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 import pytest
+from hands import find
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -36,12 +37,6 @@ def window(open_window):
     )
 
 
-def find(win, cls, name):
-    widget = win.findChild(cls, name)
-    assert widget is not None, f"no {cls.__name__} named {name!r}"
-    return widget
-
-
 def level_line(win) -> LevelLine | None:
     lines = [i for i in win.loss_plot.plot_item.items if isinstance(i, LevelLine)]
     assert len(lines) <= 1
@@ -57,17 +52,17 @@ def choose_context(qtbot, view: NextWordView, text: str) -> None:
 
 
 def test_the_next_word_view_is_in_front_with_its_named_parts(qtbot, window):
-    view = find(window, NextWordView, "nextword_view")
+    view = find(window, "nextword_view", NextWordView)
     assert view.isVisible() and window.output_tabs.currentWidget() is view
-    find(window, QWidget, "fit_plot")  # still there, one tab away
-    find(window, pg.PlotWidget, "next_word_bars")
-    find(window, QComboBox, "context_word")
-    find(window, QDoubleSpinBox, "temperature")
-    find(window, QPushButton, "generate")
-    find(window, QLabel, "generated_text")
-    find(window, QSpinBox, "context_size")
-    assert find(window, QAction, "open_corpus").text().startswith("Open &corpus")
-    text = find(window, QLabel, "param_comparison").text()
+    find(window, "fit_plot", QWidget)  # still there, one tab away
+    find(window, "next_word_bars", pg.PlotWidget)
+    find(window, "context_word", QComboBox)
+    find(window, "temperature", QDoubleSpinBox)
+    find(window, "generate", QPushButton)
+    find(window, "generated_text", QLabel)
+    find(window, "context_size", QSpinBox)
+    assert find(window, "open_corpus", QAction).text().startswith("Open &corpus")
+    text = find(window, "param_comparison", QLabel).text()
     assert "121 knobs" in text and "124 million" in text and "a million times more" in text
 
     # pick a context by typing it
@@ -87,7 +82,7 @@ def test_turning_a_knob_moves_the_bars(qtbot, window):
     row = session.model.context_row([session.model.vocab.index("the")])
     np.testing.assert_allclose(view.bar_values(), session.model.probabilities(session.params)[row])
 
-    knob = find(window, QWidget, "knob:the→cat")
+    knob = find(window, "knob:the→cat", QWidget)
     cat = session.model.vocab.index("cat")
     before = view.bar_values()
     knob.setValue(knob.value() + 2.0)  # a hand on the knob "after the, cat"
@@ -113,32 +108,32 @@ def test_train_pulls_the_error_down_to_the_best_possible_line_then_generate(qtbo
 
     first = session.train_loss
     gap_before = np.abs(view.bar_values() - view.target_values()).sum()
-    qtbot.mouseClick(find(window, QPushButton, "train"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(find(window, "train", QPushButton), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: session.step_count >= 300, timeout=5000)
-    qtbot.mouseClick(find(window, QPushButton, "train"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(find(window, "train", QPushButton), Qt.MouseButton.LeftButton)
     assert not window.controller.is_training
     assert session.train_loss < first
     assert optimum < session.train_loss < optimum * 1.05
     assert np.abs(view.bar_values() - view.target_values()).sum() < gap_before / 2
     assert f"{session.train_loss:.3f}" in view.optimum_label.text()
 
-    find(window, QCheckBox, "loss_log_scale").setChecked(False)
+    find(window, "loss_log_scale", QCheckBox).setChecked(False)
     assert line.value() == pytest.approx(optimum)  # a linear axis: the value itself
-    find(window, QCheckBox, "loss_log_scale").setChecked(True)
+    find(window, "loss_log_scale", QCheckBox).setChecked(True)
     assert line.value() == pytest.approx(math.log10(optimum))
 
     # the trained knobs write the corpus's favourite sentence, and greedy loops
     assert view.greedy_text.text().endswith("The cat sat on the cat sat on the cat …")
 
-    find(window, QDoubleSpinBox, "temperature").setValue(0.0)
-    qtbot.mouseClick(find(window, QPushButton, "generate"), Qt.MouseButton.LeftButton)
+    find(window, "temperature", QDoubleSpinBox).setValue(0.0)
+    qtbot.mouseClick(find(window, "generate", QPushButton), Qt.MouseButton.LeftButton)
     greedy = generate(session.model, session.params, np.random.default_rng(0), 0, max_words=20)
     assert view.generated_text.text() == " ".join(greedy).capitalize() + " …"
 
-    find(window, QDoubleSpinBox, "temperature").setValue(1.0)
+    find(window, "temperature", QDoubleSpinBox).setValue(1.0)
     vocab = set(session.model.vocab)
     for _ in range(5):
-        qtbot.mouseClick(find(window, QPushButton, "generate"), Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(find(window, "generate", QPushButton), Qt.MouseButton.LeftButton)
         words = view.generated_text.toolTip().split()
         assert words and set(words) <= vocab
 
@@ -157,7 +152,7 @@ def test_open_corpus_files_good_and_bad_and_switch_models(qtbot, window, tmp_pat
         path = tmp_path / "bad.txt"
         path.write_bytes(content)
         assert not window.nextword_view.open_corpus(path)
-        box = find(window, QMessageBox, "corpus_error")
+        box = find(window, "corpus_error", QMessageBox)
         assert box.isVisible()
         assert message in box.text()
         assert "2 to 12 different words" in box.informativeText()
@@ -171,20 +166,20 @@ def test_open_corpus_files_good_and_bad_and_switch_models(qtbot, window, tmp_pat
     model = window.controller.model
     assert model.vocab == (".", "the", "cat", "sat", "dog", "ran") and model.n_params == 36
     assert window.dataset_combo.currentData() == "pets.txt"
-    assert "36 knobs" in find(window, QLabel, "param_comparison").text()
+    assert "36 knobs" in find(window, "param_comparison", QLabel).text()
     assert level_line(window).level == pytest.approx(window.nextword_view.optimum)
 
-    find(window, QSpinBox, "context_size").setValue(2)
+    find(window, "context_size", QSpinBox).setValue(2)
     model = window.controller.model
     assert model.context == 2 and model.n_params == 6**3
     assert window.controller.dataset.name == "corpus:pets.txt"
-    assert "216 knobs" in find(window, QLabel, "param_comparison").text()
+    assert "216 knobs" in find(window, "param_comparison", QLabel).text()
     assert window.knob_panel.knob("the cat→sat") is not None
     choose_context(qtbot, window.nextword_view, "the cat")
     assert window.nextword_view.context_combo.currentText() == "the cat"
 
     # another kind of model: the view and the line go, the fit plot is back
-    combo = find(window, QComboBox, "model")
+    combo = find(window, "model", QComboBox)
     combo.setCurrentIndex(combo.findData("line"))
     assert window.controller.model.name == "line"
     assert not window.nextword_view.isVisible()

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hands import find
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QWidget
 
 from knobsim.core import background
 
 
-def find(win, cls, name):
-    widget = win.findChild(cls, name)
-    assert widget is not None, f"no {cls.__name__} named {name!r}"
-    return widget
-
-
 def press_train(qtbot, win) -> None:
-    qtbot.mouseClick(find(win, QPushButton, "train"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(find(win, "train", QPushButton), Qt.MouseButton.LeftButton)
 
 
 def test_train_runs_in_the_worker_and_pause_brings_its_memory_back(window, qtbot):
@@ -26,7 +21,7 @@ def test_train_runs_in_the_worker_and_pause_brings_its_memory_back(window, qtbot
     c.set_param("w", -1.5)
     c.set_param("b", 1.5)
     start = c.session.train_loss
-    knob = find(window, QWidget, "knob:w")
+    knob = find(window, "knob:w", QWidget)
     press_train(qtbot, window)
     qtbot.waitUntil(lambda: c.trains_in_process, timeout=20_000)
     qtbot.waitUntil(lambda: c.session.train_loss < 0.1 * start, timeout=10_000)
@@ -37,7 +32,7 @@ def test_train_runs_in_the_worker_and_pause_brings_its_memory_back(window, qtbot
     # the worker's Adam memory came back: Step carries on from it
     t = c.session.optimizer_state["t"]
     assert t == c.session.step_count > 0
-    qtbot.mouseClick(find(window, QPushButton, "step"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(find(window, "step", QPushButton), Qt.MouseButton.LeftButton)
     assert c.session.optimizer_state["t"] == t + 1
 
 
@@ -46,7 +41,7 @@ def test_a_knob_dragged_while_the_worker_trains_stays_where_the_hand_left_it(win
     c.set_locked(c.model.param_index("b"), True)
     press_train(qtbot, window)
     qtbot.waitUntil(lambda: c.trains_in_process, timeout=20_000)
-    knob = find(window, QWidget, "knob:b")
+    knob = find(window, "knob:b", QWidget)
     for v in (0.5, 0.75, 1.25):
         knob.setValue(v)
         qtbot.wait(30)
@@ -63,7 +58,7 @@ def test_an_exploding_rate_in_the_worker_pauses_with_finite_weights(window, qtbo
     qtbot.waitUntil(lambda: c.trains_in_process, timeout=20_000)
     c.set_learning_rate(10.0)
     qtbot.waitUntil(lambda: not c.is_training, timeout=10_000)
-    assert "exploded" in find(window, QLabel, "explosion_message").text().lower()
+    assert "exploded" in find(window, "explosion_message", QLabel).text().lower()
     assert np.all(np.isfinite(c.params)) and np.isfinite(c.session.train_loss)
 
 

@@ -4,25 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hands import find
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QWidget
 
 
-def find(win, cls, name):
-    widget = win.findChild(cls, name)
-    assert widget is not None, f"no {cls.__name__} named {name!r}"
-    return widget
-
-
 def test_stable_object_names_exist(window):
     for name in ("train", "step", "reset", "randomize"):
-        find(window, QPushButton, name)
+        find(window, name, QPushButton)
     for name in ("model", "dataset", "optimizer"):
-        find(window, QComboBox, name)
-    find(window, QLabel, "error_label")
+        find(window, name, QComboBox)
+    find(window, "error_label", QLabel)
     for name in ("learning_rate", "fit_plot", "loss_plot", "landscape_plot", "knob:w", "knob:b"):
-        find(window, QWidget, name)
-    assert find(window, QPushButton, "train").isCheckable()
+        find(window, name, QWidget)
+    assert find(window, "train", QPushButton).isCheckable()
 
 
 def test_every_control_has_an_accessible_name_and_tooltip(window):
@@ -39,7 +34,7 @@ def test_every_control_has_an_accessible_name_and_tooltip(window):
         "noise",
         "points",
     ):
-        widget = find(window, QWidget, name)
+        widget = find(window, name, QWidget)
         assert widget.accessibleName(), name
         assert widget.toolTip(), name
 
@@ -70,16 +65,16 @@ def _screen_is_true(window, qtbot) -> None:
 
 def test_dragging_a_knob_moves_the_weight_error_curve_and_marker(window, qtbot):
     c = window.controller
-    knob = find(window, QWidget, "knob:w")
+    knob = find(window, "knob:w", QWidget)
     w_before = c.session.value("w")
-    label_before = find(window, QLabel, "error_label").text()
+    label_before = find(window, "error_label", QLabel).text()
     x, y_before = (a.copy() for a in window.fit_plot.curve.getData())
     marker_before = window.landscape_plot.marker.getData()[0].copy()
     _drag_slider(qtbot, knob.slider, 0.9)
     w_after = c.session.value("w")
     assert w_after > w_before + 0.2
     assert knob.value() == pytest.approx(w_after)
-    assert find(window, QLabel, "error_label").text() != label_before
+    assert find(window, "error_label", QLabel).text() != label_before
     x2, y2 = window.fit_plot.curve.getData()
     np.testing.assert_allclose(y2, c.model.predict(c.params, x2[:, None]))
     assert not np.allclose(y2, y_before)
@@ -90,7 +85,7 @@ def test_dragging_a_knob_moves_the_weight_error_curve_and_marker(window, qtbot):
 
 def test_arrow_keys_turn_the_focused_knob(window, qtbot):
     c = window.controller
-    knob = find(window, QWidget, "knob:b")
+    knob = find(window, "knob:b", QWidget)
     knob.slider.setFocus()
     before = c.session.value("b")
     qtbot.keyClick(knob.slider, Qt.Key.Key_Right)
@@ -103,9 +98,9 @@ def test_train_lowers_the_loss_by_90_percent_with_the_knobs_moving(window, qtbot
     c.set_param("w", -1.5)
     c.set_param("b", 1.5)
     start = c.session.train_loss
-    knob = find(window, QWidget, "knob:w")
+    knob = find(window, "knob:w", QWidget)
     knob_start = knob.value()
-    train = find(window, QPushButton, "train")
+    train = find(window, "train", QPushButton)
     qtbot.mouseClick(train, Qt.MouseButton.LeftButton)
     assert c.is_training and train.isChecked() and train.text() == "Pause"
     qtbot.waitUntil(lambda: c.session.train_loss < 0.1 * start, timeout=5000)
@@ -121,7 +116,7 @@ def test_train_lowers_the_loss_by_90_percent_with_the_knobs_moving(window, qtbot
 def test_space_toggles_training(window, qtbot):
     c = window.controller
     window.activateWindow()
-    find(window, QPushButton, "step").setFocus()
+    find(window, "step", QPushButton).setFocus()
     qtbot.keyClick(window, Qt.Key.Key_Space)
     assert c.is_training
     qtbot.keyClick(window, Qt.Key.Key_Space)
@@ -132,10 +127,10 @@ def test_step_advances_exactly_one_step(window, qtbot):
     c = window.controller
     before = c.session.params.copy()
     expected = before - 0.1 * c.session.grad()
-    qtbot.mouseClick(find(window, QPushButton, "step"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(find(window, "step", QPushButton), Qt.MouseButton.LeftButton)
     assert c.session.step_count == 1
     np.testing.assert_allclose(c.session.params, expected)
-    assert "step 1" in find(window, QLabel, "error_label").text()
+    assert "step 1" in find(window, "error_label", QLabel).text()
     _screen_is_true(window, qtbot)
 
 
@@ -143,19 +138,19 @@ def test_reset_restores_the_seeded_start(window, qtbot):
     c = window.controller
     start = c.session.params.copy()
     for _ in range(3):
-        qtbot.mouseClick(find(window, QPushButton, "step"), Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(find(window, QPushButton, "randomize"), Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(find(window, "step", QPushButton), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(find(window, "randomize", QPushButton), Qt.MouseButton.LeftButton)
     assert not np.array_equal(c.session.params, start)
-    qtbot.mouseClick(find(window, QPushButton, "reset"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(find(window, "reset", QPushButton), Qt.MouseButton.LeftButton)
     np.testing.assert_array_equal(c.session.params, start)
     assert c.session.step_count == 0
-    assert find(window, QWidget, "knob:w").value() == pytest.approx(start[0])
+    assert find(window, "knob:w", QWidget).value() == pytest.approx(start[0])
     _screen_is_true(window, qtbot)
 
 
 def test_undo_and_redo_a_hand_move_with_shortcuts(window, qtbot):
     c = window.controller
-    knob = find(window, QWidget, "knob:w")
+    knob = find(window, "knob:w", QWidget)
     w0 = c.session.value("w")
     knob.setValue(1.25)
     assert c.session.value("w") == pytest.approx(1.25)
@@ -177,7 +172,7 @@ def test_learning_rate_changes_while_training_without_reset(window, qtbot):
     c.set_training(True)
     qtbot.waitUntil(lambda: c.session.step_count > 5, timeout=3000)
     steps = c.session.step_count
-    lr = find(window, QWidget, "learning_rate")
+    lr = find(window, "learning_rate", QWidget)
     lr.setValue(0.02)
     assert c.config.lr == pytest.approx(0.02)
     assert c.is_training
@@ -190,7 +185,7 @@ def test_learning_rate_changes_while_training_without_reset(window, qtbot):
 def test_optimizer_changes_while_training(window, qtbot):
     c = window.controller
     c.set_training(True)
-    combo = find(window, QComboBox, "optimizer")
+    combo = find(window, "optimizer", QComboBox)
     combo.setCurrentIndex(combo.findData("adam"))
     assert c.config.name == "adam" and c.is_training
     c.set_training(False)
@@ -199,15 +194,15 @@ def test_optimizer_changes_while_training(window, qtbot):
 
 def test_exploding_learning_rate_pauses_with_message_and_finite_weights(window, qtbot):
     c = window.controller
-    find(window, QWidget, "learning_rate").setValue(10.0)
+    find(window, "learning_rate", QWidget).setValue(10.0)
     c.set_training(True)
     qtbot.waitUntil(lambda: not c.is_training, timeout=5000)
-    banner = find(window, QWidget, "explosion_banner")
+    banner = find(window, "explosion_banner", QWidget)
     assert banner.isVisible()
-    assert "exploded" in find(window, QLabel, "explosion_message").text().lower()
+    assert "exploded" in find(window, "explosion_message", QLabel).text().lower()
     assert np.all(np.isfinite(c.session.params))
     assert np.isfinite(c.session.train_loss)
-    qtbot.mouseClick(find(window, QPushButton, "halve_learning_rate"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(find(window, "halve_learning_rate", QPushButton), Qt.MouseButton.LeftButton)
     assert c.config.lr == pytest.approx(5.0)
     assert not banner.isVisible()
     _screen_is_true(window, qtbot)
@@ -215,7 +210,7 @@ def test_exploding_learning_rate_pauses_with_message_and_finite_weights(window, 
 
 def test_knob_moved_from_code_does_not_echo(window, qtbot):
     c = window.controller
-    knob = find(window, QWidget, "knob:w")
+    knob = find(window, "knob:w", QWidget)
     with (
         qtbot.assertNotEmitted(knob.valueChanged),
         qtbot.assertNotEmitted(c.undo_stack.indexChanged),
@@ -228,7 +223,7 @@ def test_knob_moved_from_code_does_not_echo(window, qtbot):
 
 
 def test_switching_model_rebuilds_knobs_and_data(window, qtbot):
-    combo = find(window, QComboBox, "model")
+    combo = find(window, "model", QComboBox)
     combo.setCurrentIndex(combo.findData("logistic"))
     c = window.controller
     assert c.model.name == "logistic" and c.dataset.task == "classification"
@@ -244,13 +239,13 @@ def test_switching_model_rebuilds_knobs_and_data(window, qtbot):
 def test_window_squeezed_to_nothing_and_back_shows_the_step_it_took_meanwhile(window, qtbot):
     window.resize(1, 1)
     qtbot.wait(20)
-    find(window, QPushButton, "step").click()
+    find(window, "step", QPushButton).click()
     window.resize(1280, 800)
     qtbot.wait(350)  # the deferred refreshes
     assert window.controller.session.step_count == 1
-    assert "step 1<" in find(window, QLabel, "error_label").text()
+    assert "step 1<" in find(window, "error_label", QLabel).text()
     for name in ("fit_plot", "loss_plot", "landscape_plot"):
-        view = find(window, QWidget, name)  # each view has its room back
+        view = find(window, name, QWidget)  # each view has its room back
         assert view.width() >= 200 and view.height() >= 150, (name, view.size())
     assert window.audit() == []
 
