@@ -1,5 +1,6 @@
 """Real input for UI tests: a mouse pressed, moved and released on the real widget, keys
-sent to whatever has the focus, a wheel turned over a widget.
+sent to whatever has the focus, a wheel turned over a widget, a named button clicked; and
+what a test looks with: ``find`` (a widget by its objectName), ``PaintCounter``.
 
 ``setValue`` is not a hand. These helpers send the events a person's mouse and keyboard
 send, through ``QTest`` (mouse buttons and keys) or ``QApplication.sendEvent`` (mouse moves
@@ -9,10 +10,17 @@ focus rule and slot that a person's input meets is met here too.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QSlider, QStyle, QStyleOptionSlider, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QSlider,
+    QStyle,
+    QStyleOptionSlider,
+    QWidget,
+)
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -123,3 +131,22 @@ def find(root: QWidget, name: str, cls: type = QWidget) -> QWidget:
     widget = root.findChild(cls, name)
     assert widget is not None, f"no {cls.__name__} named {name!r}"
     return widget
+
+
+def click(qtbot, root: QWidget, name: str) -> None:
+    """Click the button named ``name`` with the left mouse button."""
+    qtbot.mouseClick(find(root, name, QAbstractButton), Qt.MouseButton.LeftButton)
+
+
+class PaintCounter(QObject):
+    """Counts the paint events a widget receives."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__()
+        self.paints = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Paint:
+            self.paints += 1
+        return False

@@ -8,10 +8,10 @@ import re
 
 import numpy as np
 import pytest
-from hands import drag_slider_to, find, handle_center, move, point_for_value, press, release
+from hands import click, drag_slider_to, find, handle_center, move, point_for_value, press, release
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QPushButton
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
 from knobsim.core.diagnosis import SENTENCES
 from knobsim.ui.lessons import HOLD_MS
@@ -22,10 +22,6 @@ WAIT_MS = 8000
 @pytest.fixture
 def lesson_window(open_window):
     return open_window()
-
-
-def click(qtbot, win, name) -> None:
-    qtbot.mouseClick(find(win, name, QAbstractButton), Qt.MouseButton.LeftButton)
 
 
 def begin(qtbot, win, lesson: str) -> None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from hands import find
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton
+from hands import click, find
+from PySide6.QtWidgets import QLabel, QPushButton
 
 from knobsim.core.lessons import load_lessons
 
@@ -15,10 +14,6 @@ from knobsim.core.lessons import load_lessons
 @pytest.fixture
 def window(open_window):
     return open_window()
-
-
-def click(qtbot, win, name) -> None:
-    qtbot.mouseClick(find(win, name, QAbstractButton), Qt.MouseButton.LeftButton)
 
 
 def done(win):

@@ -6,10 +6,8 @@ The last lesson lays out 1,331 next-word knobs, which alone takes about two seco
 from __future__ import annotations
 
 import pytest
-from hands import find
-from PySide6.QtCore import Qt
+from hands import click, find
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QDialog,
     QLabel,
     QPushButton,
@@ -23,10 +21,6 @@ WAIT_MS = 8000
 @pytest.fixture
 def window(open_window):
     return open_window()
-
-
-def click(qtbot, win, name) -> None:
-    qtbot.mouseClick(find(win, name, QAbstractButton), Qt.MouseButton.LeftButton)
 
 
 def fastest(win) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from hands import PaintCounter
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QLabel, QPushButton
 
 from knobsim.ui.widgets import ReadoutLabel, Throttle
 
@@ -75,20 +76,6 @@ def test_slower_refreshes_run_one_per_tick_while_training_and_at_once_when_pause
     c.set_training(False)  # a pause drops what waits: every view refreshes itself
     qtbot.wait(20)
     assert "c" not in ran
-
-
-class PaintCounter(QObject):
-    """Counts the paint events a widget receives."""
-
-    def __init__(self, widget: QWidget) -> None:
-        super().__init__()
-        self.paints = 0
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.Paint:
-            self.paints += 1
-        return False
 
 
 def test_readout_label_keeps_no_object_per_text_it_painted(qtbot):

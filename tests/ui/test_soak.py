@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QApplication, QPushButton, QWidget
+from hands import PaintCounter
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QApplication, QPushButton
 
 from knobsim.core.datasets import make_dataset
 from knobsim.core.models import make_model
@@ -33,20 +34,6 @@ def rss_mb() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024.0
     pytest.skip("no VmRSS in /proc/self/status (Linux only)")
-
-
-class PaintCounter(QObject):
-    """Counts the paint events a widget receives."""
-
-    def __init__(self, widget: QWidget) -> None:
-        super().__init__()
-        self.paints = 0
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.Paint:
-            self.paints += 1
-        return False
 
 
 def objects(window) -> int:
