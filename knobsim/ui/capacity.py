@@ -539,7 +539,7 @@ class CapacityPanel(QWidget):
 
     # -- actions ------------------------------------------------------------------------------
     def start_sweep(self) -> None:
-        """Train every capacity of the current model on a worker thread."""
+        """Train every capacity of the current model in a worker process."""
         c = self._controller
         if capacity_range(c.model) is None:
             return
