@@ -222,9 +222,19 @@ class TrainerProcess:
 
 
 def _fold(older: Snapshot, newer: Snapshot) -> Snapshot:
-    """Two snapshots as one: the newer one's weights, both one's records."""
+    """Two snapshots as one: the newer one's weights, both one's records and timeline
+    entries (the newer ones replace the older ones from their first step on)."""
     records = [*older.records, *newer.records]
-    return replace(newer, records=records, diverged=older.diverged or newer.diverged)
+    timeline = older.timeline
+    if timeline is None or newer.timeline is None:
+        timeline = newer.timeline if timeline is None else timeline
+    elif len(newer.timeline[0]):
+        (s0, t0), (s1, t1) = older.timeline, newer.timeline
+        k = int(np.searchsorted(s0, s1[0], side="left"))
+        timeline = (np.concatenate([s0[:k], s1]), np.concatenate([t0[:k], t1]))
+    return replace(
+        newer, records=records, diverged=older.diverged or newer.diverged, timeline=timeline
+    )
 
 
 # -- the worker ------------------------------------------------------------------------------
@@ -256,6 +266,7 @@ class _Worker:
         self.want = 0  # snapshots the window has asked for
         self.sent = 0.0  # when the last one went
         self.seen = 0  # changes applied in this run
+        self.mark = 0  # the timeline entries sent so far (``Timeline.since``)
         self.diverged = ""
         self.grid: _Grid | None = None  # a landscape the window asked for, between chunks
         self._handlers: dict[type, Callable] = {
@@ -301,11 +312,14 @@ class _Worker:
 
     def _snapshot(self) -> Snapshot:
         s = self.session
-        return Snapshot(self.seen, s.params, s.step_count, self.records, self.diverged)
+        self.mark, *timeline = s.timeline.since(self.mark)
+        return Snapshot(
+            self.seen, s.params, s.step_count, self.records, self.diverged, tuple(timeline)
+        )
 
     # -- one handler per message -------------------------------------------------------------
     def _on_start(self, message: Start) -> None:
-        self.session, self.records, self.seen = message.session, [], 0
+        self.session, self.records, self.seen, self.mark = message.session, [], 0, 0
         self.session.record_sink = self.records
         self.running, self.diverged = True, ""
 

@@ -221,6 +221,16 @@ class LossHistory:
     def __len__(self) -> int:
         return self._n + self._tail
 
+    def until(self, step: int) -> LossHistory:
+        """A new history holding the points and marks up to ``step`` (a look back at a
+        run: no point of this one is dropped)."""
+        steps = self.steps
+        n = int(np.searchsorted(steps, step, side="right"))
+        out = LossHistory(max(self.limit, n // 2 + 1))
+        out.extend(steps[:n], self.train[:n], self.test[:n])
+        out._marks = [m for m in self._marks if m[0] <= step]
+        return out
+
     def last(self) -> tuple[int, float, float] | None:
         """The most recent ``(step, train, test)``, or None when empty."""
         n = self._n + self._tail

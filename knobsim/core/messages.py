@@ -105,7 +105,8 @@ class Snapshot:
     newest weights (on the window's side, with hand moves the worker has not seen yet laid
     over them); ``records`` the loss points recorded since the last snapshot, oldest first;
     ``diverged`` the plain-words message when training exploded (the worker then restored
-    the last good weights and stopped).
+    the last good weights and stopped); ``timeline`` the entries the worker's timeline
+    took in since the last snapshot and still keeps (``Timeline.since``: steps, weights).
     """
 
     seen: int
@@ -113,6 +114,7 @@ class Snapshot:
     step_count: int
     records: list[Record] = field(default_factory=list)
     diverged: str = ""
+    timeline: tuple[NDArray[np.int64], NDArray[np.float64]] | None = None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ optimizer (``step``), so every view reads the same vector. Nothing here imports 
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 import time
 from collections.abc import Iterable
@@ -25,6 +26,7 @@ from knobsim.core.optimizers import (
     minibatch_size,
     update,
 )
+from knobsim.core.timeline import Timeline
 
 Array = NDArray[np.float64]
 
@@ -39,6 +41,9 @@ TRAIL_LENGTH = 400
 
 #: one recorded moment of training: (step, train loss, test loss, the weights then)
 Record = tuple[int, float, float, NDArray[np.float64]]
+
+#: versions of the sessions ``view_at`` makes, apart from every real session's
+_VIEW_VERSIONS = itertools.count(-1, -1)
 
 
 def check_l2(l2: float) -> float:
@@ -247,6 +252,7 @@ class Session:
             self.history.clear()
             self.step_count = 0
         self._clear_trail()
+        self.timeline = Timeline(model.n_params, self.step_count)
         self._best = None
         self._invalidate()
         self._record()
@@ -259,6 +265,7 @@ class Session:
         self.history.clear()
         self._clear_trail()
         self.step_count = 0
+        self.timeline = Timeline(self.n_params)
         self._best = None
         self._invalidate()
         self._record()
@@ -275,6 +282,7 @@ class Session:
         self.step_count = 0
         self.history.clear()
         self._clear_trail()
+        self.timeline = Timeline(self.n_params)
         self._best = None
         self._invalidate()
         self._record()
@@ -368,6 +376,8 @@ class Session:
         limit = EXPLODE_FACTOR * max(best_loss, EXPLODE_FLOOR)
         first, done = self.step_count, 0
         message = ""
+        timeline = self.timeline
+        keep = timeline.pending(first + 1).append  # every step's weights (no copy)
         for k in range(n):
             if next_batch is None:
                 loss, g = loss_and_grad(theta, F, y)
@@ -383,6 +393,7 @@ class Session:
                 message = self._divergence_message(loss, best_loss)
                 break
             theta, state = update(cfg, theta, g, state, mask)
+            keep(theta)
             done += 1
             last = k == n - 1 or clock() >= end
             if last or done % record_every == 0:
@@ -397,6 +408,8 @@ class Session:
                     best_loss, best = train, theta
                     limit = EXPLODE_FACTOR * max(best_loss, EXPLODE_FLOOR)
                 self._record()
+            elif not done & 4095:
+                timeline.settle()  # a long call between records keeps its memory bounded
             if last:
                 break
         self.step_count = first + done
@@ -410,15 +423,25 @@ class Session:
         self._best = (best_loss, best)
         self._theta = theta
         self._opt_state = state
+        timeline.settle()
         self._invalidate()
         if done and (self.history.last() is None or self.history.last()[0] != self.step_count):
             self._record()
         return StepReport(done)
 
-    def absorb(self, theta: Iterable[float], step_count: int, records: list[Record]) -> None:
+    def absorb(
+        self,
+        theta: Iterable[float],
+        step_count: int,
+        records: list[Record],
+        timeline: tuple[NDArray[np.int64], Array] | None = None,
+    ) -> None:
         """Take in training done elsewhere (a worker process): what it recorded, oldest
-        first, then where it stands. The weights must be finite (the worker's ``step``
-        never leaves others behind)."""
+        first, the entries its timeline kept (``Timeline.since``: steps, weights), then
+        where it stands. The weights must be finite (the worker's ``step`` never leaves
+        others behind)."""
+        if timeline is not None and timeline[1].shape[1:] == (self.n_params,):
+            self.timeline.extend(*timeline)
         last = self.history.last()
         floor = last[0] if last is not None else 0
         for step, train, test, w in records:
@@ -445,7 +468,49 @@ class Session:
         out._trail = np.zeros((1, 0))
         out._trail_n = 0
         out._features = None
+        # the same rule from the same start: it keeps what this one would (see since)
+        out.timeline = Timeline(self.n_params, self.timeline.start, self.timeline.dense)
         return out
+
+    def view_at(self, step: int) -> Session:
+        """The session as it was at ``step`` of its timeline (the entry there or the last
+        before it), to look at, never to change: the weights, step count, loss history
+        and landscape path then; model, data and settings as now. It shares this one's
+        arrays; its ``version`` is unlike any real session's."""
+        at, theta = self.timeline.at(step)
+        out = copy.copy(self)
+        out._theta = theta
+        out.step_count = at
+        out._invalidate()
+        out.version = next(_VIEW_VERSIONS)
+        out.record_sink = None
+        out._best = None
+        out._trail = self.timeline.until(at, TRAIL_LENGTH)
+        out._trail_n = len(out._trail)
+        out.history = self.history.until(at)
+        last = out.history.last()
+        if last is None or last[0] < at:
+            out.history.append(at, out.train_loss, out.test_loss)
+        return out
+
+    def rewind(self, step: int) -> None:
+        """Go back to the weights at ``step`` of the timeline and go on from there (a
+        branch): everything later (loss history, timeline) is forgotten, the optimizer's
+        memory starts afresh, and the loss curve gets a ``"branch"`` mark."""
+        at, theta = self.timeline.at(step)
+        self.timeline.truncate(at)
+        self._theta = np.array(theta)
+        self.step_count = at
+        self.history = self.history.until(at)
+        self.history.mark(at, "branch")
+        self._opt_state = init_state(self.config, self.n_params)
+        self._trail = np.zeros((TRAIL_LENGTH, self.n_params))
+        path = self.timeline.until(at, TRAIL_LENGTH)
+        self._trail[: len(path)] = path
+        self._trail_n = len(path)
+        self._best = None
+        self._invalidate()
+        self._record()
 
     @property
     def sampler(self) -> BatchSampler | None:
@@ -493,6 +558,7 @@ class Session:
     def _record(self) -> None:
         train, test = self.train_loss, self.test_loss
         self.history.append(self.step_count, train, test)
+        self.timeline.put(self.step_count, self._theta)
         if self.record_sink is not None:
             self.record_sink.append((self.step_count, train, test, self._theta.copy()))
         else:

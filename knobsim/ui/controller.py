@@ -256,7 +256,7 @@ class SessionController(QObject):
             if news is not None:
                 snap, grids = news
                 if snap is not None:
-                    self.session.absorb(snap.theta, snap.step_count, snap.records)
+                    self.session.absorb(snap.theta, snap.step_count, snap.records, snap.timeline)
                     self.last_step_diverged = bool(snap.diverged)
                     self.paramsChanged.emit()
                     self.historyChanged.emit()
@@ -326,7 +326,7 @@ class SessionController(QObject):
         if final is None:
             return
         snap = final.snapshot
-        self.session.absorb(snap.theta, snap.step_count, snap.records)
+        self.session.absorb(snap.theta, snap.step_count, snap.records, snap.timeline)
         self.session.adopt_optimizer(final.optimizer_state, final.sampler)
         self.paramsChanged.emit()
         self.historyChanged.emit()

@@ -1,0 +1,234 @@
+"""The weights along a run, for time travel: dense near the start and near now, spaced
+out in between, in bounded memory. Nothing here imports Qt.
+
+A ``Timeline`` belongs to one session and one model. ``Session.step`` hands it every
+optimizer step's weights (a reference to the array ``update`` returned: no copy) and the
+session puts an entry at each recorded moment (a hand move, a change of L2, the weights
+an explosion went back to). What it keeps of a run ``start .. now``: an entry at step
+``s`` survives while ``(s - start) % stride == 0``, where the stride is 1 within
+``dense`` steps of either end and doubles with each further ``dense * 2**k`` steps
+(see ``keep_mask``). The strides only grow as the run goes on, so what is dropped is
+never wanted again, and a copy fed the same entries in pieces (the window's, from a
+training process) keeps exactly the same ones. After ``N`` steps that is about
+``2 * dense * log2(N / dense)`` entries.
+
+The story it tells: a hand move is part of the run (the entry at that step becomes the
+weights the hand left); a reset, new data or a new model (a capacity change too) starts a
+new timeline, since the old weights are no longer this model's on these data.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+Array = NDArray[np.float64]
+
+#: the most memory the kept weights may take (bytes) after a million steps
+BUDGET_BYTES = 16_000_000
+#: the steps at each end kept one by one (for models small enough; see ``dense_for``)
+MAX_DENSE = 128
+#: entries per dense step after a million steps: two ends, ~18 doubling bands each
+_ENTRIES_PER_DENSE = 40
+
+
+def dense_for(n_params: int) -> int:
+    """How many steps at each end a timeline of an ``n_params`` model keeps one by one,
+    so that a million steps fit ``BUDGET_BYTES`` (at least 2)."""
+    per_entry = 8 * max(1, int(n_params))
+    return int(np.clip(BUDGET_BYTES // (per_entry * _ENTRIES_PER_DENSE), 2, MAX_DENSE))
+
+
+def strides(steps: NDArray[np.int64], start: int, now: int, dense: int) -> NDArray[np.int64]:
+    """The stride in force at each of ``steps`` of a run from ``start`` to ``now``: 1
+    within ``dense`` steps of either end, 2 for the next ``2 * dense``, 4 for the next
+    ``4 * dense``, and so on."""
+    d = np.minimum(steps - start, now - steps)  # steps from the nearer end
+    band = np.floor(np.log2(np.maximum(d, 0) // dense + 1)).astype(np.int64)
+    return np.left_shift(np.int64(1), band)
+
+
+def keep_mask(steps: NDArray[np.int64], start: int, now: int, dense: int) -> NDArray[np.bool_]:
+    """Which of ``steps`` a run from ``start`` to ``now`` keeps (``now`` always)."""
+    steps = np.asarray(steps, dtype=np.int64)
+    return (steps - start) % strides(steps, start, now, dense) == 0
+
+
+class Timeline:
+    """The weights at chosen steps of one run of one model.
+
+    Parameters
+    ----------
+    n_params
+        The model's number of weights.
+    start
+        The step the run starts at (0 after a reset; later after a capacity change).
+    dense
+        Steps kept one by one at each end (default: ``dense_for(n_params)``).
+    """
+
+    __slots__ = ("n_params", "start", "dense", "_steps", "_thetas", "_pending", "_first",
+                 "_high", "_seq", "_seqs")  # fmt: skip
+
+    def __init__(self, n_params: int, start: int = 0, dense: int | None = None) -> None:
+        self.n_params = int(n_params)
+        self.start = int(start)
+        self.dense = dense_for(n_params) if dense is None else max(1, int(dense))
+        self._steps: list[int] = []
+        self._thetas: list[Array] = []
+        self._seqs: list[int] = []  # when each entry came in (for ``since``)
+        self._seq = 0
+        #: steps handed over by ``add`` and not yet sorted in: their weights, and the
+        #: step of the first (they follow one another)
+        self._pending: list[Array] = []
+        self._first = 0
+        self._high = 4 * self.dense  # prune when the entries pass this
+
+    # -- writing -----------------------------------------------------------------------
+    def pending(self, first: int) -> list[Array]:
+        """The list an optimizer loop appends each step's weights to (steps ``first``,
+        ``first + 1``, ...). The arrays are kept, not copied: never change one after."""
+        self.settle()
+        self._first = int(first)
+        return self._pending
+
+    def settle(self) -> None:
+        """Sort the weights appended to ``pending`` in (cheap when there are none)."""
+        pend = self._pending
+        if not pend:
+            return
+        first, k = self._first, len(pend)
+        now = first + k - 1
+        steps = np.arange(first, first + k, dtype=np.int64)
+        keep = np.flatnonzero(keep_mask(steps, self.start, now, self.dense))
+        if self._steps and self._steps[-1] >= first:
+            self._drop_from(first)
+        self._steps.extend((steps[keep]).tolist())
+        self._thetas.extend([pend[i] for i in keep])
+        self._seqs.extend(range(self._seq + 1, self._seq + 1 + keep.size))
+        self._seq += keep.size
+        pend.clear()
+        self._first = now + 1  # an optimizer loop may go on appending
+        if len(self._steps) > self._high:
+            self._prune()
+
+    def put(self, step: int, theta: Array) -> None:
+        """The weights at ``step`` (a copy is kept); replaces an entry at the same step
+        (a hand move at the step training stopped at: the run's story goes on from the
+        hand's weights). Entries after ``step`` are dropped."""
+        self.settle()
+        step = int(step)
+        if step < self.start:
+            raise ValueError(f"Step {step} comes before this timeline's start ({self.start}).")
+        theta = np.array(theta, dtype=float).reshape(-1)
+        if theta.shape != (self.n_params,):
+            raise ValueError(f"This timeline holds {self.n_params} weights, not {theta.size}.")
+        self._drop_from(step)
+        self._append(step, theta)
+
+    def extend(self, steps: NDArray[np.int64], thetas: Array) -> None:
+        """Entries from a copy of this timeline (a training process's ``since``):
+        ``steps`` increasing, ``thetas`` shape ``(len(steps), n_params)``; they replace
+        everything from the first of them on, as ``put`` does."""
+        self.settle()
+        if not len(steps):
+            return
+        if thetas.shape != (len(steps), self.n_params):
+            raise ValueError(f"This timeline holds {self.n_params} weights, not {thetas.shape}.")
+        self._drop_from(int(steps[0]))
+        k = len(steps)
+        self._steps.extend(np.asarray(steps, dtype=np.int64).tolist())
+        self._thetas.extend([row.copy() for row in thetas])  # rows alone, not the block
+        self._seqs.extend(range(self._seq + 1, self._seq + 1 + k))
+        self._seq += k
+        if len(self._steps) > self._high:
+            self._prune()
+
+    def truncate(self, step: int) -> None:
+        """Forget everything after ``step`` (a branch: the run goes on from there)."""
+        self.settle()
+        self._drop_from(int(step) + 1)
+
+    def _append(self, step: int, theta: Array) -> None:
+        self._steps.append(step)
+        self._thetas.append(theta)
+        self._seq += 1
+        self._seqs.append(self._seq)
+        if len(self._steps) > self._high:
+            self._prune()
+
+    def _drop_from(self, step: int) -> None:
+        steps = self._steps
+        if not steps or steps[-1] < step:
+            return
+        i = int(np.searchsorted(np.asarray(steps), step, side="left"))
+        del steps[i:], self._thetas[i:], self._seqs[i:]
+
+    def _prune(self) -> None:
+        steps = np.asarray(self._steps, dtype=np.int64)
+        keep = np.flatnonzero(keep_mask(steps, self.start, int(steps[-1]), self.dense))
+        self._steps = steps[keep].tolist()
+        self._thetas = [self._thetas[i] for i in keep]
+        self._seqs = [self._seqs[i] for i in keep]
+        self._high = max(4 * self.dense, 2 * len(self._steps))
+
+    # -- reading -----------------------------------------------------------------------
+    @property
+    def steps(self) -> NDArray[np.int64]:
+        """The kept steps, increasing (a new array)."""
+        self.settle()
+        return np.asarray(self._steps, dtype=np.int64)
+
+    def __len__(self) -> int:
+        self.settle()
+        return len(self._steps)
+
+    @property
+    def last_step(self) -> int | None:
+        self.settle()
+        return self._steps[-1] if self._steps else None
+
+    def at(self, step: int) -> tuple[int, Array]:
+        """The kept entry at ``step`` or the last one before it: ``(its step, weights)``
+        (read-only). Raises ``LookupError`` when there is none."""
+        self.settle()
+        i = int(np.searchsorted(np.asarray(self._steps), int(step), side="right")) - 1
+        if i < 0:
+            raise LookupError(f"The timeline has no weights at or before step {step}.")
+        theta = self._thetas[i].view()
+        theta.flags.writeable = False
+        return self._steps[i], theta
+
+    def until(self, step: int, limit: int) -> Array:
+        """The weights of the last ``limit`` entries at or before ``step``, oldest first,
+        shape ``(m, n_params)`` (a path for the landscape)."""
+        self.settle()
+        i = int(np.searchsorted(np.asarray(self._steps), int(step), side="right"))
+        rows = self._thetas[max(0, i - limit) : i]
+        return np.array(rows) if rows else np.zeros((0, self.n_params))
+
+    def since(self, seq: int) -> tuple[int, NDArray[np.int64], Array]:
+        """Entries that came in after mark ``seq`` and are still kept, oldest first: the
+        mark to ask with next time (0 for everything), their steps ``(k,)`` and weights
+        ``(k, n_params)``. A training process sends these with each snapshot; the
+        window's timeline takes them with ``extend``."""
+        self.settle()
+        seqs = self._seqs
+        i = int(np.searchsorted(np.asarray(seqs), int(seq), side="right")) if seqs else 0
+        rows = self._thetas[i:]
+        thetas = np.array(rows) if rows else np.zeros((0, self.n_params))
+        return self._seq, np.asarray(self._steps[i:], dtype=np.int64), thetas
+
+    @property
+    def nbytes(self) -> int:
+        """Memory the kept weights take (bytes)."""
+        self.settle()
+        return sum(t.nbytes for t in self._thetas)
+
+    def copy(self) -> Timeline:
+        """An independent copy (the arrays are shared: they are never written)."""
+        self.settle()
+        out = Timeline(self.n_params, self.start, self.dense)
+        out._steps, out._thetas = list(self._steps), list(self._thetas)
+        out._seqs, out._seq, out._high = list(self._seqs), self._seq, self._high
+        return out
