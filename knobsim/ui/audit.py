@@ -1,7 +1,9 @@
 """The display audit: does every view show what the session holds?
 
 Read-only: it reads what the widgets show (texts, handle rectangles, plot data, pens)
-and compares it with ``window.controller.session``; it never repaints or fixes anything.
+and compares it with ``window.controller.shown``: the session, or while looking back at a
+past step with the scrub bar, the session as it was then (and the loss plot with the whole
+run, the scrub bar and its line with that step). It never repaints or fixes anything.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from knobsim.ui.network import NetworkView
     from knobsim.ui.nextword import NextWordView
     from knobsim.ui.safe_rate import SafeRateLine
+    from knobsim.ui.scrub import ScrubBar
 
 __all__ = ["HANDLE_TOLERANCE_PX", "Views", "audit", "audit_views", "handle_offset"]
 
@@ -59,6 +62,7 @@ class Views:
     network_view: NetworkView | None = None
     nextword_view: NextWordView | None = None  # None until the window first needs it
     safe_rate: SafeRateLine | None = None
+    scrub_bar: ScrubBar | None = None
 
 
 def audit(window: MainWindow) -> list[str]:
@@ -87,28 +91,30 @@ def audit(window: MainWindow) -> list[str]:
         network_view=window.network_view,
         nextword_view=getattr(window, "_nextword_view", None),
         safe_rate=window.safe_lr_line,
+        scrub_bar=window.scrub_bar,
     )
     return audit_views(window.controller, views)
 
 
 def audit_views(controller: SessionController, views: Views) -> list[str]:
     """``audit`` for views outside a window (a knob panel or a plot tested alone):
-    compares each view given in ``views`` with ``controller.session``."""
-    session = controller.session
-    findings: list[str] = []
+    compares each view given in ``views`` with ``controller.shown`` (the loss plot, which
+    draws the whole run, with ``controller.session``)."""
+    shown = controller.shown
+    findings: list[str] = _check_scrub(controller, views)
     for check in (
         _check_knobs,
         _check_slices,
         _check_arrows,
         _check_error_readout,
-        _check_loss_plot,
         _check_fit_plot,
         _check_landscape,
         _check_network,
         _check_nextword,
         _check_safe_rate,
     ):
-        findings.extend(check(views, session))
+        findings.extend(check(views, shown))
+    findings.extend(_check_loss_plot(views, controller.session))
     return findings
 
 
@@ -136,6 +142,41 @@ def _check_safe_rate(views: Views, session: Session) -> list[str]:
                 f"The safe-rate line says {line.text()!r} for a safe rate of {number} and a "
                 f"learning rate of {session.config.lr:g}."
             )
+    return out
+
+
+# -- time travel -----------------------------------------------------------------------------
+def _check_scrub(controller: SessionController, views: Views) -> list[str]:
+    """Looking back: the step shown is the timeline's, and the scrub bar, its line on the
+    loss plot and the knob panel say so; at the present, they say that."""
+    session, step = controller.session, controller.scrub_step
+    out: list[str] = []
+    if step is not None:
+        at, theta = session.timeline.at(step)
+        shown = controller.shown
+        if at != step or shown.step_count != step:
+            out.append(f"The views look back at step {shown.step_count} but the scrub is at {at}.")
+        elif not np.array_equal(shown.params, theta):
+            out.append(f"The weights shown differ from the timeline's at step {step}.")
+    bar = views.scrub_bar
+    if bar is not None:
+        steps = session.timeline.steps
+        tick = bar.slider.value()
+        now = step is None
+        if now and (tick != len(steps) - 1 or bar.slider.maximum() != len(steps) - 1):
+            out.append(f"The scrub bar stands at entry {tick} of {len(steps)} at the present.")
+        if not now and not (0 <= tick < len(steps) and steps[tick] == step):
+            out.append(f"The scrub bar stands at entry {tick} but the views show step {step}.")
+        label = bar.step_label.text()
+        if f"step {session.step_count if now else step:,}" not in label:
+            out.append(f"The scrub bar reads {label!r} but the step shown is {step or 'now'}.")
+        if bar.line.isVisible() == now:
+            out.append(f"The loss plot's look-back line is {'shown' if now else 'hidden'}.")
+        elif not now and bar.line.step != step:
+            out.append(f"The loss plot's look-back line is at step {bar.line.step}, not {step}.")
+    if views.knob_panel is not None and views.knob_panel.isEnabled() != (step is None):
+        state = "takes" if views.knob_panel.isEnabled() else "refuses"
+        out.append(f"The knob panel {state} a hand while the views show step {step or 'now'}.")
     return out
 
 

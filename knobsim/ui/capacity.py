@@ -612,7 +612,7 @@ class CapacityPanel(QWidget):
 
     def update_verdict(self) -> None:
         c = self._controller
-        s = c.session
+        s = c.shown
         if s.dataset.task == "nextword":
             self.verdict_label.hide()
             return

@@ -79,6 +79,17 @@ class SessionController(QObject):
     gridReady(int, object, object)
         A landscape asked for with ``request_grid`` is done: (request id, the weights it
         was computed at, the losses).
+    scrubChanged
+        The step shown changed (``scrub_to``) or the look back ended; ``paramsChanged``
+        follows, and the views paint ``shown``.
+
+    Time travel: ``scrub_to(step)`` shows the run as it was at a past step of the
+    session's timeline (``shown`` is then ``Session.view_at(step)``) without changing the
+    session. It pauses training. ``continue_from_here`` branches there (undoable),
+    ``back_to_now`` ends the look back, and so does anything that changes the session
+    (Train carries on from the present: a branch is only ever chosen by name). A hand
+    move while looking back is refused with a message saying how to go on: a knob turned
+    in the past would either throw the later run away unasked or be lost.
 
     Training at speed *Max* runs in a second process (``TrainerProcess``) when it can, so
     the optimizer and the painting each have a core: the session here then mirrors the
@@ -100,6 +111,7 @@ class SessionController(QObject):
     lockChanged = Signal(int, bool)
     messageRaised = Signal(str)
     gridReady = Signal(int, object, object)
+    scrubChanged = Signal()
 
     def __init__(self, session: Session, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -113,6 +125,7 @@ class SessionController(QObject):
         self._step_ms = 0.05  # running estimate of one optimizer step's cost
         self.last_explosion = ""
         self.last_step_diverged = False
+        self._view: Session | None = None  # the session at the scrubbed step, or None
 
     # -- reading ---------------------------------------------------------------------
     @property
@@ -130,6 +143,17 @@ class SessionController(QObject):
     @property
     def config(self) -> OptimizerConfig:
         return self.session.config
+
+    @property
+    def shown(self) -> Session:
+        """The session the views paint: the session itself, or while scrubbing, how it
+        was at the scrubbed step (``Session.view_at``; to read, never to change)."""
+        return self._view if self._view is not None else self.session
+
+    @property
+    def scrub_step(self) -> int | None:
+        """The past step shown, or None when the views show the present."""
+        return None if self._view is None else self._view.step_count
 
     @property
     def is_training(self) -> bool:
@@ -151,6 +175,8 @@ class SessionController(QObject):
         self, indices: Sequence[int], values: Sequence[float], text: str | None = None
     ) -> None:
         """A hand set several knobs at once (a landscape click sets two)."""
+        if self._refuse_while_scrubbed():
+            return
         values = [float(v) for v in values]
         bad = [v for v in values if not math.isfinite(v)]
         if bad:
@@ -166,6 +192,8 @@ class SessionController(QObject):
 
     def randomize(self) -> None:
         """New random weights for every unlocked knob (undoable)."""
+        if self._refuse_while_scrubbed():
+            return
         old = self.session.params.copy()
         new = self.session.random_params()
         self.undo_stack.push(HandMove(self, range(len(old)), old, new, "randomize the knobs"))
@@ -178,6 +206,7 @@ class SessionController(QObject):
         is gone does nothing."""
         if tuple(self.session.param_names) != names:
             return
+        self._end_scrub()
         theta = self.session.params.copy()
         theta[list(indices)] = values
         self.session.set_params(theta, by_hand=True)
@@ -196,6 +225,7 @@ class SessionController(QObject):
 
     def apply_setting(self, key: str, value) -> None:
         """Set one setting without recording it (undo and redo of a setting come here)."""
+        self._end_scrub()
         if key.startswith("lock:"):
             name = key[5:]
             if name in self.session.param_names:
@@ -219,6 +249,7 @@ class SessionController(QObject):
         if on == self.is_training:
             return
         if on:
+            self._end_scrub()  # Train carries on from the present
             self._owed = 0.0
             self.clock.start()
         else:
@@ -282,6 +313,7 @@ class SessionController(QObject):
 
     def _run_steps(self, n: int, budget_ms: float | None = None) -> None:
         """Run up to ``n`` steps (within ``budget_ms`` when given), then tell the views once."""
+        self._end_scrub()
         self.sync()
         t0 = time.perf_counter()
         # about four loss-history points a tick
@@ -348,6 +380,54 @@ class SessionController(QObject):
         Returns the request's id, or None when nothing trains in a process (the caller
         computes it here)."""
         return self.bridge.request_grid(int(i), int(j), np.asarray(a), np.asarray(b))
+
+    # -- time travel -------------------------------------------------------------------
+    def scrub_to(self, step: int) -> None:
+        """Show the run as it was at ``step`` (the timeline's entry there or the last
+        before it) in every view; pauses training. The present ends the look back."""
+        self.set_training(False)
+        if int(step) >= self.session.step_count:
+            self.back_to_now()
+            return
+        if self._view is not None and self._view.step_count == self.session.timeline.at(step)[0]:
+            return
+        self._view = self.session.view_at(step)
+        self._emit_shown()
+
+    def back_to_now(self) -> None:
+        """End the look back: the views show the session again."""
+        if self._view is not None:
+            self._view = None
+            self._emit_shown()
+
+    def continue_from_here(self) -> None:
+        """Branch at the scrubbed step: the session takes the weights shown, and the
+        run after them (loss history, timeline) is dropped. Undo brings it back."""
+        step = self.scrub_step
+        if step is None:
+            return
+        after = self._copy_session()
+        after.rewind(step)
+        self.undo_stack.push(SessionChange(self, after, f"continue from step {step:,}"))
+
+    def _end_scrub(self) -> None:
+        if self._view is not None:
+            self._view = None
+            self.scrubChanged.emit()
+
+    def _emit_shown(self) -> None:
+        self.scrubChanged.emit()
+        self.paramsChanged.emit()
+        self.historyChanged.emit()
+
+    def _refuse_while_scrubbed(self) -> bool:
+        if self._view is None:
+            return False
+        self.messageRaised.emit(
+            f"You are looking back at step {self._view.step_count:,}: press Continue from "
+            "here to change the knobs from there, or Back to now."
+        )
+        return True
 
     # -- settings (no reset) -------------------------------------------------------------
     def set_optimizer(self, name: str) -> None:
@@ -474,6 +554,7 @@ class SessionController(QObject):
     def load_session(self, session: Session) -> None:
         """A fresh start (a session from a file, a lesson): the undo history starts over."""
         self.sync()
+        self._end_scrub()
         self.session = session
         self.undo_stack.clear()
         self._emit_all()
@@ -482,6 +563,7 @@ class SessionController(QObject):
         """Put a whole session in place without recording it (undo and redo of a
         structural change come here); returns the one it replaced."""
         self.sync()
+        self._end_scrub()
         replaced, self.session = self.session, session
         self._emit_all()
         return replaced

@@ -177,7 +177,7 @@ class FitPlot(pg.PlotWidget):
 
     # -- building (on a new model or new data) ------------------------------------------
     def _rebuild(self) -> None:
-        session = self._controller.session
+        session = self._controller.shown
         model, data = session.model, session.dataset
         self.task = model.task
         regression = self.task == "regression"
@@ -282,7 +282,7 @@ class FitPlot(pg.PlotWidget):
     # -- updating (on every change of the weights) -----------------------------------------
     def update_plot(self) -> None:
         """Pull the weights and redraw the model's output (setData/setImage only)."""
-        session = self._controller.session
+        session = self._controller.shown
         model, theta = session.model, session.params
         if self.task != model.task:  # a model swap whose modelChanged is still on its way
             return

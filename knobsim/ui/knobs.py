@@ -710,7 +710,7 @@ class Knob(QWidget):
         source = self._source
         if source is not None:
             controller, model, index = source
-            session = controller.session
+            session = controller.shown
             if session.model is model:
                 return float(session.params[index])
         return self.slider.value()
@@ -723,7 +723,7 @@ class Knob(QWidget):
         source = self._source
         if source is not None:
             controller, model, index = source
-            session = controller.session
+            session = controller.shown
             if session.model is model:
                 return session.is_locked(index)
         return self.lock_button.isChecked()
@@ -973,7 +973,7 @@ class KnobPanel(QWidget):
             old.deleteLater()
         self._retired = old  # held until Qt deletes it
 
-        session = self._controller.session
+        session = self._controller.shown
         model = session.model
         ranges = model.param_ranges()
         compact = isinstance(model, NextWord)
@@ -1093,7 +1093,7 @@ class KnobPanel(QWidget):
 
     def _show_params(self) -> None:
         self._values_last = time.monotonic()
-        session = self._controller.session
+        session = self._controller.shown
         if session.model is not self._model:
             self._rebuild()  # a new model arrived without modelChanged
             return
@@ -1129,7 +1129,7 @@ class KnobPanel(QWidget):
         """
         self._grad_timer.stop()
         self._grad_last = time.monotonic()
-        session = self._controller.session
+        session = self._controller.shown
         key = (id(session), session.version)
         if session.model is not self._model:
             return

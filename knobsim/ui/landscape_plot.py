@@ -191,7 +191,7 @@ class LandscapePlot(QWidget):
 
     def set_pair(self, i: int, j: int) -> None:
         """Show the landscape over knobs ``i`` (across) and ``j`` (up)."""
-        n = self._controller.session.n_params
+        n = self._controller.shown.n_params
         i, j = int(i), int(j)
         if not (0 <= i < n and 0 <= j < n) or i == j:
             raise ValueError(f"Pick two different knobs between 0 and {n - 1}, not {i} and {j}.")
@@ -234,7 +234,7 @@ class LandscapePlot(QWidget):
             self._request()
 
     def _on_model_changed(self) -> None:
-        model = self._controller.session.model
+        model = self._controller.shown.model
         names = model.param_names
         for combo in (self.x_combo, self.y_combo):
             with QSignalBlocker(combo):
@@ -331,7 +331,7 @@ class LandscapePlot(QWidget):
 
     def _key(self) -> tuple:
         """What the grid depends on besides the weights (objects, not ids: ids get reused)."""
-        s = self._controller.session
+        s = self._controller.shown
         return (s.model, s.dataset, s.model.l2, self._pair)
 
     def _grid_matches(self) -> bool:
@@ -349,14 +349,14 @@ class LandscapePlot(QWidget):
 
     def _same_others(self, theta_ref: Array) -> bool:
         """Are all knobs but i and j where they were in ``theta_ref``?"""
-        theta = self._controller.session.params
+        theta = self._controller.shown.params
         keep = np.ones(theta.size, dtype=bool)
         keep[list(self._pair)] = False
         return np.array_equal(theta[keep], theta_ref[keep])
 
     def _on_pair_changed(self) -> None:
         i, j = self._pair
-        names = self._controller.session.param_names
+        names = self._controller.shown.param_names
         self.plot_item.setLabel("bottom", names[i])
         self.plot_item.setLabel("left", names[j])
         a, b = self._axes()
@@ -371,7 +371,7 @@ class LandscapePlot(QWidget):
 
     def _axes(self) -> tuple[Array, Array]:
         i, j = self._pair
-        return grid_axes(self._controller.session.model, i, j, self.GRID_N)
+        return grid_axes(self._controller.shown.model, i, j, self.GRID_N)
 
     @staticmethod
     def _step(values: Array) -> float:
@@ -402,7 +402,7 @@ class LandscapePlot(QWidget):
 
     def _new_job(self, *, fresh: bool, **kwargs) -> _GridJob:
         """A computation of this landscape at the current weights (none done yet)."""
-        session = self._controller.session
+        session = self._controller.shown
         return _GridJob(self._key(), session, self._pair, self._axes(), fresh=fresh, **kwargs)
 
     def _time_coarse(self, job: _GridJob) -> None:
@@ -477,7 +477,7 @@ class LandscapePlot(QWidget):
 
     def _update_overlay(self) -> None:
         """Move the marker and the training path (cheap; no grid work)."""
-        s = self._controller.session
+        s = self._controller.shown
         i, j = self._pair
         if not self._active or max(i, j) >= s.n_params:
             return
@@ -508,14 +508,14 @@ class LandscapePlot(QWidget):
         if not self._active:
             return
         i, j = self._pair
-        ranges = controller.session.model.param_ranges()
+        ranges = controller.shown.model.param_ranges()
         a = float(np.clip(pos.x(), *ranges[i]))
         b = float(np.clip(pos.y(), *ranges[j]))
-        theta = controller.session.params
+        theta = controller.shown.params
         stack = controller.undo_stack
         if phase != "click" and not self._drag_macro and (theta[i], theta[j]) != (a, b):
             # a whole drag is one undo step, however long it pauses on the way
-            names = controller.session.param_names
+            names = controller.shown.param_names
             stack.beginMacro(f"drag {names[i]} and {names[j]} on the landscape")
             self._drag_macro = True
         controller.set_params_at([i, j], [a, b])

@@ -81,6 +81,7 @@ from knobsim.ui.loss_plot import LossPlot
 from knobsim.ui.network import NetworkView
 from knobsim.ui.nextword import CORPUS_FILTER, OPEN_CORPUS_TITLE, NextWordView
 from knobsim.ui.safe_rate import SafeRateLine
+from knobsim.ui.scrub import ScrubBar
 from knobsim.ui.widgets import LogFloatControl, ReadoutLabel, Throttle, guard_wheels
 
 DATASET_LABELS = {
@@ -161,6 +162,7 @@ class MainWindow(QMainWindow):
         self.knob_panel = KnobPanel(self.controller)
         self.fit_plot = FitPlot(self.controller)
         self.loss_plot = LossPlot(self.controller)
+        self.scrub_bar = ScrubBar(self.controller, self.loss_plot.plot_item)
         self.landscape_plot = LandscapePlot(self.controller)
         self.network_view = NetworkView(self.controller, knob_panel=self.knob_panel)
         self._nextword_view: NextWordView | None = None  # made when first needed
@@ -465,7 +467,12 @@ class MainWindow(QMainWindow):
 
         bottom = QSplitter(Qt.Orientation.Horizontal)
         bottom.setObjectName("bottom_splitter")
-        bottom.addWidget(self._titled("Error over time", self.loss_plot))
+        loss_box = QWidget()
+        loss_layout = QVBoxLayout(loss_box)
+        loss_layout.setContentsMargins(0, 0, 0, 0)
+        loss_layout.addWidget(self.loss_plot, 1)
+        loss_layout.addWidget(self.scrub_bar)
+        bottom.addWidget(self._titled("Error over time", loss_box))
         # the landscape and the capacity sweep share one place: two views of the error
         self.analysis_tabs = QTabWidget()
         self.analysis_tabs.setObjectName("analysis_tabs")
@@ -673,6 +680,8 @@ class MainWindow(QMainWindow):
         c.modelChanged.connect(self._on_model_changed_reset_hints)
         c.dataChanged.connect(self._sync_controls)
         c.messageRaised.connect(self._on_message_raised)
+        # looking back, the knobs show the past: Continue from here makes them a hand's again
+        c.scrubChanged.connect(lambda: self.knob_panel.setEnabled(c.scrub_step is None))
 
         self.model_combo.currentIndexChanged.connect(self._on_model_combo_changed)
         self.dataset_combo.currentIndexChanged.connect(self._on_structure_changed)
@@ -772,7 +781,7 @@ class MainWindow(QMainWindow):
             combo.setCurrentIndex(i)
 
     def _update_error_label(self) -> None:
-        s = self.controller.session
+        s = self.controller.shown
         train, test = s.train_loss, s.test_loss
         kind = "cross-entropy" if s.model.task != "regression" else "mean squared error"
         text = (

@@ -523,7 +523,7 @@ class NetworkView(QGraphicsView):
     def describe(self, name: str) -> str:
         """The tooltip of knob ``name``: its value and what it does."""
         item = self.item(name)
-        value = float(self._controller.params[item.index])
+        value = float(self._controller.shown.params[item.index])
         hint = describe_param(self._controller.model, item.index).split(": ", 1)[-1]
         locked = "\nlocked: Train leaves it alone" if self._is_locked(item.index) else ""
         return (
@@ -857,7 +857,7 @@ class NetworkView(QGraphicsView):
     def _restyle(self, force: bool = False) -> None:
         """Give each item the pen or brush of the session's value and lock; only items
         whose look differs from the one drawn (all with ``force``: new pens)."""
-        session = self._controller.session
+        session = self._controller.shown
         theta = session.params
         if len(theta) != len(self._by_index):
             return
@@ -953,7 +953,7 @@ class NetworkView(QGraphicsView):
         """Redraw what every hidden unit and the output compute, now."""
         self._frame_timer.stop()
         self._frame_last = time.monotonic()
-        session = self._controller.session
+        session = self._controller.shown
         key = (id(session), session.version)
         model = session.model
         if key == self._thumb_key or model is not self._model or not self.thumbnails:
@@ -1065,7 +1065,11 @@ class NetworkView(QGraphicsView):
         if item is None or ev.button() != Qt.MouseButton.LeftButton:
             super().mousePressEvent(ev)
             return
-        self._drag = (item, ev.position().toPoint(), float(self._controller.params[item.index]))
+        self._drag = (
+            item,
+            ev.position().toPoint(),
+            float(self._controller.shown.params[item.index]),
+        )
         self._drag_moved = False
         self._focus(item.name)
         ev.accept()
@@ -1104,7 +1108,7 @@ class NetworkView(QGraphicsView):
             ev.ignore()
             return
         lo, hi = self._range(item.index)
-        value = float(self._controller.params[item.index])
+        value = float(self._controller.shown.params[item.index])
         self._turn(item, min(hi, max(lo, value + notches * (hi - lo) / STEPS)))
         ev.accept()
 
@@ -1123,7 +1127,7 @@ class NetworkView(QGraphicsView):
         return float(lo), float(hi)
 
     def _is_locked(self, index: int) -> bool:
-        return index in self._controller.session.locked
+        return index in self._controller.shown.locked
 
 
 def _distance_to_path(path: QPainterPath, p: QPointF, samples: int = 24) -> float:

@@ -438,7 +438,7 @@ class NextWordView(QWidget):
         self._rebuild()
 
     def _on_params_changed(self) -> None:
-        session = self._controller.session
+        session = self._controller.shown
         if (session.model, session.dataset) != self._source:
             self._rebuild()  # a new session arrived before its modelChanged
         else:
@@ -467,7 +467,7 @@ class NextWordView(QWidget):
             return
         words = generate(
             self._model,
-            self._controller.session.params,
+            self._controller.shown.params,
             self._rng,
             self.temperature.value(),
             max_words=20,
@@ -480,7 +480,7 @@ class NextWordView(QWidget):
         if not self.active or self._model.context == k:
             return
         try:
-            corpus = corpus_from_dataset(self._controller.session.dataset)
+            corpus = corpus_from_dataset(self._controller.shown.dataset)
             self.use_corpus(corpus, context=k)
         except (DataError, ValueError) as exc:
             self._controller.messageRaised.emit(str(exc))
@@ -488,7 +488,7 @@ class NextWordView(QWidget):
 
     # -- building ------------------------------------------------------------------------
     def _rebuild(self) -> None:
-        session = self._controller.session
+        session = self._controller.shown
         model = session.model
         if (model, session.dataset) == self._source:
             return
@@ -580,7 +580,7 @@ class NextWordView(QWidget):
         """Pull the weights; redraw the bars, their numbers and the most likely sentence."""
         if not self.active:
             return
-        session = self._controller.session
+        session = self._controller.shown
         model, theta = self._model, session.params
         row = self.context_row
         with np.errstate(all="ignore"):
@@ -608,7 +608,7 @@ class NextWordView(QWidget):
         self._show_error()
 
     def _show_error(self) -> None:
-        now = self._controller.session.train_loss
+        now = self._controller.shown.train_loss
         self.optimum_label.setText(
             f"error now <b>{now:.3f}</b> · best possible <b>{self.optimum:.3f}</b>"
             if math.isfinite(now)

@@ -1,0 +1,228 @@
+"""The scrub bar under the loss plot: look back at any step of the run, branch there,
+or replay the run. Thin: the controller holds what is shown (``controller.shown``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
+
+from knobsim.ui import theme
+from knobsim.ui.controller import SessionController
+
+#: a replay lasts about this long: one timeline entry a frame, within these bounds (s)
+REPLAY_SECONDS = (5.0, 12.0)
+#: the replay's frame interval (ms)
+REPLAY_FRAME_MS = 16
+
+
+class StepLine(pg.InfiniteLine):
+    """A vertical line at a step, for a plot whose step axis may be logarithmic.
+
+    ``PlotItem`` calls ``setLogMode`` on every item that has one; on a log axis the
+    line's position is log10 of the step (a step of 0 sits at the axis's left end).
+    """
+
+    def __init__(self) -> None:
+        pen = pg.mkPen(theme.MARK_COLOR, width=1.5, style=Qt.PenStyle.DashLine)
+        super().__init__(pos=0, angle=90, pen=pen, movable=False)
+        self.step = 0
+        self.log_x = False
+        self.setZValue(20)
+
+    def set_step(self, step: int) -> None:
+        self.step = int(step)
+        self._place()
+
+    def setLogMode(self, x: bool, y: bool) -> None:  # noqa: N802 - pyqtgraph's name
+        self.log_x = bool(x)
+        self._place()
+
+    def _place(self) -> None:
+        self.setValue(math.log10(max(self.step, 1)) if self.log_x else float(self.step))
+
+
+class ScrubBar(QWidget):
+    """A slider over the run's timeline, one tick per kept entry (the dense start and
+    end of a run get room of their own), the step shown, and three buttons.
+
+    Dragging shows the run at that step in every view (``controller.scrub_to``); the
+    right end is the present. The loss plot gets a dashed line at the step shown.
+    Replay moves the slider from the start (or where it stands) to the present at one
+    entry a frame, the whole run taking 5 to 12 s, so the dense early steps go slowly;
+    Esc, the button or a hand on the slider stops it.
+    """
+
+    def __init__(
+        self, controller: SessionController, plot_item: pg.PlotItem, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("scrub_panel")
+        self._controller = controller
+        self.slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.slider.setObjectName("scrubBar")
+        self.slider.setToolTip(
+            "Drag to see the knobs, the fit and the errors as they were at any step of the run."
+        )
+        self.slider.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.step_label = QLabel(self)
+        self.step_label.setObjectName("scrub_step")
+        self.continue_button = QPushButton("Continue from here", self)
+        self.continue_button.setObjectName("continueFromHere")
+        self.continue_button.setToolTip(
+            "Take the knobs as they were at this step and train on from here; "
+            "the rest of the run is dropped (Ctrl+Z brings it back)."
+        )
+        self.back_button = QPushButton("Back to now", self)
+        self.back_button.setObjectName("backToNow")
+        self.back_button.setToolTip("Show the knobs as they are now.")
+        self.replay_button = QPushButton("Replay", self)
+        self.replay_button.setObjectName("replayRun")
+        self.replay_button.setCheckable(True)
+        self.replay_button.setToolTip("Play the run back at a pace you can follow (Esc stops).")
+        # the slider and the step shown, the buttons in a row under them: no wider than
+        # the loss plot's own key row
+        self.step_label.setFixedWidth(self.fontMetrics().horizontalAdvance("step 10,000,000"))
+        self.step_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.slider, 1)
+        top.addWidget(self.step_label)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.continue_button)
+        row.addWidget(self.back_button)
+        row.addWidget(self.replay_button)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(top)
+        layout.addLayout(row)
+
+        self.line = StepLine()
+        self.line.hide()
+        plot_item.addItem(self.line, ignoreBounds=True)
+        self._steps = np.zeros(1, dtype=np.int64)  # the timeline's steps, one per tick
+        self._timer = QTimer(self)
+        self._timer.setInterval(REPLAY_FRAME_MS)
+        self._timer.timeout.connect(self._on_replay_timer_timeout)
+        self._per_frame = 1.0  # entries a replay frame
+        self._pos = 0.0  # where the replay stands, in ticks
+        self._escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        self._escape.setContext(Qt.ShortcutContext.WindowShortcut)
+        self._escape.setEnabled(False)
+        self._escape.activated.connect(self.stop_replay)
+
+        self.slider.valueChanged.connect(self._on_slider_value_changed)
+        self.slider.sliderPressed.connect(self.stop_replay)
+        self.continue_button.clicked.connect(controller.continue_from_here)
+        self.back_button.clicked.connect(controller.back_to_now)
+        self.replay_button.toggled.connect(self._on_replay_button_toggled)
+        controller.scrubChanged.connect(self.refresh)
+        controller.historyChanged.connect(self.refresh)
+        controller.trainingToggled.connect(self._on_training_toggled)
+        self.refresh()
+
+    # -- reading the controller ---------------------------------------------------------
+    def refresh(self) -> None:
+        """Range, position, label, buttons and the loss plot's line from the controller."""
+        c = self._controller
+        self._steps = c.session.timeline.steps
+        shown = c.scrub_step
+        if shown is None:
+            tick = len(self._steps) - 1
+            self.step_label.setText(f"step {c.session.step_count:,}")
+            self.step_label.setToolTip("The present: drag left to look back.")
+        else:
+            tick = int(np.searchsorted(self._steps, shown, side="right")) - 1
+            self.step_label.setText(f"step {shown:,}")
+            self.step_label.setToolTip(
+                f"Looking back at step {shown:,} of {c.session.step_count:,}."
+            )
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, max(0, len(self._steps) - 1))
+        if self.slider.value() != tick and not self.slider.isSliderDown():
+            self.slider.setValue(tick)
+        self.slider.blockSignals(False)
+        self.continue_button.setEnabled(shown is not None)
+        self.back_button.setEnabled(shown is not None)
+        self.replay_button.setEnabled(len(self._steps) > 1 or self.replaying)
+        if shown is None:
+            self.line.hide()
+        else:
+            self.line.set_step(shown)
+            self.line.show()
+
+    @property
+    def replaying(self) -> bool:
+        return self._timer.isActive()
+
+    # -- a hand on the slider -----------------------------------------------------------
+    def _on_slider_value_changed(self, tick: int) -> None:
+        self.stop_replay()  # a hand (a replay moves the slider with its signals blocked)
+        self._show_tick(tick)
+
+    def _show_tick(self, tick: int) -> None:
+        steps = self._steps
+        tick = int(np.clip(tick, 0, len(steps) - 1))
+        if tick == len(steps) - 1:
+            self._controller.back_to_now()
+        else:
+            self._controller.scrub_to(int(steps[tick]))
+
+    # -- replay -------------------------------------------------------------------------
+    def start_replay(self) -> None:
+        """Play the run back from where the slider stands (from the start at the present)."""
+        n = len(self._steps)
+        if n < 2:
+            self.replay_button.setChecked(False)
+            return
+        lo, hi = REPLAY_SECONDS
+        seconds = min(hi, max(lo, n * REPLAY_FRAME_MS / 1000.0))
+        self._per_frame = n / (seconds * 1000.0 / REPLAY_FRAME_MS)
+        at_end = self._controller.scrub_step is None
+        self._pos = 0.0 if at_end else float(self.slider.value())
+        self._escape.setEnabled(True)
+        self._timer.start()
+        self.replay_button.setChecked(True)
+        self.replay_button.setText("Stop")
+        self._show_tick(int(self._pos))
+
+    def stop_replay(self) -> None:
+        """Stop a replay where it stands (the views keep showing that step)."""
+        if not self.replaying:
+            return
+        self._timer.stop()
+        self._escape.setEnabled(False)
+        self.replay_button.blockSignals(True)
+        self.replay_button.setChecked(False)
+        self.replay_button.blockSignals(False)
+        self.replay_button.setText("Replay")
+        self.refresh()
+
+    def _on_replay_button_toggled(self, on: bool) -> None:
+        if on:
+            self.start_replay()
+        else:
+            self.stop_replay()
+
+    def _on_replay_timer_timeout(self) -> None:
+        self._pos += self._per_frame
+        last = len(self._steps) - 1
+        tick = min(int(self._pos), last)
+        self.slider.blockSignals(True)
+        self.slider.setValue(tick)
+        self.slider.blockSignals(False)
+        self._show_tick(tick)
+        if tick >= last:
+            self.stop_replay()
+
+    def _on_training_toggled(self, on: bool) -> None:
+        if on:
+            self.stop_replay()

@@ -1,0 +1,165 @@
+"""Time travel with a hand on the scrub bar: look back, branch, come back, replay."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hands import drag_slider_to, key, point_for_value, press, release
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QPushButton, QSlider
+
+from knobsim.ui import scrub
+
+
+def click(button: QPushButton) -> None:
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def trained(window, steps: int = 400):
+    c = window.controller
+    c.step_many(steps)
+    return c
+
+
+def bar(window) -> QSlider:
+    return window.findChild(QSlider, "scrubBar")
+
+
+def test_dragging_the_scrub_bar_shows_a_past_step_everywhere_and_changes_nothing(window, qtbot):
+    c = trained(window)
+    before, now = c.session.params.copy(), c.session.step_count
+    version = c.session.version
+    slider = bar(window)
+    assert slider.value() == slider.maximum()  # the present
+    drag_slider_to(slider, slider.maximum() // 4, qtbot=qtbot)
+    qtbot.wait(350)
+    steps = c.session.timeline.steps
+    step = c.scrub_step
+    assert step is not None and 0 < step < now and step == steps[slider.value()]
+    assert np.array_equal(c.shown.params, c.session.timeline.at(step)[1])
+    assert not np.array_equal(c.shown.params, before)
+    # the session is untouched: the present is still there
+    assert np.array_equal(c.session.params, before) and c.session.step_count == now
+    assert c.session.version == version
+    assert not window.knob_panel.isEnabled()
+    assert window.scrub_bar.line.isVisible() and window.scrub_bar.line.step == step
+    assert window.scrub_bar.step_label.text() == f"step {step:,}"
+    assert window.audit() == []
+    # the first step of all, and back to the present at the right end
+    drag_slider_to(slider, 0, qtbot=qtbot)
+    assert c.scrub_step == 0 and np.array_equal(c.shown.params, c.session.timeline.at(0)[1])
+    qtbot.wait(350)
+    assert window.audit() == []
+    drag_slider_to(slider, slider.maximum(), qtbot=qtbot)
+    qtbot.wait(350)
+    assert c.scrub_step is None and c.shown is c.session and window.knob_panel.isEnabled()
+    assert window.audit() == []
+
+
+def test_continue_from_here_branches_and_undo_brings_the_run_back(window, qtbot):
+    c = trained(window)
+    before, now = c.session.params.copy(), c.session.step_count
+    slider = bar(window)
+    drag_slider_to(slider, slider.maximum() // 2, qtbot=qtbot)
+    step = c.scrub_step
+    theta = c.shown.params.copy()
+    click(window.findChild(QPushButton, "continueFromHere"))
+    qtbot.wait(350)
+    assert c.scrub_step is None
+    assert c.session.step_count == step and np.array_equal(c.session.params, theta)
+    assert c.session.history.last()[0] == step and c.session.timeline.last_step == step
+    assert window.knob_panel.isEnabled()
+    assert window.audit() == []
+    c.step_once()  # the branch trains on from there
+    assert c.session.step_count == step + 1
+    window.activateWindow()
+    window.knob_panel.setFocus()
+    key(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the step is not undone...
+    key(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.wait(350)
+    # ...the branch is: the whole run is back
+    assert c.session.step_count == now and np.array_equal(c.session.params, before)
+    assert c.session.timeline.last_step == now
+    assert window.audit() == []
+
+
+def test_back_to_now_and_train_both_return_to_the_present(window, qtbot):
+    c = trained(window)
+    now = c.session.step_count
+    slider = bar(window)
+    drag_slider_to(slider, slider.maximum() // 3, qtbot=qtbot)
+    assert c.scrub_step is not None
+    click(window.findChild(QPushButton, "backToNow"))
+    qtbot.wait(350)
+    assert c.scrub_step is None and slider.value() == slider.maximum()
+    assert window.audit() == []
+    drag_slider_to(slider, slider.maximum() // 3, qtbot=qtbot)
+    c.set_speed(5)  # 30 steps a second, in this thread
+    click(window.train_button)  # Train carries on from the present, not from the past
+    qtbot.waitUntil(lambda: c.session.step_count > now, timeout=5000)
+    assert c.scrub_step is None
+    click(window.train_button)
+    qtbot.wait(350)
+    assert window.audit() == []
+
+
+def test_a_hand_move_while_looking_back_is_refused_with_a_way_on(window, qtbot):
+    c = trained(window)
+    before = c.session.params.copy()
+    slider = bar(window)
+    drag_slider_to(slider, slider.maximum() // 3, qtbot=qtbot)
+    knob = window.knob_panel.knobs[0].slider
+    press(knob, point_for_value(knob, knob.maximum()))  # a disabled slider takes no hand
+    release(knob, point_for_value(knob, knob.maximum()))
+    with qtbot.waitSignal(c.messageRaised) as said:
+        c.set_param(0, 1.5)  # the network view and the landscape come this way
+    assert "Continue from here" in said.args[0]
+    assert np.array_equal(c.session.params, before) and c.scrub_step is not None
+    qtbot.wait(350)
+    assert window.audit() == []
+
+
+def test_replay_plays_the_run_to_the_end_and_esc_stops_it(window, qtbot, monkeypatch):
+    monkeypatch.setattr(scrub, "REPLAY_SECONDS", (0.4, 0.6))
+    c = trained(window)
+    replay = window.findChild(QPushButton, "replayRun")
+    shown: list[int] = []
+    c.scrubChanged.connect(lambda: shown.append(c.scrub_step))
+    click(replay)
+    assert window.scrub_bar.replaying and replay.text() == "Stop"
+    qtbot.waitUntil(lambda: not window.scrub_bar.replaying, timeout=5000)
+    visited = [s for s in shown if s is not None]
+    assert visited[0] == 0 and len(visited) > 10 and visited == sorted(visited)
+    assert c.scrub_step is None and replay.text() == "Replay"  # it ends at the present
+    qtbot.wait(350)
+    assert window.audit() == []
+    monkeypatch.setattr(scrub, "REPLAY_SECONDS", (5.0, 12.0))
+    click(replay)
+    qtbot.wait(200)
+    key(Qt.Key.Key_Escape)
+    assert not window.scrub_bar.replaying
+    step = c.scrub_step
+    assert step is not None and 0 < step < c.session.step_count  # stopped where it stood
+    qtbot.wait(350)
+    assert c.scrub_step == step and window.audit() == []
+
+
+def test_a_run_trained_in_the_training_process_can_be_scrubbed_from_its_first_step(window, qtbot):
+    c = window.controller
+    if not c.use_process:
+        pytest.skip("training in a second process is turned off")
+    c.prewarm()
+    qtbot.waitUntil(lambda: c.process_ready, timeout=30_000)
+    assert c.speed is None  # Max
+    click(window.train_button)
+    qtbot.waitUntil(lambda: c.trains_in_process and c.session.step_count > 5_000, timeout=10_000)
+    click(window.train_button)
+    qtbot.wait(350)
+    steps = c.session.timeline.steps
+    assert steps[:50].tolist() == list(range(50)) and steps[-1] == c.session.step_count
+    slider = bar(window)
+    drag_slider_to(slider, 3, qtbot=qtbot)
+    assert c.scrub_step == steps[slider.value()] < 50
+    qtbot.wait(350)
+    assert window.audit() == []
