@@ -181,7 +181,7 @@ def test_text_may_be_one_string_or_paragraphs():
 # -- goals ---------------------------------------------------------------------------------------
 def test_every_goal_kind_is_covered_below():
     covered = {"at_most", "at_least", "near", "verdict", "diverged", "test_error_rising"}
-    covered |= {"locked", "all_of", "any_of"}
+    covered |= {"locked", "all_of", "any_of", "looked_back_to_lowest_test"}
     assert set(GOAL_KINDS) == covered
 
 
@@ -220,6 +220,27 @@ def test_verdict_diverged_and_rising():
     assert not check_goal(rising, state(test_error=0.29, test_min=0.2, steps=10))
     assert not check_goal(rising, state(test_error=0.31, test_min=0.2, steps=0))
     assert "+55%" in goal_status(rising, state(test_error=0.31, test_min=0.2, steps=10))
+
+
+def test_looking_back_to_the_lowest_test_error():
+    goal = {"kind": "looked_back_to_lowest_test", "within": 0.1}
+    assert not check_goal(goal, state(run_test_min=0.2))  # showing now
+    assert "drag the bar" in goal_status(goal, state(run_test_min=0.2))
+    assert check_goal(goal, state(shown_step=40, shown_test_error=0.21, run_test_min=0.2))
+    assert not check_goal(goal, state(shown_step=400, shown_test_error=0.3, run_test_min=0.2))
+    assert "step 40: test error 0.21" in goal_status(
+        goal, state(shown_step=40, shown_test_error=0.21, run_test_min=0.2)
+    )
+    # from a real run that overfits: the step with the lowest test error meets it, the end not
+    lessons, _ = load_lessons()
+    s = build_session(find_lesson(lessons, "overfit").setup)
+    s.step(3000, record_every=10)
+    steps = s.timeline.steps
+    tests = [s.view_at(int(k)).test_loss for k in steps]
+    best, last = int(steps[int(np.argmin(tests))]), int(steps[-2])
+    assert check_goal(goal, snapshot(s, shown=s.view_at(best)))
+    assert not check_goal(goal, snapshot(s, shown=s.view_at(last)))
+    assert not check_goal(goal, snapshot(s))
 
 
 def test_all_of_and_any_of():

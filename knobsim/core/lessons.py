@@ -80,6 +80,7 @@ GOAL_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "diverged": ((), ()),
     "test_error_rising": ((), ("by",)),
     "locked": (("knob",), ()),
+    "looked_back_to_lowest_test": ((), ("within",)),
     "all_of": (("goals",), ()),
     "any_of": (("goals",), ()),
 }
@@ -88,6 +89,9 @@ GOAL_KINDS = tuple(GOAL_FIELDS)
 DEFAULT_WITHIN = 0.05
 #: "test_error_rising" without "by": the test error is this share above its lowest
 DEFAULT_RISE = 0.2
+#: "looked_back_to_lowest_test" without "within": the step looked at has a test error at
+#: most this share above the run's lowest
+DEFAULT_LOOK_WITHIN = 0.1
 
 _SETUP_TYPES: dict[str, str] = {
     "model": "text",
@@ -176,7 +180,10 @@ class LessonState:
     """What a goal can look at: a plain snapshot of the window's session and this task.
 
     ``steps``, ``diverged`` and ``test_min`` count from the start of the current task;
-    ``step_count`` is the session's own counter (0 again after Reset).
+    ``step_count`` is the session's own counter (0 again after Reset). While the scrub bar
+    looks back at a past step, ``shown_step`` is that step and ``shown_test_error`` its
+    test error; ``run_test_min`` is the lowest test error on the run's loss curve (both
+    as the loss plot draws them, with any L2 penalty).
     """
 
     train_error: float  # data error, without the L2 penalty
@@ -193,6 +200,9 @@ class LessonState:
     verdict: str = "unknown"
     values: Mapping[str, float] = field(default_factory=dict)
     locked: frozenset[str] = frozenset()
+    shown_step: int | None = None
+    shown_test_error: float = math.nan
+    run_test_min: float = math.inf
 
 
 # -- loading -------------------------------------------------------------------------------
@@ -529,11 +539,13 @@ def snapshot(
     diverged: bool = False,
     test_min: float = math.inf,
     training: bool = False,
+    shown: Session | None = None,
 ) -> LessonState:
     """A :class:`LessonState` of ``session``; the task counters come from the caller.
 
     ``training`` says whether training runs now; the verdict reads it as the window's
-    verdict box does (:func:`~knobsim.core.diagnosis.diagnose_session`).
+    verdict box does (:func:`~knobsim.core.diagnosis.diagnose_session`). ``shown`` is the
+    session as it was at the step the scrub bar looks back at (``Session.view_at``), if any.
     """
     d, model, theta = session.dataset, session.model, session.params
     train = model.data_loss(theta, d.X_train, d.y_train)
@@ -554,7 +566,15 @@ def snapshot(
         verdict=kind,
         values=session.as_dict(),
         locked=frozenset(session.param_names[i] for i in session.locked),
+        shown_step=None if shown is None else int(shown.step_count),
+        shown_test_error=math.nan if shown is None else float(shown.test_loss),
+        run_test_min=_lowest(session.history.test),
     )
+
+
+def _lowest(values: Sequence[float]) -> float:
+    finite = [v for v in values if math.isfinite(v)]
+    return min(finite) if finite else math.inf
 
 
 def quantity(state: LessonState, what: str) -> float | None:
@@ -601,6 +621,13 @@ def check_goal(goal: Mapping[str, Any], state: LessonState) -> bool:
         )
     if kind == "locked":
         return goal["knob"] in state.locked
+    if kind == "looked_back_to_lowest_test":
+        within = float(goal.get("within", DEFAULT_LOOK_WITHIN))
+        return (
+            state.shown_step is not None
+            and math.isfinite(state.run_test_min)
+            and state.shown_test_error <= (1.0 + within) * state.run_test_min
+        )
     if kind == "all_of":
         return all(check_goal(g, state) for g in goal["goals"])
     if kind == "any_of":
@@ -645,6 +672,14 @@ def _status_parts(goal: Mapping[str, Any], state: LessonState) -> list[str]:
     if kind == "locked":
         knob = goal["knob"]
         return [f"✓ {knob} is locked" if ok else f"{knob} is not locked"]
+    if kind == "looked_back_to_lowest_test":
+        lowest = _num(state.run_test_min)
+        if state.shown_step is None:
+            return [f"showing now: drag the bar under the error plot back (lowest test {lowest})"]
+        return [
+            f"{mark}step {state.shown_step:,}: test error {_num(state.shown_test_error)} "
+            f"(lowest in the run: {lowest})"
+        ]
     if kind == "all_of":
         return [p for g in goal["goals"] for p in _status_parts(g, state)]
     if kind == "any_of":

@@ -378,6 +378,7 @@ class Session:
         message = ""
         timeline = self.timeline
         keep = timeline.pending(first + 1).append  # every step's weights (no copy)
+        settle_mask = timeline.settle_mask
         for k in range(n):
             if next_batch is None:
                 loss, g = loss_and_grad(theta, F, y)
@@ -408,7 +409,7 @@ class Session:
                     best_loss, best = train, theta
                     limit = EXPLODE_FACTOR * max(best_loss, EXPLODE_FLOOR)
                 self._record()
-            elif not done & 4095:
+            elif not done & settle_mask:
                 timeline.settle()  # a long call between records keeps its memory bounded
             if last:
                 break

@@ -24,8 +24,12 @@ from numpy.typing import NDArray
 
 Array = NDArray[np.float64]
 
-#: the most memory the kept weights may take (bytes) after a million steps
-BUDGET_BYTES = 16_000_000
+#: the memory the kept weights take (bytes) after a million steps, just pruned; between
+#: prunes it grows by at most a quarter, and the steps not yet settled add at most
+#: ``PENDING_BYTES`` (see ``settle_mask``)
+BUDGET_BYTES = 12_000_000
+#: the most memory the steps appended and not yet settled may take (bytes)
+PENDING_BYTES = 1_000_000
 #: the steps at each end kept one by one (for models small enough; see ``dense_for``)
 MAX_DENSE = 128
 #: entries per dense step after a million steps: two ends, ~18 doubling bands each
@@ -67,13 +71,17 @@ class Timeline:
         Steps kept one by one at each end (default: ``dense_for(n_params)``).
     """
 
-    __slots__ = ("n_params", "start", "dense", "_steps", "_thetas", "_pending", "_first",
-                 "_high", "_seq", "_seqs")  # fmt: skip
+    __slots__ = ("n_params", "start", "dense", "settle_mask", "_steps", "_thetas", "_pending",
+                 "_first", "_high", "_seq", "_seqs")  # fmt: skip
 
     def __init__(self, n_params: int, start: int = 0, dense: int | None = None) -> None:
         self.n_params = int(n_params)
         self.start = int(start)
         self.dense = dense_for(n_params) if dense is None else max(1, int(dense))
+        #: an optimizer loop settles when ``steps_done & settle_mask == 0``: every power of
+        #: two steps (64 to 4,096) whose weights fit ``PENDING_BYTES``
+        fit = max(1, PENDING_BYTES // (8 * max(1, self.n_params)))
+        self.settle_mask = int(np.clip(2 ** int(np.log2(fit)), 64, 4096)) - 1
         self._steps: list[int] = []
         self._thetas: list[Array] = []
         self._seqs: list[int] = []  # when each entry came in (for ``since``)
@@ -170,7 +178,7 @@ class Timeline:
         self._steps = steps[keep].tolist()
         self._thetas = [self._thetas[i] for i in keep]
         self._seqs = [self._seqs[i] for i in keep]
-        self._high = max(4 * self.dense, 2 * len(self._steps))
+        self._high = len(self._steps) + max(4 * self.dense, len(self._steps) // 4)
 
     # -- reading -----------------------------------------------------------------------
     @property

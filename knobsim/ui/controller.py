@@ -81,7 +81,7 @@ class SessionController(QObject):
         was computed at, the losses).
     scrubChanged
         The step shown changed (``scrub_to``) or the look back ended; ``paramsChanged``
-        follows, and the views paint ``shown``.
+        follows, and the views paint ``shown`` (the loss plot the whole run).
 
     Time travel: ``scrub_to(step)`` shows the run as it was at a past step of the
     session's timeline (``shown`` is then ``Session.view_at(step)``) without changing the
@@ -416,9 +416,9 @@ class SessionController(QObject):
             self.scrubChanged.emit()
 
     def _emit_shown(self) -> None:
+        # the loss plot draws the whole run either way: its history did not change
         self.scrubChanged.emit()
         self.paramsChanged.emit()
-        self.historyChanged.emit()
 
     def _refuse_while_scrubbed(self) -> bool:
         if self._view is None:

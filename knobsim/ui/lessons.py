@@ -188,6 +188,7 @@ class LessonRunner(QObject):
             diverged=self._diverged,
             test_min=self._test_min,
             training=self._controller.is_training,
+            shown=None if self._controller.scrub_step is None else self._controller.shown,
         )
 
     def check_now(self, *, held: bool = False) -> None:

@@ -5,8 +5,9 @@ The last lesson lays out 1,331 next-word knobs, which alone takes about two seco
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
-from hands import click, find
+from hands import click, drag_slider_to, find
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
@@ -98,8 +99,17 @@ def do_overfit(qtbot, win) -> None:
     fastest(win)
     click(qtbot, win, "train")
     qtbot.waitUntil(on_task(win, 1), timeout=WAIT_MS)
-    find(win, "l2").setValue(0.01)
+    # back to where the test error was lowest, with a hand on the scrub bar
+    click(qtbot, win, "train")  # pause, to find that step in peace
+    c = win.controller
+    steps = c.session.timeline.steps
+    test = [c.session.view_at(int(s)).test_loss for s in steps]
+    slider = find(win, "scrubBar", QSlider)
+    drag_slider_to(slider, int(np.argmin(test)), qtbot=qtbot)
     qtbot.waitUntil(on_task(win, 2), timeout=WAIT_MS)
+    find(win, "l2").setValue(0.01)
+    click(qtbot, win, "train")  # train on, from the present
+    qtbot.waitUntil(on_task(win, 3), timeout=WAIT_MS)
     find(win, "l2").setValue(0.0)
     find(win, "points", QSpinBox).setValue(100)
     qtbot.waitUntil(done(win), timeout=WAIT_MS)
