@@ -160,6 +160,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer moves, shorter timings")
     parser.add_argument("--train", action="store_true", help="train the real MLP 1M steps")
     parser.add_argument("--steps", type=int, default=1_000_000)
+    parser.add_argument("--memory-only", action="store_true", help="only the memory figure")
     args = parser.parse_args()
     print("command:", "PYTHONPATH=. QT_QPA_PLATFORM=offscreen python", " ".join(sys.argv))
 
@@ -170,6 +171,8 @@ def main() -> None:
         f"{m['weights_mb']:.1f} MB, held {m['held_mb']:.1f} MB, at most {m['peak_mb']:.1f} MB "
         "on the way (goal: at most 20 MB)"
     )
+    if args.memory_only:
+        return
     print("\n2. cost per optimizer step")
     print(bw.table(
         ["case", "step (ns)", "timeline (ns)", "share"],

@@ -187,12 +187,15 @@ def test_rewind_branches_from_a_past_step():
     assert np.allclose(s.params, twin.params)  # gd has no memory: the same path again
 
 
-def test_a_deep_copy_keeps_its_own_timeline():
+def test_a_deep_copy_keeps_its_own_timeline_sharing_the_weights():
     s = line_session()
     s.step(3)
-    c = copy.deepcopy(s)
+    c = copy.deepcopy(s)  # as for undo: the weights kept are shared, never written
+    assert c.timeline.at(2)[1].base is s.timeline.at(2)[1].base
     c.step(3)
+    c.set_param("w", 9.0)
     assert s.timeline.last_step == 3 and c.timeline.last_step == 6
+    assert s.timeline.at(3)[1][0] != 9.0
 
 
 # -- the training process ------------------------------------------------------------------
@@ -232,3 +235,16 @@ def test_the_window_sees_the_workers_steps_from_the_very_first():
         # (another process's BLAS may round a sum differently: a hair apart after long runs)
         assert np.allclose(twin.timeline.at(k)[1], s.timeline.at(k)[1], rtol=1e-3)
     assert len(s.view_at(10).trail) == 11 <= TRAIL_LENGTH
+
+
+def test_a_session_read_from_a_file_starts_its_timeline_where_it_stands():
+    from knobsim.core.sessionfile import dumps, loads
+
+    s = line_session()
+    s.step(40)
+    back = loads(dumps(s))[0]
+    assert back.step_count == 40
+    assert back.timeline.start == 40 and back.timeline.steps.tolist() == [40]
+    assert np.array_equal(back.timeline.at(40)[1], s.params)
+    back.step(2)
+    assert back.timeline.steps.tolist() == [40, 41, 42]

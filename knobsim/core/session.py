@@ -473,6 +473,12 @@ class Session:
         out.timeline = Timeline(self.n_params, self.timeline.start, self.timeline.dense)
         return out
 
+    def restart_timeline(self) -> None:
+        """A new timeline from where the session stands (a session read from a file: the
+        weights along its run are not in the file)."""
+        self.timeline = Timeline(self.n_params, self.step_count)
+        self.timeline.put(self.step_count, self._theta)
+
     def view_at(self, step: int) -> Session:
         """The session as it was at ``step`` of its timeline (the entry there or the last
         before it), to look at, never to change: the weights, step count, loss history

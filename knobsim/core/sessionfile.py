@@ -450,3 +450,4 @@ def _restore_history(session: Session, h: Any, step_count: int, fail) -> None:
             raise fail("a history mark is malformed.")
         session.history.mark(int(m[0]), str(m[1]))
     session.step_count = max(step_count, steps[-1] if steps else 0)
+    session.restart_timeline()

@@ -233,6 +233,10 @@ class Timeline:
         self.settle()
         return sum(t.nbytes for t in self._thetas)
 
+    def __deepcopy__(self, memo: dict) -> Timeline:
+        # a session copied for undo shares the weights: they are never written
+        return self.copy()
+
     def copy(self) -> Timeline:
         """An independent copy (the arrays are shared: they are never written)."""
         self.settle()
