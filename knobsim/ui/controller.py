@@ -249,7 +249,11 @@ class SessionController(QObject):
         if on == self.is_training:
             return
         if on:
-            self._end_scrub()  # Train carries on from the present
+            if self._end_scrub():  # Train carries on from the present
+                self.messageRaised.emit(
+                    f"Training goes on from now (step {self.session.step_count:,}); to train "
+                    "from a step in the past, look back there and press Continue from here."
+                )
             self._owed = 0.0
             self.clock.start()
         else:
@@ -410,10 +414,13 @@ class SessionController(QObject):
         after.rewind(step)
         self.undo_stack.push(SessionChange(self, after, f"continue from step {step:,}"))
 
-    def _end_scrub(self) -> None:
-        if self._view is not None:
-            self._view = None
-            self.scrubChanged.emit()
+    def _end_scrub(self) -> bool:
+        """End a look back, if any (the caller's change follows); True if there was one."""
+        if self._view is None:
+            return False
+        self._view = None
+        self.scrubChanged.emit()
+        return True
 
     def _emit_shown(self) -> None:
         # the loss plot draws the whole run either way: its history did not change

@@ -200,3 +200,41 @@ def test_a_network_layer_painting_old_looks_is_named(window, settled):
     )
     layer._groups = [(wrong, brush, path) for _, brush, path in layer._groups]
     _only(window.audit(), "paints its wires with looks they no longer have")
+
+
+def test_views_showing_the_present_while_looking_back_are_named(window, settled):
+    c = window.controller
+    c.step_many(50)
+    c.scrub_to(10)
+    settled(window)
+    assert window.audit() == []
+    # a view that reads the session, not what is shown: the read-out of the present
+    window.error_label.setText(window.error_label.text().replace("step 10", "step 50"))
+    assert any("step 50" in f for f in window.audit())
+    window._update_error_label()
+    # the fit curve of the present
+    fit = window.fit_plot
+    x, _ = fit.curve.getData()
+    s = c.session
+    fit.curve.setData(x, s.model.predict(s.params, x.reshape(-1, 1)))
+    assert any("fit" in f.lower() for f in window.audit())
+    c.back_to_now()
+    settled(window)
+    assert window.audit() == []
+
+
+def test_a_scrub_bar_or_line_that_lies_is_named(window, settled):
+    c = window.controller
+    c.step_many(50)
+    c.scrub_to(10)
+    settled(window)
+    bar = window.scrub_bar
+    with QSignalBlocker(bar.slider):
+        bar.slider.setValue(bar.slider.value() + 3)
+    assert any("The scrub bar stands at entry" in f for f in window.audit())
+    bar.refresh()
+    bar.line.set_step(30)
+    _only(window.audit(), "The loss plot's look-back line is at step 30")
+    bar.refresh()
+    window.knob_panel.setEnabled(True)
+    _only(window.audit(), "The knob panel takes a hand while the views show step 10")

@@ -96,7 +96,9 @@ def test_back_to_now_and_train_both_return_to_the_present(window, qtbot):
     assert window.audit() == []
     drag_slider_to(slider, slider.maximum() // 3, qtbot=qtbot)
     c.set_speed(5)  # 30 steps a second, in this thread
-    click(window.train_button)  # Train carries on from the present, not from the past
+    with qtbot.waitSignal(c.messageRaised) as said:
+        click(window.train_button)  # Train carries on from the present, not from the past
+    assert f"Training goes on from now (step {now:,})" in said.args[0]
     qtbot.waitUntil(lambda: c.session.step_count > now, timeout=5000)
     assert c.scrub_step is None
     click(window.train_button)
