@@ -549,6 +549,7 @@ class SessionController(QObject):
         """Put data in place for the same model without recording it (undo and redo of a
         point edit come here): the weights stay, the loss curve starts over."""
         self.sync()
+        self._end_scrub()
         try:
             self.session.set_dataset(dataset)
         except ValueError as exc:

@@ -57,11 +57,11 @@ class SafeRateLine(QLabel):
             self._timer.start()
 
     def refresh(self) -> None:
-        """Compute the rate at the session's knobs now, and draw it."""
+        """Compute the rate at the knobs shown now, and draw it."""
         self._timer.stop()
         c = self.controller
         config = c.config
-        safe = session_safe_lr(c.session) if config.name in PLAIN else None
+        safe = session_safe_lr(c.shown) if config.name in PLAIN else None
         if safe is not None and not math.isfinite(safe):
             safe = None
         self.shown = safe

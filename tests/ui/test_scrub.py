@@ -165,3 +165,27 @@ def test_a_run_trained_in_the_training_process_can_be_scrubbed_from_its_first_st
     assert c.scrub_step == steps[slider.value()] < 50
     qtbot.wait(350)
     assert window.audit() == []
+
+
+@pytest.mark.parametrize(
+    ("model", "dataset"),
+    [("poly", "sine"), ("logistic", "blobs"), ("mlp", "moons"), ("nextword", "rhymes")],
+)
+def test_every_model_shows_the_step_looked_back_at_in_every_view(
+    open_window, qtbot, model, dataset
+):
+    from knobsim.core.catalog import session_for
+
+    window = open_window(session_for(model, dataset))
+    c = window.controller
+    c.step_many(300)
+    qtbot.wait(350)
+    slider = bar(window)
+    drag_slider_to(slider, slider.maximum() // 5, qtbot=qtbot)
+    qtbot.wait(350)
+    assert c.scrub_step is not None
+    assert window.audit() == []
+    # and a point added to the data by hand returns to the present, with the new data
+    if model != "nextword":
+        c.apply_data(c.session.dataset)
+        assert c.scrub_step is None
