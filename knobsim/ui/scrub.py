@@ -108,7 +108,6 @@ class ScrubBar(QWidget):
         self.line = StepLine()
         self.line.hide()
         plot_item.addItem(self.line, ignoreBounds=True)
-        self._steps = np.zeros(1, dtype=np.int64)  # the timeline's steps, one per tick
         self._timer = QTimer(self)
         self._timer.setInterval(REPLAY_FRAME_MS)
         self._timer.timeout.connect(self._on_replay_timer_timeout)
@@ -133,26 +132,27 @@ class ScrubBar(QWidget):
     def refresh(self) -> None:
         """Range, position, label, buttons and the loss plot's line from the controller."""
         c = self._controller
-        self._steps = c.session.timeline.steps
+        timeline = c.session.timeline
+        n = len(timeline)  # (while training, every frame: no list of steps made)
         shown = c.scrub_step
         if shown is None:
-            tick = len(self._steps) - 1
+            tick = n - 1
             self.step_label.setText(f"step {c.session.step_count:,}")
             self.step_label.setToolTip("The present: drag left to look back.")
         else:
-            tick = int(np.searchsorted(self._steps, shown, side="right")) - 1
+            tick = int(np.searchsorted(timeline.steps, shown, side="right")) - 1
             self.step_label.setText(f"step {shown:,}")
             self.step_label.setToolTip(
                 f"Looking back at step {shown:,} of {c.session.step_count:,}."
             )
         self.slider.blockSignals(True)
-        self.slider.setRange(0, max(0, len(self._steps) - 1))
+        self.slider.setRange(0, max(0, n - 1))
         if self.slider.value() != tick and not self.slider.isSliderDown():
             self.slider.setValue(tick)
         self.slider.blockSignals(False)
         self.continue_button.setEnabled(shown is not None)
         self.back_button.setEnabled(shown is not None)
-        self.replay_button.setEnabled(len(self._steps) > 1 or self.replaying)
+        self.replay_button.setEnabled(n > 1 or self.replaying)
         if shown is None:
             self.line.hide()
         else:
@@ -169,7 +169,7 @@ class ScrubBar(QWidget):
         self._show_tick(tick)
 
     def _show_tick(self, tick: int) -> None:
-        steps = self._steps
+        steps = self._controller.session.timeline.steps
         tick = int(np.clip(tick, 0, len(steps) - 1))
         if tick == len(steps) - 1:
             self._controller.back_to_now()
@@ -179,7 +179,7 @@ class ScrubBar(QWidget):
     # -- replay -------------------------------------------------------------------------
     def start_replay(self) -> None:
         """Play the run back from where the slider stands (from the start at the present)."""
-        n = len(self._steps)
+        n = len(self._controller.session.timeline)
         if n < 2:
             self.replay_button.setChecked(False)
             return
@@ -214,7 +214,7 @@ class ScrubBar(QWidget):
 
     def _on_replay_timer_timeout(self) -> None:
         self._pos += self._per_frame
-        last = len(self._steps) - 1
+        last = len(self._controller.session.timeline) - 1
         tick = min(int(self._pos), last)
         self.slider.blockSignals(True)
         self.slider.setValue(tick)
