@@ -19,6 +19,8 @@ new timeline, since the old weights are no longer this model's on these data.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -169,7 +171,7 @@ class Timeline:
         steps = self._steps
         if not steps or steps[-1] < step:
             return
-        i = int(np.searchsorted(np.asarray(steps), step, side="left"))
+        i = bisect_left(steps, step)
         del steps[i:], self._thetas[i:], self._seqs[i:]
 
     def _prune(self) -> None:
@@ -200,7 +202,7 @@ class Timeline:
         """The kept entry at ``step`` or the last one before it: ``(its step, weights)``
         (read-only). Raises ``LookupError`` when there is none."""
         self.settle()
-        i = int(np.searchsorted(np.asarray(self._steps), int(step), side="right")) - 1
+        i = bisect_right(self._steps, int(step)) - 1
         if i < 0:
             raise LookupError(f"The timeline has no weights at or before step {step}.")
         theta = self._thetas[i].view()
@@ -211,7 +213,7 @@ class Timeline:
         """The weights of the last ``limit`` entries at or before ``step``, oldest first,
         shape ``(m, n_params)`` (a path for the landscape)."""
         self.settle()
-        i = int(np.searchsorted(np.asarray(self._steps), int(step), side="right"))
+        i = bisect_right(self._steps, int(step))
         rows = self._thetas[max(0, i - limit) : i]
         return np.array(rows) if rows else np.zeros((0, self.n_params))
 
@@ -222,7 +224,7 @@ class Timeline:
         window's timeline takes them with ``extend``."""
         self.settle()
         seqs = self._seqs
-        i = int(np.searchsorted(np.asarray(seqs), int(seq), side="right")) if seqs else 0
+        i = bisect_right(seqs, int(seq))
         rows = self._thetas[i:]
         thetas = np.array(rows) if rows else np.zeros((0, self.n_params))
         return self._seq, np.asarray(self._steps[i:], dtype=np.int64), thetas
