@@ -233,7 +233,8 @@ class Autosave(QObject):
         self._changed = True  # try again next time
 
     def _on_session_changed(self, *_args) -> None:
-        self._changed = True
+        if not self.controller.shown_only:  # a look back changes what is shown only
+            self._changed = True
 
     def _on_timer_timeout(self) -> None:
         self.save_now()

@@ -126,6 +126,9 @@ class SessionController(QObject):
         self.last_explosion = ""
         self.last_step_diverged = False
         self._view: Session | None = None  # the session at the scrubbed step, or None
+        #: True while ``paramsChanged`` says only that the step shown changed (a look back
+        #: began, moved or ended): the session did not (saving and autosave ignore it)
+        self.shown_only = False
 
     # -- reading ---------------------------------------------------------------------
     @property
@@ -425,7 +428,11 @@ class SessionController(QObject):
     def _emit_shown(self) -> None:
         # the loss plot draws the whole run either way: its history did not change
         self.scrubChanged.emit()
-        self.paramsChanged.emit()
+        self.shown_only = True
+        try:
+            self.paramsChanged.emit()
+        finally:
+            self.shown_only = False
 
     def _refuse_while_scrubbed(self) -> bool:
         if self._view is None:

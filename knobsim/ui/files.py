@@ -352,7 +352,7 @@ class SessionFiles(QObject):
         self.open_session()
 
     def _on_changed(self, *_args) -> None:
-        if not self._quiet and not self.dirty:
+        if not self._quiet and not self.dirty and not self.controller.shown_only:
             self._set_dirty(True)
 
     def mark_recovered(self, app: dict) -> None:

@@ -189,3 +189,22 @@ def test_every_model_shows_the_step_looked_back_at_in_every_view(
     if model != "nextword":
         c.apply_data(c.session.dataset)
         assert c.scrub_step is None
+
+
+def test_looking_back_leaves_a_saved_session_saved(window, qtbot, tmp_path, monkeypatch):
+    from knobsim.ui.autosave import Autosave
+
+    c, f = trained(window), window.files
+    auto = Autosave(c, tmp_path / "auto")
+    monkeypatch.setattr(f, "ask_save_path", lambda *a: str(tmp_path / "run"))
+    assert f.save() and not f.dirty
+    auto.save_now()
+    qtbot.waitUntil(lambda: not auto.pending)
+    slider = bar(window)
+    drag_slider_to(slider, slider.maximum() // 2, qtbot=qtbot)
+    click(window.findChild(QPushButton, "backToNow"))
+    assert not f.dirty and "*" not in window.windowTitle()  # nothing changed
+    assert not auto.pending
+    drag_slider_to(slider, slider.maximum() // 2, qtbot=qtbot)
+    click(window.findChild(QPushButton, "continueFromHere"))
+    assert f.dirty and auto.pending  # a branch is a change
