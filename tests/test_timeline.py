@@ -231,9 +231,10 @@ def test_the_window_sees_the_workers_steps_from_the_very_first():
     now, tl = s.step_count, twin.timeline
     settled = tl.steps[keep_mask(tl.steps, 0, now, tl.dense)]  # pruned (it prunes lazily)
     assert np.array_equal(settled, steps[keep_mask(steps, 0, now, tl.dense)])
-    for k in (1, 7, int(steps[len(steps) // 2])):
-        # (another process's BLAS may round a sum differently: a hair apart after long runs)
-        assert np.allclose(twin.timeline.at(k)[1], s.timeline.at(k)[1], rtol=1e-3)
+    for k in (1, 7, 30):
+        # (early on: another process's BLAS may round a sum differently, by a hair that
+        # thousands of Adam steps on a tanh network can grow)
+        assert np.allclose(twin.timeline.at(k)[1], s.timeline.at(k)[1], rtol=1e-6)
     assert len(s.view_at(10).trail) == 11 <= TRAIL_LENGTH
 
 
@@ -248,3 +249,20 @@ def test_a_session_read_from_a_file_starts_its_timeline_where_it_stands():
     assert np.array_equal(back.timeline.at(40)[1], s.params)
     back.step(2)
     assert back.timeline.steps.tolist() == [40, 41, 42]
+
+
+def test_a_replay_lingers_where_the_knobs_move_and_hurries_over_plateaus():
+    from knobsim.core.timeline import replay_ticks
+
+    # 100 entries: the knob moves fast over the first 10, then barely
+    x = np.concatenate([np.linspace(0, 9, 10), 9 + np.linspace(0.01, 0.9, 90)])
+    thetas = np.column_stack([x, np.zeros(100)])
+    ranges = np.array([[-10.0, 10.0], [-1.0, 1.0]])
+    ticks = replay_ticks(thetas, ranges, 300)
+    assert ticks[0] == 0 and ticks[-1] == 99 and np.all(np.diff(ticks) >= 0)
+    first = np.count_nonzero(ticks < 10)  # frames spent on the fast tenth of the run
+    assert first > 0.4 * len(ticks)
+    # every entry is passed; a still run plays at an even pace
+    even = replay_ticks(np.zeros((50, 2)), ranges, 100)
+    assert even[0] == 0 and even[-1] == 49 and np.ptp(np.bincount(even)) <= 2
+    assert replay_ticks(np.zeros((1, 2)), ranges, 10).tolist() == [0] * 10

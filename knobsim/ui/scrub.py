@@ -8,14 +8,16 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
 
+from knobsim.core.timeline import replay_ticks
 from knobsim.ui import theme
 from knobsim.ui.controller import SessionController
 
-#: a replay lasts about this long: one timeline entry a frame, within these bounds (s)
+#: a whole replay lasts about this long: one timeline entry a frame on average, within
+#: these bounds (s); a replay from part-way takes its share of that
 REPLAY_SECONDS = (5.0, 12.0)
 #: the replay's frame interval (ms)
 REPLAY_FRAME_MS = 16
@@ -53,9 +55,10 @@ class ScrubBar(QWidget):
 
     Dragging shows the run at that step in every view (``controller.scrub_to``); the
     right end is the present. The loss plot gets a dashed line at the step shown.
-    Replay moves the slider from the start (or where it stands) to the present at one
-    entry a frame, the whole run taking 5 to 12 s, so the dense early steps go slowly;
-    Esc, the button or a hand on the slider stops it.
+    Replay moves the slider from the start (or where it stands) to the present, the whole
+    run in 5 to 12 s, paced so the knobs move about as far each frame (``replay_ticks``):
+    the first steps of gradient descent, where they move fast, play slowly, and long
+    plateaus quickly. Esc, the button or a hand on the slider stops it.
     """
 
     def __init__(
@@ -111,8 +114,8 @@ class ScrubBar(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(REPLAY_FRAME_MS)
         self._timer.timeout.connect(self._on_replay_timer_timeout)
-        self._per_frame = 1.0  # entries a replay frame
-        self._pos = 0.0  # where the replay stands, in ticks
+        self._ticks = np.zeros(0, dtype=np.int64)  # the replay's tick for each frame
+        self._frame = 0
         self._escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         self._escape.setContext(Qt.ShortcutContext.WindowShortcut)
         self._escape.setEnabled(False)
@@ -179,20 +182,27 @@ class ScrubBar(QWidget):
     # -- replay -------------------------------------------------------------------------
     def start_replay(self) -> None:
         """Play the run back from where the slider stands (from the start at the present)."""
-        n = len(self._controller.session.timeline)
+        c = self._controller
+        c.set_training(False)  # the run to replay is the one there is now
+        timeline = c.session.timeline
+        n = len(timeline)
         if n < 2:
             self.replay_button.setChecked(False)
             return
         lo, hi = REPLAY_SECONDS
         seconds = min(hi, max(lo, n * REPLAY_FRAME_MS / 1000.0))
-        self._per_frame = n / (seconds * 1000.0 / REPLAY_FRAME_MS)
-        at_end = self._controller.scrub_step is None
-        self._pos = 0.0 if at_end else float(self.slider.value())
+        first = 0 if c.scrub_step is None else min(self.slider.value(), n - 2)
+        seconds *= max(0.2, (n - first) / n)
+        thetas = timeline.until(int(timeline.last_step), n)[first:]
+        frames = round(seconds * 1000.0 / REPLAY_FRAME_MS)
+        self._ticks = first + replay_ticks(thetas, c.model.param_ranges(), frames)
+        self._frame = 0
         self._escape.setEnabled(True)
         self._timer.start()
-        self.replay_button.setChecked(True)
+        with QSignalBlocker(self.replay_button):
+            self.replay_button.setChecked(True)
         self.replay_button.setText("Stop")
-        self._show_tick(int(self._pos))
+        self._show_tick(int(self._ticks[0]))
 
     def stop_replay(self) -> None:
         """Stop a replay where it stands (the views keep showing that step)."""
@@ -200,9 +210,8 @@ class ScrubBar(QWidget):
             return
         self._timer.stop()
         self._escape.setEnabled(False)
-        self.replay_button.blockSignals(True)
-        self.replay_button.setChecked(False)
-        self.replay_button.blockSignals(False)
+        with QSignalBlocker(self.replay_button):
+            self.replay_button.setChecked(False)
         self.replay_button.setText("Replay")
         self.refresh()
 
@@ -213,14 +222,12 @@ class ScrubBar(QWidget):
             self.stop_replay()
 
     def _on_replay_timer_timeout(self) -> None:
-        self._pos += self._per_frame
-        last = len(self._controller.session.timeline) - 1
-        tick = min(int(self._pos), last)
-        self.slider.blockSignals(True)
-        self.slider.setValue(tick)
-        self.slider.blockSignals(False)
+        self._frame = min(self._frame + 1, len(self._ticks) - 1)
+        tick = int(self._ticks[self._frame])
+        with QSignalBlocker(self.slider):
+            self.slider.setValue(tick)
         self._show_tick(tick)
-        if tick >= last:
+        if self._frame == len(self._ticks) - 1:
             self.stop_replay()
 
     def _on_training_toggled(self, on: bool) -> None:
