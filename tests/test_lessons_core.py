@@ -181,7 +181,7 @@ def test_text_may_be_one_string_or_paragraphs():
 # -- goals ---------------------------------------------------------------------------------------
 def test_every_goal_kind_is_covered_below():
     covered = {"at_most", "at_least", "near", "verdict", "diverged", "test_error_rising"}
-    covered |= {"locked", "all_of", "any_of", "looked_back_to_lowest_test"}
+    covered |= {"locked", "all_of", "any_of", "looked_back", "looked_back_to_lowest_test"}
     assert set(GOAL_KINDS) == covered
 
 
@@ -220,6 +220,14 @@ def test_verdict_diverged_and_rising():
     assert not check_goal(rising, state(test_error=0.29, test_min=0.2, steps=10))
     assert not check_goal(rising, state(test_error=0.31, test_min=0.2, steps=0))
     assert "+55%" in goal_status(rising, state(test_error=0.31, test_min=0.2, steps=10))
+
+
+def test_looking_back():
+    goal = {"kind": "looked_back"}
+    assert not check_goal(goal, state())
+    assert "drag the bar" in goal_status(goal, state())
+    assert check_goal(goal, state(shown_step=12))
+    assert "✓ looking back at step 12" in goal_status(goal, state(shown_step=12))
 
 
 def test_looking_back_to_the_lowest_test_error():

@@ -80,6 +80,7 @@ GOAL_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "diverged": ((), ()),
     "test_error_rising": ((), ("by",)),
     "locked": (("knob",), ()),
+    "looked_back": ((), ()),
     "looked_back_to_lowest_test": ((), ("within",)),
     "all_of": (("goals",), ()),
     "any_of": (("goals",), ()),
@@ -621,6 +622,8 @@ def check_goal(goal: Mapping[str, Any], state: LessonState) -> bool:
         )
     if kind == "locked":
         return goal["knob"] in state.locked
+    if kind == "looked_back":
+        return state.shown_step is not None
     if kind == "looked_back_to_lowest_test":
         within = float(goal.get("within", DEFAULT_LOOK_WITHIN))
         return (
@@ -672,6 +675,10 @@ def _status_parts(goal: Mapping[str, Any], state: LessonState) -> list[str]:
     if kind == "locked":
         knob = goal["knob"]
         return [f"✓ {knob} is locked" if ok else f"{knob} is not locked"]
+    if kind == "looked_back":
+        if state.shown_step is None:
+            return ["showing now: drag the bar under the error plot back"]
+        return [f"✓ looking back at step {state.shown_step:,}"]
     if kind == "looked_back_to_lowest_test":
         lowest = _num(state.run_test_min)
         if state.shown_step is None:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hands import click, drag_slider_to, find
+from hands import click, drag_slider_to, find, handle_center, key, press, release
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
@@ -67,9 +68,21 @@ def do_step_size(qtbot, win) -> None:
     find(win, "learning_rate").setValue(0.1)
     qtbot.waitUntil(on_task(win, 2), timeout=WAIT_MS)
     find(win, "learning_rate").setValue(3.0)
-    qtbot.waitUntil(done(win), timeout=WAIT_MS)  # exploded
+    qtbot.waitUntil(on_task(win, 3), timeout=WAIT_MS)  # exploded
     assert not win.controller.is_training  # knobsim paused it
     assert find(win, "explosion_banner").isVisible()
+    slider = find(win, "scrubBar", QSlider)
+    handle = handle_center(slider)
+    press(slider, handle)  # a click on the handle: the focus, no move
+    release(slider, handle)
+    assert slider.hasFocus() and win.controller.scrub_step is None
+    steps = win.controller.session.timeline.steps
+    for _ in range(3):
+        key(Qt.Key.Key_Left)
+    qtbot.waitUntil(done(win), timeout=WAIT_MS)
+    assert win.controller.scrub_step == steps[-4]
+    qtbot.wait(350)
+    assert win.audit() == []
 
 
 def do_memory(qtbot, win) -> None:
