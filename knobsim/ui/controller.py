@@ -396,6 +396,7 @@ class SessionController(QObject):
         if int(step) >= self.session.step_count:
             self.back_to_now()
             return
+        step = max(int(step), self.session.timeline.start)  # a capacity change began it
         if self._view is not None and self._view.step_count == self.session.timeline.at(step)[0]:
             return
         self._view = self.session.view_at(step)

@@ -208,3 +208,19 @@ def test_looking_back_leaves_a_saved_session_saved(window, qtbot, tmp_path, monk
     drag_slider_to(slider, slider.maximum() // 2, qtbot=qtbot)
     click(window.findChild(QPushButton, "continueFromHere"))
     assert f.dirty and auto.pending  # a branch is a change
+
+
+def test_looking_back_past_a_capacity_change_stops_at_it(open_window, qtbot):
+    from knobsim.core.catalog import session_for
+
+    window = open_window(session_for("poly", "sine"))
+    c = window.controller
+    c.step_many(20)
+    c.set_capacity(5)  # a new model: its timeline starts at step 20
+    c.step_many(20)
+    c.scrub_to(3)  # before the change: the earliest step of this model's run
+    assert c.scrub_step == 20 == c.session.timeline.start
+    slider = bar(window)
+    drag_slider_to(slider, 0, qtbot=qtbot)
+    qtbot.wait(350)
+    assert c.scrub_step == 20 and window.audit() == []
