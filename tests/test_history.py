@@ -214,3 +214,18 @@ def test_peak_decimate_leaves_short_curves_alone():
     y = np.sin(x)
     xs, (ys,) = peak_decimate(x, [y], 100)
     assert xs is x and ys is y
+
+
+def test_until_keeps_the_points_and_marks_up_to_a_step():
+    h = LossHistory(limit=4)
+    for s in range(50):
+        h.append(s, 1.0 / (s + 1), 2.0 / (s + 1))
+    h.mark(10, "hand")
+    h.mark(40, "hand")
+    part = h.until(25)
+    assert part.steps.tolist() == [s for s in h.steps.tolist() if s <= 25]
+    assert part.train.tolist() == h.train[: len(part)].tolist()
+    assert part.marks == [(10, "hand")]
+    assert len(h.steps) > 0 and h.last()[0] == 49  # the history itself is left alone
+    part.append(26, 0.5, 0.5)  # and the part goes on by itself
+    assert h.last()[0] == 49 and part.last()[0] == 26
