@@ -571,7 +571,26 @@ def _check_landscape(views: Views, session: Session) -> list[str]:
             f"The landscape marker sits at {names[i]} = {pos.x():.4g}, {names[j]} = "
             f"{pos.y():.4g} but the knobs are at {a:.4g}, {b:.4g}."
         )
-    return out + _check_bowl(plot, session, i, j)
+    return out + _check_path(plot, session, i, j) + _check_bowl(plot, session, i, j)
+
+
+def _check_path(plot: LandscapePlot, session: Session, i: int, j: int) -> list[str]:
+    """The path is the weights at the session's recent recorded moments (while looking
+    back, the timeline's up to the step shown), over the landscape's two knobs."""
+    xs, ys = plot.path.getData()
+    trail = session.trail
+    xs = np.zeros(0) if xs is None else np.asarray(xs)
+    ys = np.zeros(0) if ys is None else np.asarray(ys)
+    if xs.shape != (len(trail),) or not (
+        np.allclose(xs, trail[:, i], equal_nan=True)
+        and np.allclose(ys, trail[:, j], equal_nan=True)
+    ):
+        end = f" ending at {xs[-1]:.4g}, {ys[-1]:.4g}" if xs.size else ""
+        return [
+            f"The landscape's path has {xs.size} points{end}, but the run to step "
+            f"{session.step_count} has {len(trail)}."
+        ]
+    return []
 
 
 def _check_bowl(plot: LandscapePlot, session: Session, i: int, j: int) -> list[str]:

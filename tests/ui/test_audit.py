@@ -238,3 +238,15 @@ def test_a_scrub_bar_or_line_that_lies_is_named(window, settled):
     bar.refresh()
     window.knob_panel.setEnabled(True)
     _only(window.audit(), "The knob panel takes a hand while the views show step 10")
+
+
+def test_a_landscape_path_that_lies_is_named(window, settled):
+    c = window.controller
+    c.step_many(30)
+    c.scrub_to(10)
+    settled(window)
+    assert window.audit() == []
+    s = c.session  # the path of the whole run, drawn while looking back at step 10
+    i, j = window.landscape_plot.pair
+    window.landscape_plot.path.setData(s.trail[:, i].copy(), s.trail[:, j].copy())
+    _only(window.audit(), "The landscape's path has", "step 10")
