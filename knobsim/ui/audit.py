@@ -577,7 +577,8 @@ def _check_landscape(views: Views, session: Session) -> list[str]:
 def _check_path(plot: LandscapePlot, session: Session, i: int, j: int) -> list[str]:
     """The path is the weights at the session's recent recorded moments (while looking
     back, the timeline's up to the step shown), over the landscape's two knobs."""
-    xs, ys = plot.path.getData()
+    # the data as set (getData() gives what is drawn: pyqtgraph limits huge values)
+    xs, ys = plot.path.xData, plot.path.yData
     trail = session.trail
     xs = np.zeros(0) if xs is None else np.asarray(xs)
     ys = np.zeros(0) if ys is None else np.asarray(ys)

@@ -8,7 +8,17 @@ import re
 
 import numpy as np
 import pytest
-from hands import click, drag_slider_to, find, handle_center, move, point_for_value, press, release
+from hands import (
+    click,
+    drag_slider_to,
+    find,
+    handle_center,
+    key,
+    move,
+    point_for_value,
+    press,
+    release,
+)
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
@@ -196,7 +206,7 @@ def test_lesson_three_explosion_leaves_good_knobs(qtbot, lesson_window):
     shown_before = _shown_train_error(win)
     _type_into(qtbot, lr_edit, "3")
     click(qtbot, win, "train")
-    qtbot.waitUntil(done(win), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: runner.task_index >= 3, timeout=WAIT_MS)  # exploded
     assert not win.controller.is_training  # knobsim paused it
     assert find(win, "explosion_banner").isVisible()
     banner = find(win, "explosion_message", QLabel).text()
@@ -207,6 +217,12 @@ def test_lesson_three_explosion_leaves_good_knobs(qtbot, lesson_window):
     assert np.all(np.abs(win.controller.params) < 10)
     assert verdict(win).property("kind") == "exploded"
     assert "exploded" in verdict(win).text()
+    # the last task: look back at the steps that overshot
+    slider = find(win, "scrubBar")
+    press(slider, handle_center(slider))
+    release(slider, handle_center(slider))
+    key(Qt.Key.Key_Left)
+    qtbot.waitUntil(done(win), timeout=WAIT_MS)
 
 
 # -- point 11: the verdict box never moves what is below it ------------------------------------
