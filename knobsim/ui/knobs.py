@@ -1155,7 +1155,7 @@ class KnobPanel(QWidget):
         """Draw in each knob in view the error along it, the others held (one vectorised
         call for them all); a knob whose slice was drawn for this session state and this
         range keeps it."""
-        session = self._controller.session
+        session = self._controller.shown
         if session.model is not self._model:
             return
         visible = self._visible_mask()
