@@ -68,9 +68,9 @@ class Views:
 def audit(window: MainWindow) -> list[str]:
     """Compare every view of ``window`` with its session; one sentence per disagreement.
 
-    Meant for a settled window: training paused and the deferred refreshes run (a test
-    waits some 350 ms). Views that legitimately show something else (a view not built,
-    a knob scrolled out of a big panel and not painted yet) are skipped.
+    Meant for a settled window: training paused, no replay running, and the deferred
+    refreshes run (a test waits some 350 ms). Views that legitimately show something else
+    (a view not built, a knob scrolled out of a big panel and not painted yet) are skipped.
 
     Parameters
     ----------

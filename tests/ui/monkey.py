@@ -474,6 +474,7 @@ class Monkey:
         c = self.window.controller
         was_training = c.is_training
         c.set_training(False)  # as the app pauses: the views show the exact state
+        self.window.scrub_bar.stop_replay()  # a replay moves the views too: stop it there
         QTest.qWait(self.settle_ms)
         self.report.audits += 1
         try:
