@@ -149,8 +149,9 @@ class Setup:
     optimizer: str = "gd"
     lr: float | None = None
     batch_size: int | None = None
-    #: training speed in steps per second; None = as fast as the machine allows
-    speed: float | None = None
+    #: training speed in steps per second; "watch" = the Watch pace; None = as fast as the
+    #: machine allows
+    speed: float | str | None = None
     #: starting knob values by name; the other knobs start where the seed puts them
     knobs: tuple[tuple[str, float], ...] = ()
     locked: tuple[str, ...] = ()
@@ -387,8 +388,10 @@ def _setup_value(key: str, kind: str, value: object) -> object:
     if kind == "speed":
         if value == "max":
             return None
+        if value == "watch":
+            return "watch"
         if not _is_number(value) or value <= 0:
-            raise LessonFileError(f'{where} is steps per second (a number) or "max".')
+            raise LessonFileError(f'{where} is steps per second (a number), "watch" or "max".')
         return float(value)
     if kind == "knobs":
         if not isinstance(value, dict) or not all(_is_number(v) for v in value.values()):

@@ -417,9 +417,12 @@ def _check_loss_plot(views: Views, session: Session) -> list[str]:
         if x is None or len(x) == 0:
             out.append(f"The loss plot draws no {which} curve at step {session.step_count}.")
             continue
-        if int(round(float(x[-1]))) != session.step_count:
+        last_step = plot.step_at(float(x[-1]))
+        if int(round(last_step)) != session.step_count and not (
+            session.step_count == 0 and last_step < 1  # step 0 on a log step axis
+        ):
             out.append(
-                f"The loss plot's {which} curve ends at step {float(x[-1]):g} but the session "
+                f"The loss plot's {which} curve ends at step {last_step:g} but the session "
                 f"is at step {session.step_count}."
             )
         if not math.isfinite(value) or (log and value <= 0):
@@ -432,7 +435,23 @@ def _check_loss_plot(views: Views, session: Session) -> list[str]:
                 f"The loss plot's {which} curve ends at {shown:.4g} but the {which} error "
                 f"is {value:.4g}."
             )
-    return out
+    return out + _check_converged_mark(plot, session)
+
+
+def _check_converged_mark(plot: LossPlot, session: Session) -> list[str]:
+    """The "converged" line stands at the step where training stopped by itself."""
+    at = plot._controller.converged_at
+    line = plot.converged_line
+    if at is None or at > session.step_count:
+        return (
+            ["The loss plot marks a convergence that did not happen."] if line.isVisible() else []
+        )
+    if not line.isVisible():
+        return [f"Training converged at step {at} but the loss plot does not mark it."]
+    shown = plot.step_at(float(line.value()))
+    if not math.isclose(shown, at, rel_tol=1e-9, abs_tol=1e-6):
+        return [f"The loss plot marks convergence at step {shown:g}, not at step {at}."]
+    return []
 
 
 def _check_fit_plot(views: Views, session: Session) -> list[str]:

@@ -21,10 +21,12 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from knobsim.core.capacity import capacity_of, resize, with_capacity
+from knobsim.core.convergence import ConvergenceWatch
 from knobsim.core.datasets import Dataset
 from knobsim.core.messages import SetConfig, SetL2, SetLocked, SetParams
 from knobsim.core.models import Model
 from knobsim.core.optimizers import OptimizerConfig
+from knobsim.core.pace import WatchPace
 from knobsim.core.session import Session, check_l2
 from knobsim.ui.frame_clock import FrameClock
 from knobsim.ui.training_bridge import TrainingBridge
@@ -36,9 +38,13 @@ from knobsim.ui.undo import (
     describe_config_change,
 )
 
-#: training speeds, in optimizer steps per second; None = as fast as the machine allows
-SPEEDS: tuple[float | None, ...] = (1, 2, 5, 10, 30, 100, 300, 1000, 3000, None)
+#: the Watch pace (``core.pace``): as many steps a frame as a person can follow
+WATCH = "watch"
+#: training speeds: the Watch pace, optimizer steps per second, None = as fast as the
+#: machine allows
+SPEEDS: tuple[str | float | None, ...] = (WATCH, 1, 2, 5, 10, 30, 100, 300, 1000, 3000, None)
 SPEED_LABELS: tuple[str, ...] = (
+    "Watch",
     "1 step/s",
     "2 steps/s",
     "5 steps/s",
@@ -50,7 +56,19 @@ SPEED_LABELS: tuple[str, ...] = (
     "3,000 steps/s",
     "Max",
 )
-DEFAULT_SPEED = len(SPEEDS) - 1
+DEFAULT_SPEED = 0  # Watch: a run a person can follow from start to end
+MAX_SPEED = len(SPEEDS) - 1
+
+
+def speed_index_of(speed: str | float | None) -> int:
+    """The speed setting for ``speed``: "watch", None or "max", or the fixed speed closest
+    to a number of steps per second."""
+    if speed == WATCH:
+        return 0
+    if speed is None or speed == "max":
+        return MAX_SPEED
+    fixed = [(i, v) for i, v in enumerate(SPEEDS) if isinstance(v, (int, float))]
+    return min(fixed, key=lambda p: abs(math.log(p[1]) - math.log(float(speed))))[0]
 
 
 class SessionController(QObject):
@@ -72,6 +90,9 @@ class SessionController(QObject):
         Optimizer, learning rate, batch size or speed changed.
     trainingExploded(str)
         Training diverged and was paused; the message is for people.
+    trainingConverged(int)
+        Training stopped by itself: the error stopped improving and the knobs stopped
+        moving (``core.convergence``) at this step.
     lockChanged(int, bool)
         A knob was locked or unlocked.
     messageRaised(str)
@@ -101,6 +122,9 @@ class SessionController(QObject):
     #: train at speed Max in a second process (``KNOBSIM_TRAINING_PROCESS=0`` turns it off)
     use_process = os.environ.get("KNOBSIM_TRAINING_PROCESS", "1") != "0"
 
+    #: stop by itself when training has converged (the "Stop when converged" box)
+    stop_when_converged = True
+
     paramsChanged = Signal()
     modelChanged = Signal()
     dataChanged = Signal()
@@ -108,6 +132,7 @@ class SessionController(QObject):
     trainingToggled = Signal(bool)
     optimizerChanged = Signal()
     trainingExploded = Signal(str)
+    trainingConverged = Signal(int)
     lockChanged = Signal(int, bool)
     messageRaised = Signal(str)
     gridReady = Signal(int, object, object)
@@ -122,6 +147,9 @@ class SessionController(QObject):
         self.clock = FrameClock(self._on_clock_tick, self)
         self.bridge = TrainingBridge()
         self._owed = 0.0  # fractional steps owed at slow speeds
+        self.pace = WatchPace()
+        self.convergence = ConvergenceWatch(self._knob_widths())
+        self.converged_at: int | None = None  # the last stop's step, until a hand moves
         self._step_ms = 0.05  # running estimate of one optimizer step's cost
         self.last_explosion = ""
         self.last_step_diverged = False
@@ -213,6 +241,7 @@ class SessionController(QObject):
         theta = self.session.params.copy()
         theta[list(indices)] = values
         self.session.set_params(theta, by_hand=True)
+        self._forget_convergence()
         self.bridge.tell(SetParams(tuple(indices), np.array(values, dtype=float)))
         self.paramsChanged.emit()
         self.historyChanged.emit()
@@ -258,6 +287,11 @@ class SessionController(QObject):
                     "from a step in the past, look back there and press Continue from here."
                 )
             self._owed = 0.0
+            self.pace.start()
+            if self.converged_at is not None:
+                self.convergence.resume()  # go on: no second stop on this plateau
+            else:
+                self.convergence.reset()
             self.clock.start()
         else:
             self.clock.stop()
@@ -301,6 +335,8 @@ class SessionController(QObject):
                     self.clock.run_one_deferred()
                     if snap.diverged:
                         self._explode(snap.diverged)
+                    else:
+                        self._check_converged()
                 for grid in grids:
                     self.gridReady.emit(grid.rid, grid.theta, grid.Z)
                 return
@@ -310,16 +346,22 @@ class SessionController(QObject):
         speed = self.speed
         if speed is None:
             n = 1_000_000  # as many as fit the budget
+        elif speed == WATCH:
+            n = self.pace.steps(min(elapsed, 0.25))
         else:
             self._owed += speed * min(elapsed, 0.25)
             n = int(self._owed)
             self._owed -= n
         if n:
-            self._run_steps(n, self.clock.budget_ms)
+            before = self.session.train_loss
+            done = self._run_steps(n, self.clock.budget_ms)
+            if speed == WATCH:
+                self.pace.observe(done, before, self.session.train_loss)
         self.clock.end_budget()
 
-    def _run_steps(self, n: int, budget_ms: float | None = None) -> None:
-        """Run up to ``n`` steps (within ``budget_ms`` when given), then tell the views once."""
+    def _run_steps(self, n: int, budget_ms: float | None = None) -> int:
+        """Run up to ``n`` steps (within ``budget_ms`` when given), then tell the views once;
+        returns the steps taken."""
         self._end_scrub()
         self.sync()
         t0 = time.perf_counter()
@@ -339,6 +381,35 @@ class SessionController(QObject):
         self.last_step_diverged = report.diverged
         if report.diverged:
             self._explode(report.message)
+        else:
+            self._check_converged()
+        return report.steps
+
+    def _check_converged(self) -> None:
+        """While training: stop by itself once the run has converged (if asked to)."""
+        if not (self.is_training and self.stop_when_converged):
+            return
+        s = self.session
+        at = self.convergence.add(s.step_count, s.train_loss, s.params)
+        if at is not None:
+            self.converged_at = at
+            self.set_training(False)
+            self.trainingConverged.emit(at)
+
+    def set_stop_when_converged(self, on: bool) -> None:
+        if bool(on) != self.stop_when_converged:
+            self.stop_when_converged = bool(on)
+            self.convergence.reset()
+            self.optimizerChanged.emit()
+
+    def _forget_convergence(self) -> None:
+        """A hand or a structural change: the next run is judged afresh."""
+        self.converged_at = None
+        self.convergence = ConvergenceWatch(self._knob_widths())
+
+    def _knob_widths(self) -> np.ndarray:
+        ranges = np.asarray(self.session.model.param_ranges(), dtype=float)
+        return ranges[:, 1] - ranges[:, 0]
 
     def _explode(self, message: str) -> None:
         self.set_training(False)
@@ -563,6 +634,7 @@ class SessionController(QObject):
         except ValueError as exc:
             self.messageRaised.emit(str(exc))
             return
+        self._forget_convergence()
         self.dataChanged.emit()
         self.paramsChanged.emit()
         self.historyChanged.emit()
@@ -581,6 +653,7 @@ class SessionController(QObject):
         self.sync()
         self._end_scrub()
         replaced, self.session = self.session, session
+        self._forget_convergence()
         self._emit_all()
         return replaced
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from knobsim.core import export, sessionfile
 from knobsim.core.sessionfile import SUFFIX, SessionFileError
-from knobsim.ui.controller import SessionController
+from knobsim.ui.controller import SessionController, speed_index_of
 from knobsim.ui.exporting import ExportError, export_png, export_svg, record_gif
 
 SESSION_FILTER = f"knobsim sessions (*{SUFFIX});;All files (*)"
@@ -32,6 +32,10 @@ GIF_FRAMES = 60
 GIF_STEPS_PER_FRAME = 10
 
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+
+
+def _is_real(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 class SessionFiles(QObject):
@@ -235,7 +239,8 @@ class SessionFiles(QObject):
 
     def app_state(self) -> dict:
         """The window's own settings saved beside the session."""
-        state = {"speed": self.controller.speed_index}
+        speed = self.controller.speed
+        state = {"pace": "max" if speed is None else speed}
         landscape = getattr(self.window, "landscape_plot", None)
         if landscape is not None and getattr(landscape, "pair", None):
             names = self.controller.session.param_names
@@ -243,9 +248,12 @@ class SessionFiles(QObject):
         return state
 
     def _apply_app_state(self, app: dict) -> None:
-        speed = app.get("speed")
-        if isinstance(speed, int) and not isinstance(speed, bool):
-            self.controller.set_speed(speed)
+        pace = app.get("pace")
+        speed = app.get("speed")  # files before the Watch pace: an index without it
+        if pace == "watch" or pace == "max" or (_is_real(pace) and pace > 0):
+            self.controller.set_speed(speed_index_of(pace))
+        elif isinstance(speed, int) and not isinstance(speed, bool):
+            self.controller.set_speed(speed + 1)
         pair = app.get("landscape")
         landscape = getattr(self.window, "landscape_plot", None)
         names = self.controller.session.param_names

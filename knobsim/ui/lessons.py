@@ -49,7 +49,7 @@ from knobsim.core.lessons import (
     load_lessons,
     snapshot,
 )
-from knobsim.ui.controller import SPEEDS, SessionController
+from knobsim.ui.controller import SessionController, speed_index_of
 from knobsim.ui.widgets import named_button
 
 #: QSettings key: the start page was offered once, on the first launch
@@ -87,14 +87,6 @@ _WIDGETS = {
 _GROUPS = {"model_settings": "model", "data_settings": "dataset", "training_settings": "optimizer"}
 #: control name -> objectName of a view; its titled box is hidden
 _VIEWS = {"network": "network_view", "landscape": "landscape_plot", "capacity_plot": "sweep_plot"}
-
-
-def speed_index(speed: float | None) -> int:
-    """The training speed setting closest to ``speed`` steps per second (None: "Max")."""
-    if speed is None:
-        return len(SPEEDS) - 1
-    finite = [(i, s) for i, s in enumerate(SPEEDS) if s is not None]
-    return min(finite, key=lambda p: abs(math.log(p[1]) - math.log(speed)))[0]
 
 
 class LessonRunner(QObject):
@@ -698,7 +690,7 @@ class Lessons(QObject):
                 seed.setValue(setup.seed)
         # a fresh start with the lesson's own optimizer settings: nothing before it to undo
         c.load_session(session)
-        c.set_speed(speed_index(setup.speed))
+        c.set_speed(speed_index_of(setup.speed))
         banner = self.window.findChild(QFrame, "explosion_banner")
         if banner is not None:
             banner.hide()

@@ -10,13 +10,15 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from knobsim.core.history import peak_decimate
 from knobsim.core.models import nice_ceil
 from knobsim.ui import theme
 from knobsim.ui.controller import SessionController
-from knobsim.ui.plot_items import PlainAxis, plain_axes
+from knobsim.ui.plot_items import LOG_STEP_FLOOR, PlainAxis, plain_axes
+from knobsim.ui.scrub import StepLine
 
 Array = NDArray[np.float64]
 
@@ -40,7 +42,7 @@ class LossPlot(QWidget):
         self.setObjectName("loss_plot")
         self._controller = controller
 
-        axes = {name: PlainAxis(name) for name in ("left", "bottom")}
+        axes = {"left": PlainAxis("left"), "bottom": PlainAxis("bottom", counts=True)}
         self.plot_widget = pg.PlotWidget(self, axisItems=axes)
         self.plot_widget.setObjectName("loss_plot_view")
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
@@ -59,6 +61,21 @@ class LossPlot(QWidget):
             symbolPen=pg.mkPen("k", width=0.8),
             name="hand move",
         )
+        # where training stopped by itself (the controller's converged_at)
+        self.converged_line = pg.InfiniteLine(
+            angle=90,
+            movable=False,
+            pen=pg.mkPen(theme.CONVERGED_COLOR, width=1, style=Qt.PenStyle.DashLine),
+            label="converged",
+            # the text to the left of the line: the line is often at the run's right edge
+            labelOpts={
+                "position": 0.92,
+                "color": theme.CONVERGED_COLOR,
+                "anchors": [(1, 0), (1, 0)],
+            },
+        )
+        self.converged_line.setVisible(False)
+        self.plot_item.addItem(self.converged_line, ignoreBounds=True)
         self.plot_item.disableAutoRange()  # the ranges below are cheaper and calmer
         self.plot_item.setMouseEnabled(x=True, y=False)  # a hand picks steps; y fits them
         self._follow = True
@@ -75,19 +92,28 @@ class LossPlot(QWidget):
         self.log_scale.setChecked(True)
         self.plot_item.setLogMode(y=True)
         self.log_scale.toggled.connect(self._on_log_scale_toggled)
+        self.log_steps = QCheckBox("Log steps", self)
+        self.log_steps.setObjectName("logStepAxis")
+        self.log_steps.setToolTip(
+            "A logarithmic step axis: the first ten steps get as much room as the next "
+            "ninety, and as the next nine hundred"
+        )
+        self.log_steps.toggled.connect(self._on_log_steps_toggled)
 
         # the key sits under the plot, not on the curves
         self.key = QLabel(
             f"<span style='color:{theme.TRAIN_COLOR}'>━</span> train&nbsp;&nbsp; "
             f"<span style='color:{theme.TEST_COLOR}'>━</span> test&nbsp;&nbsp; "
-            f"<span style='color:{theme.MARK_COLOR}'>▼</span> hand move",
+            f"<span style='color:{theme.MARK_COLOR}'>▼</span> hand",
             self,
         )
         self.key.setObjectName("loss_key")
+        self.key.setToolTip("train and test error; ▼ where a hand turned a knob")
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.key)
         row.addStretch(1)
+        row.addWidget(self.log_steps)
         row.addWidget(self.log_scale)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -96,10 +122,39 @@ class LossPlot(QWidget):
         layout.addLayout(row)
 
         controller.historyChanged.connect(self._on_history_changed)
+        controller.trainingConverged.connect(self._on_history_changed)
+        self.update_plot()
+
+    # -- the step axis: linear, or log10(step) in view coordinates --------------------------
+    def _x_view(self, steps):
+        """View x of ``steps`` (log10 on a log step axis, where step 0 sits at 10^-0.3)."""
+        if not self.log_steps.isChecked():
+            return steps
+        return np.log10(np.maximum(np.asarray(steps, dtype=np.float64), LOG_STEP_FLOOR))
+
+    def step_at(self, x: float) -> float:
+        """The step at view x."""
+        return 10.0**x if self.log_steps.isChecked() else x
+
+    def _sync_step_lines(self) -> None:
+        """Lines at a step (the look-back line) follow the step axis (pyqtgraph's own log
+        mode, which the error axis uses, tells them x is linear)."""
+        for item in self.plot_item.items:
+            if isinstance(item, StepLine):
+                item.setLogMode(self.log_steps.isChecked(), self.log_scale.isChecked())
+
+    def _on_log_steps_toggled(self, on: bool) -> None:
+        # the axis places and names its ticks as powers of ten; the data is moved here
+        self.plot_item.getAxis("bottom").setLogMode(bool(on))
+        self._sync_step_lines()
+        self._follow = True
+        self._range = None
+        self._marks_shown = (np.zeros(0), np.zeros(0))
         self.update_plot()
 
     def _on_log_scale_toggled(self, on: bool) -> None:
         self.plot_item.setLogMode(y=bool(on))
+        self._sync_step_lines()
         self._follow = True
         self._range = None
         self._marks_shown = (np.zeros(0), np.zeros(0))  # drop marks at errors <= 0 or bring back
@@ -138,7 +193,7 @@ class LossPlot(QWidget):
         head = float(steps[-1]) if steps.size else 0.0
         if self._head is not None and not self._follow:
             # a hand's view holds until the run starts over or training carries it past
-            beyond = head > self._head and head > self.plot_item.viewRange()[0][1]
+            beyond = head > self._head and head > self.step_at(self.plot_item.viewRange()[0][1])
             if head < self._head or beyond:
                 self._follow, self._range = True, None
         self._head = head
@@ -151,8 +206,13 @@ class LossPlot(QWidget):
             xs = np.array(steps, dtype=np.float64)
             ys_train = np.array(train, dtype=np.float64)
             ys_test = np.array(test, dtype=np.float64)
-        self.train_curve.setData(xs, ys_train)
-        self.test_curve.setData(xs, ys_test)
+        self.train_curve.setData(self._x_view(xs), ys_train)
+        self.test_curve.setData(self._x_view(xs), ys_test)
+        converged = self._controller.converged_at
+        shown = converged is not None and converged <= head
+        if shown:
+            self.converged_line.setPos(float(self._x_view(float(converged))))
+        self.converged_line.setVisible(shown)
         marks = history.marks
         mark_x = mark_y = np.zeros(0)
         if marks and steps.size:
@@ -170,7 +230,7 @@ class LossPlot(QWidget):
         # marks rarely move, and re-setting a symbol item is the costliest part of a redraw
         old_x, old_y = self._marks_shown
         if not (np.array_equal(mark_x, old_x) and np.array_equal(mark_y, old_y)):
-            self.marks.setData(mark_x, mark_y)
+            self.marks.setData(self._x_view(mark_x), mark_y)
             self._marks_shown = (mark_x, mark_y)
         self._follow_run(xs, ys_train, ys_test)  # thinned, the extremes kept
 
@@ -190,6 +250,7 @@ class LossPlot(QWidget):
         """A hand picks the steps (the wheel and drags move x only); y takes in the curve
         over them, so a hand's view always shows the curve."""
         (x0, x1), (v0, v1) = self.plot_item.viewRange()
+        x0, x1 = self.step_at(x0), self.step_at(x1)
         # and the points either side: a segment across the view counts too
         i0 = max(0, int(np.searchsorted(steps, x0, side="left")) - 1)
         i1 = min(steps.size, int(np.searchsorted(steps, x1, side="right")) + 1)
@@ -203,13 +264,17 @@ class LossPlot(QWidget):
         moving an axis only when the run outgrows it."""
         x_hi = nice_ceil(steps[-1]) if steps.size and steps[-1] > 0 else 1.0
         y_lo, y_hi = self._y_span(np.concatenate([train, test]))
-        new = (0.0, x_hi, y_lo, y_hi)
+        if self.log_steps.isChecked():  # whole decades of steps, from the first
+            new = (float(np.log10(LOG_STEP_FLOOR)), float(np.ceil(np.log10(max(x_hi, 10.0)))))
+            new = (*new, y_lo, y_hi)
+        else:
+            new = (0.0, x_hi, y_lo, y_hi)
         if new != self._range:
             self._range = new
-            pad_x, pad_y = self.PADDING * x_hi, self.PADDING * (y_hi - y_lo)
+            pad_x, pad_y = self.PADDING * (new[1] - new[0]), self.PADDING * (y_hi - y_lo)
             view = self.plot_item.getViewBox()
             view.setLimits(
-                xMin=-pad_x, xMax=x_hi + pad_x, yMin=y_lo - pad_y, yMax=y_hi + pad_y
+                xMin=new[0] - pad_x, xMax=new[1] + pad_x, yMin=y_lo - pad_y, yMax=y_hi + pad_y
             )  # a hand zooms within the run
             if self._follow:
                 self.plot_item.setRange(xRange=new[:2], yRange=new[2:], padding=self.PADDING)

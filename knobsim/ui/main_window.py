@@ -36,6 +36,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
@@ -100,6 +101,12 @@ DATASET_LABELS = {
 SETTINGS_GROUP = "main_window"
 #: how often the error read-out changes while training (it is exact whenever paused)
 ERROR_LABEL_INTERVAL_MS = 100
+#: the start window's learning rate
+START_LR = 0.03
+#: the read-out's interval at the Watch pace, whose numbers change slowly
+WATCH_LABEL_INTERVAL_MS = 50
+#: how long the "Converged after ..." message stays
+CONVERGED_MS = 30_000
 #: how long a hint stays in the status bar
 HINT_MS = 20_000
 #: the smallest a plot or view in the window's splitters gets: a splitter handle or a
@@ -151,7 +158,9 @@ class MainWindow(QMainWindow):
         # no fixed minimum size: the window's is what its views need (MIN_VIEW, the knob
         # sliders' SLIDER_MIN_PX, the controls' width), so no view is squeezed to nothing
         if session is None:
-            session = session_for("line", "linear")  # plain gradient descent at 0.1
+            # plain gradient descent, in steps small enough to watch (TensorFlow Playground
+            # starts at 0.03 too): at 0.1 a line has fallen 95% of the way in 23 steps
+            session = session_for("line", "linear", lr=START_LR)
         self.controller = SessionController(session, self)
         #: data files opened in this window, by dataset name ("csv:points.csv")
         self._files: dict[str, Dataset] = {}
@@ -412,13 +421,25 @@ class MainWindow(QMainWindow):
         _tip(
             self.speed_slider,
             "Speed",
-            "Training speed: from slow motion (one step a second) to as fast as the "
-            "machine allows.",
+            "Training speed. Watch (the start): a pace a person can follow, slow while "
+            "the knobs move fast, faster through the long flat end. Then fixed speeds from "
+            "one step a second to as fast as the machine allows (Max).",
         )
         speed_row = QHBoxLayout()
         speed_row.addWidget(self.speed_slider, 1)
         speed_row.addWidget(self.speed_label)
         form.addRow("Speed", speed_row)
+        self.stop_converged_box = QCheckBox("Stop when converged")
+        self.stop_converged_box.setObjectName("stopWhenConverged")
+        self.stop_converged_box.setChecked(c.stop_when_converged)
+        _tip(
+            self.stop_converged_box,
+            "Stop when converged",
+            "Pause by itself once the error has stopped improving and the knobs have "
+            "stopped moving (by less than a pixel over the last fifth of the run). Train "
+            "again goes on.",
+        )
+        form.addRow(self.stop_converged_box)
         layout.addWidget(train_box)
         layout.addStretch(1)
 
@@ -675,6 +696,8 @@ class MainWindow(QMainWindow):
         c.trainingToggled.connect(self._on_training_toggled)
         c.paramsChanged.connect(self._error_throttle)
         c.trainingExploded.connect(self._on_training_exploded)
+        c.trainingConverged.connect(self._on_training_converged)
+        self.stop_converged_box.toggled.connect(c.set_stop_when_converged)
         c.optimizerChanged.connect(self._sync_controls)
         c.modelChanged.connect(self._sync_controls)
         c.modelChanged.connect(self._on_model_changed_reset_hints)
@@ -715,6 +738,7 @@ class MainWindow(QMainWindow):
             self.optimizer_combo,
             self.batch_spin,
             self.speed_slider,
+            self.stop_converged_box,
         )  # lr_control and l2_control block their own in show_value
         with ExitStack() as blocked:
             for control in controls:
@@ -748,6 +772,12 @@ class MainWindow(QMainWindow):
             self.l2_control.show_value(model.l2)
             self.speed_slider.setValue(c.speed_index)
             self.speed_label.setText(SPEED_LABELS[c.speed_index])
+            self.stop_converged_box.setChecked(c.stop_when_converged)
+            # at the Watch pace the numbers move slowly enough to read twenty times a second
+            watch = c.speed_index == 0
+            self._error_throttle.set_interval_ms(
+                WATCH_LABEL_INTERVAL_MS if watch else ERROR_LABEL_INTERVAL_MS
+            )
             if c.dataset.task != "nextword":
                 self.points_spin.setValue(c.dataset.n_train)
             if c.dataset.noise is not None:
@@ -802,6 +832,12 @@ class MainWindow(QMainWindow):
             self._update_error_label()  # paused: the exact values, at once
         if on:
             self.banner.hide()
+
+    def _on_training_converged(self, step: int) -> None:
+        self.statusBar().showMessage(
+            f"Converged after {step:,} steps: the knobs have stopped moving. Train again to go on.",
+            CONVERGED_MS,
+        )
 
     def _on_training_exploded(self, message: str) -> None:
         detail = message.removeprefix("Training exploded: ")  # the banner says it in bold

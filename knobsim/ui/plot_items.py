@@ -154,6 +154,22 @@ def _log_label(position: float) -> str:
     return f"{v:g}"
 
 
+#: on a log step axis, step 0 is drawn where step 0.5 would be (log10(0) is nowhere)
+LOG_STEP_FLOOR = 0.5
+
+
+def compact_count(n: float) -> str:
+    """A step count as people write it on an axis: 950, 1k, 2.5k, 10k, 1M, 1.5B."""
+    n = float(n)
+    if not math.isfinite(n):
+        return ""
+    n = float(f"{n:.3g}")  # rounded first: 999,999 is 1M, not 1000k
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(n) >= size:
+            return f"{n / size:.3g}{suffix}"
+    return f"{n:.3g}" if n != int(n) else str(int(n))
+
+
 class PlainAxis(pg.AxisItem):
     """An axis whose numbers never run into each other, at any size and over any range.
 
@@ -164,9 +180,10 @@ class PlainAxis(pg.AxisItem):
     is left out.
     """
 
-    def __init__(self, orientation: str) -> None:
+    def __init__(self, orientation: str, *, counts: bool = False) -> None:
         super().__init__(orientation)
         self.enableAutoSIPrefix(False)
+        self.counts = counts  # numbers are counts of things (steps): 1k, 10k, 1M
         self._labels: dict[float, str] = {}
 
     def _text_px(self) -> float:
@@ -206,6 +223,11 @@ class PlainAxis(pg.AxisItem):
         return [(1.0, best.tolist()), (0.0, marks.tolist())]
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802
+        if self.counts and self.orientation in ("top", "bottom"):
+            # steps: 1k, 10k, 1M; on a log axis the values are powers of ten
+            if self.logMode:
+                return [compact_count(round(10.0**v)) if spacing else "" for v in values]
+            return [compact_count(v) for v in values]
         if not self.logMode or self.orientation not in ("left", "right"):
             return super().tickStrings(values, scale, spacing)
         return [self._labels.get(float(v), "") if spacing else "" for v in values]

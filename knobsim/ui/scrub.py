@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLa
 from knobsim.core.timeline import replay_ticks
 from knobsim.ui import theme
 from knobsim.ui.controller import SessionController
+from knobsim.ui.plot_items import LOG_STEP_FLOOR
 
 #: a whole replay lasts about this long: one timeline entry a frame on average, within
 #: these bounds (s); a replay from part-way takes its share of that
@@ -26,8 +27,8 @@ REPLAY_FRAME_MS = 16
 class StepLine(pg.InfiniteLine):
     """A vertical line at a step, for a plot whose step axis may be logarithmic.
 
-    ``PlotItem`` calls ``setLogMode`` on every item that has one; on a log axis the
-    line's position is log10 of the step (a step of 0 sits at the axis's left end).
+    The loss plot's log step axis calls ``setLogMode``; on it the line's position is
+    log10 of the step (step 0 sits where the curves draw it, at ``LOG_STEP_FLOOR``).
     """
 
     def __init__(self) -> None:
@@ -46,7 +47,9 @@ class StepLine(pg.InfiniteLine):
         self._place()
 
     def _place(self) -> None:
-        self.setValue(math.log10(max(self.step, 1)) if self.log_x else float(self.step))
+        self.setValue(
+            math.log10(max(self.step, LOG_STEP_FLOOR)) if self.log_x else float(self.step)
+        )
 
 
 class ScrubBar(QWidget):

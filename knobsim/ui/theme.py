@@ -30,6 +30,7 @@ CURVE_COLOR = "#000000"  # the model's prediction
 BOUNDARY_COLOR = "#000000"  # the 0.5 decision boundary
 MARK_COLOR = "#009E73"  # Okabe-Ito bluish green: a hand on a knob
 PATH_COLOR = "#ffffff"  # the training path over the (dark-ish) landscape
+CONVERGED_COLOR = "#009E73"  # Okabe-Ito green: where training stopped by itself
 MARKER_COLOR = "#ffffff"  # where the weights are now, on the landscape
 
 LUT_SIZE = 256

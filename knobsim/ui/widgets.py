@@ -260,6 +260,9 @@ class Throttle(QObject):
         self._interval = interval_ms / 1000.0
         self._last = -math.inf
 
+    def set_interval_ms(self, interval_ms: float) -> None:
+        self._interval = interval_ms / 1000.0
+
     def __call__(self) -> None:
         if not self._busy():
             self._run()

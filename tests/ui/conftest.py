@@ -24,6 +24,25 @@ def _no_blocking_unsaved_prompt(monkeypatch):
     monkeypatch.setattr(files.SessionFiles, "ask_unsaved", lambda self: files.DISCARD)
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "real_pace: the test runs with the app's own pace (Watch, stop when converged)"
+    )
+
+
+@pytest.fixture(autouse=True)
+def _max_speed_unless_about_the_pace(request, monkeypatch):
+    """Most UI tests train to reach a state (a fit, an overfit, a number of steps): they
+    run at speed Max without the convergence stop, as they were written. Tests of the
+    pace itself, and the monkey, are marked ``real_pace`` and get the app's defaults."""
+    if request.node.get_closest_marker("real_pace"):
+        return
+    from knobsim.ui import controller
+
+    monkeypatch.setattr(controller, "DEFAULT_SPEED", controller.MAX_SPEED)
+    monkeypatch.setattr(controller.SessionController, "stop_when_converged", False)
+
+
 @pytest.fixture
 def open_window(qtbot, tmp_settings):
     """Show a main window on ``session`` (None: the start a person gets) at ``size``; the

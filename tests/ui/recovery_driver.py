@@ -59,10 +59,12 @@ def main() -> None:
         drag_slider_to(panel.knob(name).slider, value)
         QTest.qWait(20)
     # train a moment with the Train button, as a person clicks it, then pause
+    window.speed_slider.setValue(window.speed_slider.maximum())  # Max: a quick run
     train = window.train_button
     QTest.mouseClick(train, Qt.MouseButton.LeftButton)
     wait_until(lambda: window.controller.session.step_count >= 200)
-    QTest.mouseClick(train, Qt.MouseButton.LeftButton)
+    if window.controller.is_training:  # (it may have stopped by itself, converged)
+        QTest.mouseClick(train, Qt.MouseButton.LeftButton)
     wait_until(lambda: not window.controller.is_training)
     drag_slider_to(panel.knob("b").slider, 0.3)  # the last move is by hand
     wait_until(lambda: not window.autosave.pending)

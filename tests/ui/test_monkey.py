@@ -23,6 +23,7 @@ DEADLOCK_S = 180.0
 
 
 @pytest.mark.slow
+@pytest.mark.real_pace
 def test_monkey_finds_nothing(open_window, tmp_path):
     window = open_window()  # the start a person gets, 1280x800
     with file_dialogs_in(tmp_path, np.random.default_rng([SEED, 2])):

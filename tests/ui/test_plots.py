@@ -514,7 +514,7 @@ def test_loss_plot_key_sits_under_the_plot(qtbot):
     controller = make_controller("line", "linear")
     plot = show(qtbot, LossPlot(controller))
     key = plot.findChild(QLabel, "loss_key")
-    assert "train" in key.text() and "test" in key.text() and "hand move" in key.text()
+    assert "train" in key.text() and "test" in key.text() and "hand" in key.text()
     assert plot.plot_item.legend is None  # nothing drawn over the curves
 
 

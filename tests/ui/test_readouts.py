@@ -58,7 +58,7 @@ def test_slower_refreshes_run_one_per_tick_while_training_and_at_once_when_pause
     ran = []
     c.refresh_later("a", lambda: ran.append("a"))
     assert ran == ["a"]  # paused: at once
-    c.speed_index = 0  # 1 step/s: ticks trains here, slowly; nothing else refreshes
+    c.speed_index = 1  # 1 step/s: ticks trains here, slowly; nothing else refreshes
     c.clock.running = True  # as set_training does, without starting the clock
     c.refresh_later("a", lambda: ran.append("a2"))
     c.refresh_later("b", lambda: ran.append("b"))
