@@ -227,10 +227,10 @@ class MainWindow(QMainWindow):
         )
         self.randomize_button.setObjectName("randomize")
         buttons = QGridLayout()
-        buttons.addWidget(self.train_button, 0, 0, 1, 2)
+        buttons.addWidget(self.train_button, 0, 0, 1, 3)
         buttons.addWidget(self.step_button, 1, 0)
         buttons.addWidget(self.reset_button, 1, 1)
-        buttons.addWidget(self.randomize_button, 2, 0, 1, 2)
+        buttons.addWidget(self.randomize_button, 1, 2)
         self.train_button.setMinimumHeight(36)
         layout.addLayout(buttons)
 
@@ -324,7 +324,6 @@ class MainWindow(QMainWindow):
         self.noise_spin.setSingleStep(0.02)
         self.noise_spin.setDecimals(2)
         _tip(self.noise_spin, "Noise", "How much random scatter the data has.")
-        form.addRow("Noise", self.noise_spin)
         self.points_spin = QSpinBox()
         self.points_spin.setObjectName("points")
         self.points_spin.setRange(2, 2000)
@@ -333,7 +332,11 @@ class MainWindow(QMainWindow):
             "Training points",
             "How many points the model learns from (as many fresh test points are drawn).",
         )
-        form.addRow("Points", self.points_spin)
+        noise_row = QHBoxLayout()  # one row: the column fits a laptop screen unscrolled
+        noise_row.addWidget(self.noise_spin, 1)
+        noise_row.addWidget(QLabel("Points"))
+        noise_row.addWidget(self.points_spin, 1)
+        form.addRow("Noise", noise_row)
         self.seed_spin = QSpinBox()
         self.seed_spin.setObjectName("seed")
         self.seed_spin.setRange(0, 999_999)
@@ -421,6 +424,10 @@ class MainWindow(QMainWindow):
         layout.addWidget(train_box)
         layout.addStretch(1)
 
+        for box in panel.findChildren(QGroupBox):  # snug groups: the column fits unscrolled
+            box.layout().setContentsMargins(8, 4, 8, 4)
+            if isinstance(box.layout(), QFormLayout):
+                box.layout().setVerticalSpacing(4)
         for combo in head.findChildren(QComboBox) + panel.findChildren(QComboBox):
             # the open list shows long names in full; closed, a combo may be narrower, so at
             # 1280x800 the plots get the width (set before a layout asks: Qt caches it)

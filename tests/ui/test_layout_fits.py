@@ -52,3 +52,35 @@ def test_a_next_word_model_shows_its_tab_bar_whole(open_window, qtbot):
     assert win.output_tabs.tabBar().isVisible()
     assert _tab_bars_whole(win) == []
     assert win.audit() == []
+
+
+def _session(model: str):
+    from knobsim.core.corpus import builtin_corpus
+    from knobsim.core.datasets import make_dataset
+    from knobsim.core.models import make_model
+    from knobsim.core.session import Session
+
+    data = (
+        builtin_corpus("rhymes").to_dataset()
+        if model == "nextword"
+        else make_dataset({"line": "linear", "logistic": "blobs"}[model], seed=0)
+    )
+    return Session(make_model(model, data), data, seed=0)
+
+
+@pytest.mark.parametrize("dock", [False, True])
+@pytest.mark.parametrize("size", [(1280, 800), (1366, 768)])
+@pytest.mark.parametrize("model", ["line", "logistic", "nextword"])
+def test_the_control_column_does_not_scroll_on_a_laptop_screen(
+    open_window, qtbot, model, size, dock
+):
+    win = open_window(_session(model), size=size)
+    if dock:
+        win.lessons.show_start_page()
+    else:
+        win.lessons.dock.hide()
+    qtbot.wait(350)
+    column = win.findChild(QScrollArea, "controls")
+    assert not column.verticalScrollBar().isVisible()
+    assert _tab_bars_whole(win) == []
+    assert win.audit() == []
