@@ -204,18 +204,12 @@ class MainWindow(QMainWindow):
     # -- construction --------------------------------------------------------------------
     def _build_controls(self) -> QWidget:
         c = self.controller
-        panel = QWidget()
-        layout = QVBoxLayout(panel)
-        layout.setContentsMargins(8, 8, 8, 8)
+        # Train, Step, Reset and the error stay in view; only the settings below them scroll
+        head = QWidget()
+        head.setObjectName("controls_head")
+        layout = QVBoxLayout(head)
+        layout.setContentsMargins(8, 8, 8, 4)
         layout.setSpacing(10)
-
-        title = QLabel("knobsim")
-        title.setObjectName("title")
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setBold(True)
-        title.setFont(font)
-        layout.addWidget(title)
 
         # the big buttons first: they are what people reach for
         self.train_button = QPushButton("Train")
@@ -244,10 +238,10 @@ class MainWindow(QMainWindow):
         )
         self.randomize_button.setObjectName("randomize")
         buttons = QGridLayout()
-        buttons.addWidget(self.train_button, 0, 0, 1, 2)
+        buttons.addWidget(self.train_button, 0, 0, 1, 3)
         buttons.addWidget(self.step_button, 1, 0)
         buttons.addWidget(self.reset_button, 1, 1)
-        buttons.addWidget(self.randomize_button, 2, 0, 1, 2)
+        buttons.addWidget(self.randomize_button, 1, 2)
         self.train_button.setMinimumHeight(36)
         layout.addLayout(buttons)
 
@@ -273,6 +267,11 @@ class MainWindow(QMainWindow):
         )
         self.error_label.setMargin(6)
         layout.addWidget(self.error_label)
+
+        panel = QWidget()
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(8, 4, 8, 8)
+        layout.setSpacing(6)
         self.capacity_panel = CapacityPanel(c)
         layout.addWidget(self.capacity_panel)
 
@@ -336,7 +335,6 @@ class MainWindow(QMainWindow):
         self.noise_spin.setSingleStep(0.02)
         self.noise_spin.setDecimals(2)
         _tip(self.noise_spin, "Noise", "How much random scatter the data has.")
-        form.addRow("Noise", self.noise_spin)
         self.points_spin = QSpinBox()
         self.points_spin.setObjectName("points")
         self.points_spin.setRange(2, 2000)
@@ -345,7 +343,11 @@ class MainWindow(QMainWindow):
             "Training points",
             "How many points the model learns from (as many fresh test points are drawn).",
         )
-        form.addRow("Points", self.points_spin)
+        noise_row = QHBoxLayout()  # one row: the column fits a laptop screen unscrolled
+        noise_row.addWidget(self.noise_spin, 1)
+        noise_row.addWidget(QLabel("Points"))
+        noise_row.addWidget(self.points_spin, 1)
+        form.addRow("Noise", noise_row)
         self.seed_spin = QSpinBox()
         self.seed_spin.setObjectName("seed")
         self.seed_spin.setRange(0, 999_999)
@@ -354,14 +356,16 @@ class MainWindow(QMainWindow):
             "Seed",
             "The random seed: the same seed gives the same data and starting knobs.",
         )
-        form.addRow("Seed", self.seed_spin)
         self.regenerate_button = _tip(
             QPushButton("New data"),
             "Regenerate",
             "Draw fresh points from the same pattern (next seed).",
         )
         self.regenerate_button.setObjectName("regenerate")
-        form.addRow(self.regenerate_button)
+        seed_row = QHBoxLayout()  # one row: the column fits a laptop screen unscrolled
+        seed_row.addWidget(self.seed_spin, 1)
+        seed_row.addWidget(self.regenerate_button)
+        form.addRow("Seed", seed_row)
         layout.addWidget(data_box)
 
         # training
@@ -443,7 +447,11 @@ class MainWindow(QMainWindow):
         layout.addWidget(train_box)
         layout.addStretch(1)
 
-        for combo in panel.findChildren(QComboBox):
+        for box in panel.findChildren(QGroupBox):  # snug groups: the column fits unscrolled
+            box.layout().setContentsMargins(8, 4, 8, 4)
+            if isinstance(box.layout(), QFormLayout):
+                box.layout().setVerticalSpacing(4)
+        for combo in head.findChildren(QComboBox) + panel.findChildren(QComboBox):
             # the open list shows long names in full; closed, a combo may be narrower, so at
             # 1280x800 the plots get the width (set before a layout asks: Qt caches it)
             combo.setSizeAdjustPolicy(
@@ -460,7 +468,13 @@ class MainWindow(QMainWindow):
         scroll.setMinimumWidth(
             panel.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4
         )
-        return scroll
+        column = QWidget()
+        column_layout = QVBoxLayout(column)
+        column_layout.setContentsMargins(0, 0, 0, 0)
+        column_layout.setSpacing(0)
+        column_layout.addWidget(head)
+        column_layout.addWidget(scroll, 1)
+        return column
 
     def _build_layout(self, controls: QWidget) -> None:
         self.banner = QFrame()
@@ -498,8 +512,9 @@ class MainWindow(QMainWindow):
         self.analysis_tabs = QTabWidget()
         self.analysis_tabs.setObjectName("analysis_tabs")
         self.analysis_tabs.setDocumentMode(True)
+        _whole_tabs(self.analysis_tabs)
         self.analysis_tabs.addTab(self.landscape_plot, "Loss landscape")
-        self.analysis_tabs.addTab(self.capacity_panel.sweep_plot, "Error by number of knobs")
+        self.analysis_tabs.addTab(self.capacity_panel.sweep_plot, "Capacity")
         self.analysis_tabs.setTabToolTip(
             0, "The error over two knobs, the others held where they are. Click to move both."
         )
@@ -578,6 +593,7 @@ class MainWindow(QMainWindow):
         self.output_tabs = QTabWidget()
         self.output_tabs.setObjectName("output_tabs")
         self.output_tabs.setDocumentMode(True)
+        _whole_tabs(self.output_tabs)
         self.output_tabs.addTab(QWidget(), "Next word")  # the view comes with the first need
         fit = self._titled("Data and the model's output", self.fit_plot)
         self.output_tabs.addTab(fit, "Probability table")
@@ -1113,6 +1129,16 @@ class MainWindow(QMainWindow):
             self.save_layout()
         self.controller.shutdown()
         super().closeEvent(event)
+
+
+def _whole_tabs(tabs: QTabWidget) -> None:
+    """Every tab's title in full: no scroll arrows, no eliding; the tab widget's minimum
+    width then includes the whole tab bar, so a splitter cannot clip it."""
+    bar = tabs.tabBar()
+    bar.setUsesScrollButtons(False)
+    bar.setElideMode(Qt.TextElideMode.ElideNone)
+    tabs.setUsesScrollButtons(False)
+    tabs.setElideMode(Qt.TextElideMode.ElideNone)
 
 
 def _at_least(view: QWidget, size: QSize) -> QSize:

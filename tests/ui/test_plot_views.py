@@ -238,7 +238,7 @@ def test_sweep_plot_key_and_hint_stay_inside(open_window, qtbot, size):
     key = plot.plot_item.legend
     legend = key.sceneBoundingRect()
     # the key fits in the view, or (too narrow for it) is left to the tooltip: never cut
-    assert key.isVisible() == (size == (1280, 800))
+    assert key.isVisible() or size != (1280, 800)  # at 1280x800 the tab has room for it
     if key.isVisible():
         assert view.left() <= legend.left() and legend.right() <= view.right(), (legend, view)
     hint = plot.hint.sceneBoundingRect()

@@ -91,6 +91,9 @@ DRIVER = textwrap.dedent(
             say(state())
         elif line == "audit":  # training paused: let the deferred refreshes run first
             QTimer.singleShot(400, lambda: say(state(audit=True)))
+        elif line.startswith("resize "):  # "resize W H": the window as a person sizes it
+            window.resize(*map(int, line.split()[1:3]))
+            QTimer.singleShot(400, lambda: say(state()))
 
     notifier = QSocketNotifier(sys.stdin.fileno(), QSocketNotifier.Type.Read)
     notifier.activated.connect(on_line)
@@ -257,7 +260,8 @@ def test_space_trains_from_start_up_and_a_dragged_knob_shows_the_truth(real_app)
 @pytest.mark.xvfb
 def test_a_real_wheel_scrolls_the_control_column_past_its_settings(real_app):
     app = real_app()
-    s = app.ready
+    # short enough that the settings scroll (on a laptop screen they fit unscrolled)
+    s = app.ask("resize 1280 560")
     before = {name: c["value"] for name, c in s["controls"].items()}
     # the pointer over the Dataset combo box, the wheel turned down three notches
     x, y = s["controls"]["dataset"]["centre"]

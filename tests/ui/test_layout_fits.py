@@ -1,0 +1,86 @@
+"""The window fits a laptop screen: the big buttons never scroll away, no tab bar is clipped."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QScrollArea, QToolButton
+
+SIZES = [(1280, 800), (1366, 768), (1920, 1080)]
+
+
+def _tab_bars_whole(win) -> list[str]:
+    problems = []
+    for tabs in (win.analysis_tabs, win.output_tabs):
+        bar = tabs.tabBar()
+        if not bar.isVisible():
+            continue
+        if bar.width() < bar.sizeHint().width():
+            problems.append(f"{tabs.objectName()}: {bar.width()} < {bar.sizeHint().width()} px")
+        arrows = [b for b in bar.findChildren(QToolButton) if b.isVisible()]
+        if arrows:
+            problems.append(f"{tabs.objectName()}: scroll arrows shown")
+    return problems
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_train_step_reset_stay_in_view_and_tabs_are_whole(open_window, qtbot, size):
+    win = open_window(size=size)
+    qtbot.wait(350)
+    column = win.findChild(QScrollArea, "controls")
+    for button in (win.train_button, win.step_button, win.reset_button):
+        assert button.isVisible()
+        assert not column.isAncestorOf(button), f"{button.text()} scrolls away with the settings"
+        top_left = button.mapTo(win, button.rect().topLeft())
+        assert win.rect().contains(top_left)
+    assert _tab_bars_whole(win) == []
+    # narrowing the landscape's side as far as the splitter lets it still shows every tab
+    sizes = win.bottom.sizes()
+    win.bottom.setSizes([sum(sizes), 0])
+    qtbot.wait(50)
+    assert _tab_bars_whole(win) == []
+    assert win.audit() == []
+
+
+def test_a_next_word_model_shows_its_tab_bar_whole(open_window, qtbot):
+    from knobsim.core.corpus import builtin_corpus
+    from knobsim.core.models import make_model
+    from knobsim.core.session import Session
+
+    data = builtin_corpus("rhymes").to_dataset()
+    win = open_window(Session(make_model("nextword", data), data, seed=0))
+    qtbot.wait(350)
+    assert win.output_tabs.tabBar().isVisible()
+    assert _tab_bars_whole(win) == []
+    assert win.audit() == []
+
+
+def _session(model: str):
+    from knobsim.core.corpus import builtin_corpus
+    from knobsim.core.datasets import make_dataset
+    from knobsim.core.models import make_model
+    from knobsim.core.session import Session
+
+    data = (
+        builtin_corpus("rhymes").to_dataset()
+        if model == "nextword"
+        else make_dataset({"line": "linear", "logistic": "blobs"}[model], seed=0)
+    )
+    return Session(make_model(model, data), data, seed=0)
+
+
+@pytest.mark.parametrize("dock", [False, True])
+@pytest.mark.parametrize("size", [(1280, 800), (1366, 768)])
+@pytest.mark.parametrize("model", ["line", "logistic", "nextword"])
+def test_the_control_column_does_not_scroll_on_a_laptop_screen(
+    open_window, qtbot, model, size, dock
+):
+    win = open_window(_session(model), size=size)
+    if dock:
+        win.lessons.show_start_page()
+    else:
+        win.lessons.dock.hide()
+    qtbot.wait(350)
+    column = win.findChild(QScrollArea, "controls")
+    assert not column.verticalScrollBar().isVisible()
+    assert _tab_bars_whole(win) == []
+    assert win.audit() == []
