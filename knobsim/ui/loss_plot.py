@@ -11,7 +11,14 @@ import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from knobsim.core.history import peak_decimate
 from knobsim.core.models import nice_ceil
@@ -109,6 +116,8 @@ class LossPlot(QWidget):
         )
         self.key.setObjectName("loss_key")
         self.key.setToolTip("train and test error; ▼ where a hand turned a knob")
+        # at the plot's narrowest the key gives way to the two check boxes (cut, not wrapped)
+        self.key.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.key)
