@@ -261,6 +261,8 @@ class FloatSlider(QSlider):
     wheel_needs_focus = True
 
     floatValueChanged = Signal(float)
+    #: a mouse button took hold of the slider (True) or let go of it (False)
+    heldChanged = Signal(bool)
     #: called before a hand starts moving the slider (the knob brings it up to date)
     before_hand_move: Callable[[], None] | None = None
 
@@ -275,6 +277,7 @@ class FloatSlider(QSlider):
         #: state it was computed at
         self.slice: tuple[NDArray[np.float64], NDArray[np.float64], float] | None = None
         self.slice_key: object = None
+        self._held = False  # a mouse button is down on it
         QSlider.setRange(self, 0, self.TICKS)
         self.valueChanged.connect(self._on_tick_changed)
 
@@ -463,7 +466,16 @@ class FloatSlider(QSlider):
 
     def mousePressEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt's name
         self._hand()
+        if not self._held:
+            self._held = True
+            self.heldChanged.emit(True)  # before the press moves it: training lets go
         super().mousePressEvent(ev)
+
+    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        super().mouseReleaseEvent(ev)
+        if self._held and not ev.buttons():
+            self._held = False
+            self.heldChanged.emit(False)
 
     def wheelEvent(self, ev: QWheelEvent) -> None:  # noqa: N802 - Qt's name
         # a wheel over a column of knobs scrolls the panel; it turns only a focused knob
@@ -572,6 +584,7 @@ class Knob(QWidget):
 
     valueChanged = Signal(float)
     lockToggled = Signal(bool)
+    heldChanged = Signal(bool)
 
     def __init__(
         self,
@@ -624,6 +637,7 @@ class Knob(QWidget):
         self.editor.setToolTip(f"{self.hint}\nType a value and press Enter.")
         self.editor.editingFinished.connect(self._on_editor_editing_finished)
         self.editor.textChanged.connect(self._on_editor_text_changed)
+        self.editor.textEdited.connect(self._on_editor_text_edited)
 
         self.grad_indicator = GradientArrow(name, orientation, 12 if compact else 16, self)
 
@@ -645,6 +659,8 @@ class Knob(QWidget):
         self._set_text(self.slider.value())
         # a hand's move: straight on (the read-out follows from the session, on refresh)
         self.slider.floatValueChanged.connect(self.valueChanged)
+        self.slider.heldChanged.connect(self._on_slider_held)
+        self._holders: set[str] = set()  # "slider", "editor": what holds it now
 
     def _lay_out_row(self) -> None:
         self.name_label = QLabel(self.name, self)
@@ -751,13 +767,31 @@ class Knob(QWidget):
         else:
             self.slider.setValue(value)  # -> floatValueChanged -> valueChanged
 
+    def is_held(self) -> bool:
+        """A hand holds it: a mouse button down on the slider, or typing in the box."""
+        return bool(self._holders)
+
+    def _hold(self, holder: str, held: bool) -> None:
+        was = bool(self._holders)
+        (self._holders.add if held else self._holders.discard)(holder)
+        if bool(self._holders) != was:
+            self.heldChanged.emit(not was)
+
+    def _on_slider_held(self, held: bool) -> None:
+        self._hold("slider", held)
+
+    def _on_editor_text_edited(self, _text: str) -> None:
+        self._hold("editor", True)  # typing: training leaves the knob until Enter
+
     def _on_editor_editing_finished(self) -> None:
         if not self.editor.isModified():
+            self._hold("editor", False)
             return
         typed = parse_value(self.editor.text())
         if typed is not None:
             self.setValue(typed)  # out-of-range typing is clamped to the range
         self._set_text(self.value(), force=True)
+        self._hold("editor", False)
 
     def _on_editor_text_changed(self, _text: str) -> None:
         # an undo in the box can take the typing back to a text shown before the knob
@@ -852,16 +886,24 @@ def bind_knob(knob: Knob, controller: SessionController, index: int) -> Callable
     def on_lock_toggled(locked: bool) -> None:
         controller.set_locked(index, locked)
 
+    def on_held_changed(held: bool) -> None:
+        controller.hold(index, held)
+
     knob.valueChanged.connect(on_value_changed)
     knob.lockToggled.connect(on_lock_toggled)
+    knob.heldChanged.connect(on_held_changed)
+    model = controller.session.model
 
     def disconnect() -> None:
         knob._source = None
+        if controller.session.model is model:
+            controller.hold(index, False)  # a knob that goes away lets go
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # already gone: nothing to do
             try:
                 knob.valueChanged.disconnect(on_value_changed)
                 knob.lockToggled.disconnect(on_lock_toggled)
+                knob.heldChanged.disconnect(on_held_changed)
             except (RuntimeError, TypeError):
                 pass
 

@@ -553,7 +553,7 @@ class NetworkView(QGraphicsView):
         self._titles.clear()
         self._labels.clear()
         self.halo.setVisible(False)
-        self._drag = None
+        self._let_go()
 
         model = self._controller.model
         self._model = model
@@ -1067,6 +1067,7 @@ class NetworkView(QGraphicsView):
             return
         self._drag = (item, ev.position().toPoint(), float(self._controller.params[item.index]))
         self._drag_moved = False
+        self._controller.hold(item.index, True)  # training leaves it in the hand
         self._focus(item.name)
         ev.accept()
 
@@ -1094,8 +1095,13 @@ class NetworkView(QGraphicsView):
         if self._drag is None:
             super().mouseReleaseEvent(ev)
             return
-        self._drag = None
+        self._let_go()
         ev.accept()
+
+    def _let_go(self) -> None:
+        if self._drag is not None:
+            self._controller.hold(self._drag[0].index, False)  # training takes it on
+            self._drag = None
 
     def wheelEvent(self, ev: QWheelEvent) -> None:  # noqa: N802 - Qt's name
         item = self.knob_at(ev.position().toPoint())
