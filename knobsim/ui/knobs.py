@@ -84,6 +84,8 @@ PAGES = 10
 SLICE_DECADES = 2
 #: a knob's slider is at least this tall, for the slice drawn behind it
 SLIDER_MIN_HEIGHT_PX = 26
+#: Shift makes a drag, a wheel notch and an arrow key this many times finer
+FINE = 10
 #: panels with more knobs than this repaint only the knobs in view (the rest on scroll)
 DEFER_ABOVE = 24
 #: the shortest a knob's slider gets (pixels): a narrower panel scrolls instead; a
@@ -278,6 +280,9 @@ class FloatSlider(QSlider):
         self.slice: tuple[NDArray[np.float64], NDArray[np.float64], float] | None = None
         self.slice_key: object = None
         self._held = False  # a mouse button is down on it
+        self._last_pos: float | None = None  # the mouse along the slider at the last event
+        #: a fine (or after-fine) drag: (mouse along the slider, value, fine) at its start
+        self._fine_anchor: tuple[float, float, bool] | None = None
         QSlider.setRange(self, 0, self.TICKS)
         self.valueChanged.connect(self._on_tick_changed)
 
@@ -447,6 +452,8 @@ class FloatSlider(QSlider):
     def keyPressEvent(self, ev: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         key = Qt.Key(ev.key())
         single, page = self.singleStep(), self.pageStep()
+        if ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            single /= FINE  # Shift+arrow: a fine step
         steps = {
             Qt.Key.Key_Right: single, Qt.Key.Key_Up: single,
             Qt.Key.Key_Left: -single, Qt.Key.Key_Down: -single,
@@ -469,9 +476,47 @@ class FloatSlider(QSlider):
         if not self._held:
             self._held = True
             self.heldChanged.emit(True)  # before the press moves it: training lets go
+        self._fine_anchor = None
         super().mousePressEvent(ev)
+        self._last_pos = self._along(ev)
+
+    def mouseMoveEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        # with Shift, the value follows the mouse at 1/FINE the rate, from where it is;
+        # once a drag has gone fine it stays relative, so letting go of Shift never jumps
+        pos = self._along(ev)
+        last, self._last_pos = self._last_pos, pos
+        fine = bool(ev.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        if not self.isSliderDown() or (not fine and self._fine_anchor is None):
+            super().mouseMoveEvent(ev)
+            return
+        if self._fine_anchor is None or self._fine_anchor[2] != fine:
+            self._fine_anchor = (last if last is not None else pos, self.value(), fine)
+        start, value, _ = self._fine_anchor
+        rate = self._span() / self._pixels() / (FINE if fine else 1)
+        self.setValue(value + (pos - start) * rate)
+        ev.accept()
+
+    def _along(self, ev: QMouseEvent) -> float:
+        """The mouse along the slider, growing towards the maximum."""
+        p = ev.position()
+        horizontal = self.orientation() == Qt.Orientation.Horizontal
+        along = p.x() if horizontal else -p.y()
+        return -along if self.invertedAppearance() else along
+
+    def _pixels(self) -> int:
+        """How far the handle's centre travels from minimum to maximum, in pixels."""
+        opt = QStyleOptionSlider()
+        self.initStyleOption(opt)
+        style = self.style()
+        cc, sc = QStyle.ComplexControl.CC_Slider, QStyle.SubControl
+        groove = style.subControlRect(cc, opt, sc.SC_SliderGroove, self)
+        handle = style.subControlRect(cc, opt, sc.SC_SliderHandle, self)
+        if self.orientation() == Qt.Orientation.Horizontal:
+            return max(1, groove.width() - handle.width())
+        return max(1, groove.height() - handle.height())
 
     def mouseReleaseEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        self._fine_anchor = None
         super().mouseReleaseEvent(ev)
         if self._held and not ev.buttons():
             self._held = False
@@ -482,8 +527,17 @@ class FloatSlider(QSlider):
         if not self.hasFocus():
             scroll_instead(self, ev)
             return
+        delta = ev.angleDelta()
+        notches = (delta.y() or delta.x()) / 120.0  # some systems turn Shift+wheel sideways
+        if notches == 0:
+            ev.ignore()
+            return
         self._hand()
-        super().wheelEvent(ev)
+        fine = bool(ev.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        step = self.singleStep() / (FINE if fine else 1)  # a notch, or a fine notch
+        sign = -1 if self.invertedControls() else 1
+        self.setValue(self.value() + sign * notches * step)
+        ev.accept()
 
 
 class GradientArrow(QWidget):
@@ -620,7 +674,10 @@ class Knob(QWidget):
         self.slider.before_hand_move = self.refresh
         self.slider.setAccessibleName(f"knob {name}")
         self.slider.setAccessibleDescription(self.hint)
-        keys = "Arrow keys turn it by 1/100 of its range, Page Up/Down by 1/10."
+        keys = (
+            "Drag, wheel (when focused) or arrow keys; hold Shift for 10x finer.\n"
+            "Arrow keys turn it by 1/100 of its range, Page Up/Down by 1/10."
+        )
         self.slider.setToolTip(f"{self.hint}\n{keys}")
 
         self.editor = QLineEdit(self)
