@@ -265,6 +265,8 @@ class FloatSlider(QSlider):
     floatValueChanged = Signal(float)
     #: a mouse button took hold of the slider (True) or let go of it (False)
     heldChanged = Signal(bool)
+    #: a double-click: the person wants to type the value
+    typeRequested = Signal()
     #: called before a hand starts moving the slider (the knob brings it up to date)
     before_hand_move: Callable[[], None] | None = None
 
@@ -515,6 +517,10 @@ class FloatSlider(QSlider):
             return max(1, groove.width() - handle.width())
         return max(1, groove.height() - handle.height())
 
+    def mouseDoubleClickEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        super().mouseDoubleClickEvent(ev)  # a press, as the first click was
+        self.typeRequested.emit()
+
     def mouseReleaseEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt's name
         self._fine_anchor = None
         super().mouseReleaseEvent(ev)
@@ -676,7 +682,9 @@ class Knob(QWidget):
         self.slider.setAccessibleDescription(self.hint)
         keys = (
             "Drag, wheel (when focused) or arrow keys; hold Shift for 10x finer.\n"
-            "Arrow keys turn it by 1/100 of its range, Page Up/Down by 1/10."
+            "Double-click to type a value.\n"
+            "Arrow keys turn it by 1/100 of its range, Page Up/Down by 1/10.\n"
+            f"Range {format_value(low, self.decimals)} to {format_value(high, self.decimals)}."
         )
         self.slider.setToolTip(f"{self.hint}\n{keys}")
 
@@ -717,6 +725,8 @@ class Knob(QWidget):
         # a hand's move: straight on (the read-out follows from the session, on refresh)
         self.slider.floatValueChanged.connect(self.valueChanged)
         self.slider.heldChanged.connect(self._on_slider_held)
+        self.slider.typeRequested.connect(self.start_typing)
+        self.editor.installEventFilter(self)  # a double-click there selects the whole value
         self._holders: set[str] = set()  # "slider", "editor": what holds it now
 
     def _lay_out_row(self) -> None:
@@ -823,6 +833,17 @@ class Knob(QWidget):
             self.valueChanged.emit(value)  # slider already there (pinned)
         else:
             self.slider.setValue(value)  # -> floatValueChanged -> valueChanged
+
+    def start_typing(self) -> None:
+        """Put the cursor in the value box with the value selected, ready to type over."""
+        self.editor.setFocus(Qt.FocusReason.MouseFocusReason)
+        self.editor.selectAll()
+
+    def eventFilter(self, watched: QObject, ev: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.editor and ev.type() == QEvent.Type.MouseButtonDblClick:
+            self.start_typing()  # the whole number, not the word under the mouse
+            return True
+        return super().eventFilter(watched, ev)
 
     def is_held(self) -> bool:
         """A hand holds it: a mouse button down on the slider, or typing in the box."""

@@ -203,3 +203,23 @@ def test_the_wheel_turns_a_focused_knob_a_notch_and_shift_a_fine_notch(window, q
     assert abs(c.session.value("w") - (w + step - slider.pageStep())) < 1e-12
     qtbot.wait(SETTLE_MS)
     assert window.audit() == []
+
+
+def test_a_double_click_on_a_knob_opens_its_value_for_typing_and_holds_it_meanwhile(window, qtbot):
+    c = window.controller
+    knob = window.findChild(QWidget, "knob:b")
+    i = c.model.param_index("b")
+    at = handle_center(knob.slider)
+    press(knob.slider, at)  # a double-click as a mouse makes it: press, release, then
+    release(knob.slider, at)  # a double-click event for the second press, and its release
+    QTest.mouseDClick(knob.slider, Qt.MouseButton.LeftButton, pos=at)
+    release(knob.slider, at)
+    assert knob.editor.hasFocus() and knob.editor.selectedText() == knob.editor.text()
+    QTest.keyClicks(knob.editor, "0.5")
+    assert c.session.is_held(i)  # typing: training leaves b alone
+    QTest.keyClick(knob.editor, Qt.Key.Key_Return)
+    assert c.session.value("b") == 0.5 and not c.session.is_held(i)
+    QTest.mouseDClick(knob.editor, Qt.MouseButton.LeftButton)
+    assert knob.editor.selectedText() == knob.editor.text() == "0.500"
+    qtbot.wait(SETTLE_MS)
+    assert window.audit() == []
