@@ -258,6 +258,22 @@ def test_dragging_a_wire_up_turns_it_up(qtbot):
     screen_is_true(qtbot, controller, view)
 
 
+def test_a_wire_held_by_the_mouse_is_left_alone_by_steps_until_let_go(qtbot):
+    controller = make_controller("logistic", "blobs")
+    view = show_view(qtbot, controller)
+    pos = viewport_pos(view, "w1")
+    left = Qt.MouseButton.LeftButton
+    mouse(view, QEvent.Type.MouseButtonPress, pos, left)
+    mouse(view, QEvent.Type.MouseMove, pos + QPoint(0, -30), left)
+    held = controller.session.value("w1")
+    controller.step_many(20)  # training while the hand holds the wire
+    assert controller.session.value("w1") == held
+    mouse(view, QEvent.Type.MouseButtonRelease, pos + QPoint(0, -30), Qt.MouseButton.NoButton)
+    controller.step_many(20)  # let go: training takes it from there
+    assert controller.session.value("w1") != held
+    screen_is_true(qtbot, controller, view)
+
+
 def test_a_wheel_away_from_any_wire_turns_nothing(qtbot):
     controller = make_controller("line", "linear")
     view = show_view(qtbot, controller)
