@@ -229,6 +229,10 @@ class SessionController(QObject):
         move is."""
         if index < self.session.n_params and self.session.is_held(index) != bool(held):
             self.session.set_held(index, held)
+            if held:  # the worker may have trained it on since its last snapshot: the
+                # hand holds the value the window shows
+                value = np.array([self.session.params[index]])
+                self.bridge.tell(SetParams((index,), value))
             self.bridge.tell(SetHeld(index, bool(held)))
 
     def apply_setting(self, key: str, value) -> None:
