@@ -110,6 +110,21 @@ def test_locked_knob_is_left_alone_by_training():
     assert session.value("b") != b
 
 
+def test_a_held_knob_is_left_alone_by_training_and_by_absorbed_worker_weights():
+    session = _line_session("adam", 0.05)
+    session.set_held("b", True)
+    assert session.is_held("b") and not session.is_locked("b")
+    b, w = session.value("b"), session.value("w")
+    session.step(50)
+    assert session.value("w") != w and session.value("b") == b
+    # a worker's snapshot sent before it heard of the hold: the hand's value stays
+    session.absorb([w + 1.0, b + 1.0], session.step_count + 1, [])
+    assert session.value("b") == b and session.value("w") == w + 1.0
+    session.set_held("b", False)
+    session.step(5)
+    assert session.value("b") != b
+
+
 def test_exploding_learning_rate_stops_and_keeps_finite_weights():
     session = _line_session("gd", 50.0)
     report = session.step(200)

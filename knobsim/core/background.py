@@ -31,6 +31,7 @@ from knobsim.core.messages import (
     Ready,
     RequestGrid,
     SetConfig,
+    SetHeld,
     SetL2,
     SetLocked,
     SetParams,
@@ -275,6 +276,7 @@ class _Worker:
             SetParams: self._on_set_params,
             SetConfig: self._on_set_config,
             SetLocked: self._on_set_locked,
+            SetHeld: self._on_set_held,
             SetL2: self._on_set_l2,
             RequestGrid: self._on_request_grid,
             Stop: self._on_stop,
@@ -339,6 +341,10 @@ class _Worker:
     def _on_set_locked(self, message: SetLocked) -> None:
         if self._count_change():
             self.session.set_locked(message.index, message.locked)
+
+    def _on_set_held(self, message: SetHeld) -> None:
+        if self._count_change():
+            self.session.set_held(message.index, message.held)
 
     def _on_set_l2(self, message: SetL2) -> None:
         if self._count_change():

@@ -57,6 +57,14 @@ class SetLocked:
 
 
 @dataclass(frozen=True)
+class SetHeld:
+    """A hand took hold of a knob (True) or let go: training leaves it alone meanwhile."""
+
+    index: int
+    held: bool
+
+
+@dataclass(frozen=True)
 class SetL2:
     """A new L2 strength."""
 
@@ -87,7 +95,7 @@ class Quit:
 
 #: what a person changes while the worker trains; the worker counts the ones it applied
 #: (``Snapshot.seen``), so the window knows which hand moves a snapshot has not seen yet
-Change = SetParams | SetConfig | SetLocked | SetL2
+Change = SetParams | SetConfig | SetLocked | SetHeld | SetL2
 
 # -- worker -> window ---------------------------------------------------------------------
 

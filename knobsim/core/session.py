@@ -104,6 +104,9 @@ class Session:
         self._trail = np.zeros((TRAIL_LENGTH, model.n_params))
         self._trail_n = 0
         self._locked = np.zeros(model.n_params, dtype=bool)
+        #: knobs a hand holds right now (a pressed slider, a box being typed in): ``step``
+        #: leaves them alone like locked ones, and ``absorb`` keeps their value here
+        self._held = np.zeros(model.n_params, dtype=bool)
         self._features: tuple | None = None  # see _train_features
         #: (training loss, weights): the lowest loss seen since the weights were last set
         #: by anything but a step; an explosion goes back there (see step)
@@ -173,6 +176,9 @@ class Session:
     def is_locked(self, key: str | int) -> bool:
         return bool(self._locked[self._index(key)])
 
+    def is_held(self, key: str | int) -> bool:
+        return bool(self._held[self._index(key)])
+
     # -- writing ---------------------------------------------------------------------
     def set_param(self, key: str | int, value: float, *, by_hand: bool = True) -> None:
         """Set one weight, as a hand on a knob does. Marks the loss history."""
@@ -202,6 +208,11 @@ class Session:
     def set_locked(self, key: str | int, locked: bool) -> None:
         """A locked knob is left alone by ``step`` (its hand setting still works)."""
         self._locked[self._index(key)] = bool(locked)
+
+    def set_held(self, key: str | int, held: bool) -> None:
+        """A held knob stays where the hand has it: ``step`` leaves it alone (as if
+        locked, without showing a lock) and ``absorb`` keeps this session's value."""
+        self._held[self._index(key)] = bool(held)
 
     def set_optimizer(self, config: OptimizerConfig | str | None = None, **changes) -> None:
         """Change optimizer settings without touching the weights.
@@ -238,6 +249,7 @@ class Session:
         self._check_fit(model, self.dataset)
         self.model = model
         self._locked = np.zeros(model.n_params, dtype=bool)
+        self._held = np.zeros(model.n_params, dtype=bool)
         if theta is None:
             self.reset()
             return
@@ -364,7 +376,8 @@ class Session:
         batch = minibatch_size(cfg, self.dataset.n_train)
         next_batch = self._sampler.next if batch is not None else None
         loss_and_grad = model.loss_and_grad_features
-        mask = self._locked if self._locked.any() else None
+        frozen = self._locked | self._held
+        mask = frozen if frozen.any() else None
         theta, state = self._theta, self._opt_state
         # The lowest full training loss since the weights were last set other than by a
         # step, and its weights (update() returns new arrays: keeping one costs nothing).
@@ -450,7 +463,9 @@ class Session:
                 floor = step
                 self.history.append(step, train, test)
                 self._push_trail(w)
-        self._theta = np.array(theta, dtype=float)
+        theta = np.array(theta, dtype=float)
+        theta[self._held] = self._theta[self._held]  # the hand's value, whatever came
+        self._theta = theta
         self.step_count = max(int(step_count), floor)
         self._best = None  # the worker kept its own; from here on, count from these
         self._invalidate()

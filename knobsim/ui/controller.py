@@ -23,7 +23,7 @@ from PySide6.QtGui import QUndoStack
 from knobsim.core.capacity import capacity_of, resize, with_capacity
 from knobsim.core.convergence import ConvergenceWatch
 from knobsim.core.datasets import Dataset
-from knobsim.core.messages import SetConfig, SetL2, SetLocked, SetParams
+from knobsim.core.messages import SetConfig, SetHeld, SetL2, SetLocked, SetParams
 from knobsim.core.models import Model
 from knobsim.core.optimizers import OptimizerConfig
 from knobsim.core.pace import WatchPace
@@ -254,6 +254,18 @@ class SessionController(QObject):
         self.undo_stack.push(
             SettingChange(self, f"lock:{name}", not locked, bool(locked), f"{verb} {name}")
         )
+
+    def hold(self, index: int, held: bool) -> None:
+        """A hand took hold of knob ``index`` (True) or let go: while held, training
+        (here or in the worker) leaves it where the hand puts it. Not undoable: a hand
+        move is."""
+        if index < self.session.n_params and self.session.is_held(index) != bool(held):
+            self.session.set_held(index, held)
+            if held:  # the worker may have trained it on since its last snapshot: the
+                # hand holds the value the window shows
+                value = np.array([self.session.params[index]])
+                self.bridge.tell(SetParams((index,), value))
+            self.bridge.tell(SetHeld(index, bool(held)))
 
     def apply_setting(self, key: str, value) -> None:
         """Set one setting without recording it (undo and redo of a setting come here)."""

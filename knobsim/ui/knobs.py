@@ -84,6 +84,8 @@ PAGES = 10
 SLICE_DECADES = 2
 #: a knob's slider is at least this tall, for the slice drawn behind it
 SLIDER_MIN_HEIGHT_PX = 26
+#: Shift makes a drag, a wheel notch and an arrow key this many times finer
+FINE = 10
 #: panels with more knobs than this repaint only the knobs in view (the rest on scroll)
 DEFER_ABOVE = 24
 #: the shortest a knob's slider gets (pixels): a narrower panel scrolls instead; a
@@ -261,6 +263,10 @@ class FloatSlider(QSlider):
     wheel_needs_focus = True
 
     floatValueChanged = Signal(float)
+    #: a mouse button took hold of the slider (True) or let go of it (False)
+    heldChanged = Signal(bool)
+    #: a double-click: the person wants to type the value
+    typeRequested = Signal()
     #: called before a hand starts moving the slider (the knob brings it up to date)
     before_hand_move: Callable[[], None] | None = None
 
@@ -275,6 +281,10 @@ class FloatSlider(QSlider):
         #: state it was computed at
         self.slice: tuple[NDArray[np.float64], NDArray[np.float64], float] | None = None
         self.slice_key: object = None
+        self._held = False  # a mouse button is down on it
+        self._last_pos: float | None = None  # the mouse along the slider at the last event
+        #: a fine (or after-fine) drag: (mouse along the slider, value, fine) at its start
+        self._fine_anchor: tuple[float, float, bool] | None = None
         QSlider.setRange(self, 0, self.TICKS)
         self.valueChanged.connect(self._on_tick_changed)
 
@@ -444,6 +454,8 @@ class FloatSlider(QSlider):
     def keyPressEvent(self, ev: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         key = Qt.Key(ev.key())
         single, page = self.singleStep(), self.pageStep()
+        if ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            single /= FINE  # Shift+arrow: a fine step
         steps = {
             Qt.Key.Key_Right: single, Qt.Key.Key_Up: single,
             Qt.Key.Key_Left: -single, Qt.Key.Key_Down: -single,
@@ -463,15 +475,75 @@ class FloatSlider(QSlider):
 
     def mousePressEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt's name
         self._hand()
+        if not self._held:
+            self._held = True
+            self.heldChanged.emit(True)  # before the press moves it: training lets go
+        self._fine_anchor = None
         super().mousePressEvent(ev)
+        self._last_pos = self._along(ev)
+
+    def mouseMoveEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        # with Shift, the value follows the mouse at 1/FINE the rate, from where it is;
+        # once a drag has gone fine it stays relative, so letting go of Shift never jumps
+        pos = self._along(ev)
+        last, self._last_pos = self._last_pos, pos
+        fine = bool(ev.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        if not self.isSliderDown() or (not fine and self._fine_anchor is None):
+            super().mouseMoveEvent(ev)
+            return
+        if self._fine_anchor is None or self._fine_anchor[2] != fine:
+            self._fine_anchor = (last if last is not None else pos, self.value(), fine)
+        start, value, _ = self._fine_anchor
+        rate = self._span() / self._pixels() / (FINE if fine else 1)
+        self.setValue(value + (pos - start) * rate)
+        ev.accept()
+
+    def _along(self, ev: QMouseEvent) -> float:
+        """The mouse along the slider, growing towards the maximum."""
+        p = ev.position()
+        horizontal = self.orientation() == Qt.Orientation.Horizontal
+        along = p.x() if horizontal else -p.y()
+        return -along if self.invertedAppearance() else along
+
+    def _pixels(self) -> int:
+        """How far the handle's centre travels from minimum to maximum, in pixels."""
+        opt = QStyleOptionSlider()
+        self.initStyleOption(opt)
+        style = self.style()
+        cc, sc = QStyle.ComplexControl.CC_Slider, QStyle.SubControl
+        groove = style.subControlRect(cc, opt, sc.SC_SliderGroove, self)
+        handle = style.subControlRect(cc, opt, sc.SC_SliderHandle, self)
+        if self.orientation() == Qt.Orientation.Horizontal:
+            return max(1, groove.width() - handle.width())
+        return max(1, groove.height() - handle.height())
+
+    def mouseDoubleClickEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        super().mouseDoubleClickEvent(ev)  # a press, as the first click was
+        self.typeRequested.emit()
+
+    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        self._fine_anchor = None
+        super().mouseReleaseEvent(ev)
+        if self._held and not ev.buttons():
+            self._held = False
+            self.heldChanged.emit(False)
 
     def wheelEvent(self, ev: QWheelEvent) -> None:  # noqa: N802 - Qt's name
         # a wheel over a column of knobs scrolls the panel; it turns only a focused knob
         if not self.hasFocus():
             scroll_instead(self, ev)
             return
+        delta = ev.angleDelta()
+        notches = (delta.y() or delta.x()) / 120.0  # some systems turn Shift+wheel sideways
+        if notches == 0:
+            ev.ignore()
+            return
         self._hand()
-        super().wheelEvent(ev)
+        fine = bool(ev.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        step = self.singleStep() / (FINE if fine else 1)  # a notch, or a fine notch
+        sign = -1 if self.invertedControls() else 1
+        self.setValue(self.value() + sign * notches * step)
+        ev.accept()
 
 
 class GradientArrow(QWidget):
@@ -572,6 +644,7 @@ class Knob(QWidget):
 
     valueChanged = Signal(float)
     lockToggled = Signal(bool)
+    heldChanged = Signal(bool)
 
     def __init__(
         self,
@@ -607,7 +680,12 @@ class Knob(QWidget):
         self.slider.before_hand_move = self.refresh
         self.slider.setAccessibleName(f"knob {name}")
         self.slider.setAccessibleDescription(self.hint)
-        keys = "Arrow keys turn it by 1/100 of its range, Page Up/Down by 1/10."
+        keys = (
+            "Drag, wheel (when focused) or arrow keys; hold Shift for 10x finer.\n"
+            "Double-click to type a value.\n"
+            "Arrow keys turn it by 1/100 of its range, Page Up/Down by 1/10.\n"
+            f"Range {format_value(low, self.decimals)} to {format_value(high, self.decimals)}."
+        )
         self.slider.setToolTip(f"{self.hint}\n{keys}")
 
         self.editor = QLineEdit(self)
@@ -624,6 +702,7 @@ class Knob(QWidget):
         self.editor.setToolTip(f"{self.hint}\nType a value and press Enter.")
         self.editor.editingFinished.connect(self._on_editor_editing_finished)
         self.editor.textChanged.connect(self._on_editor_text_changed)
+        self.editor.textEdited.connect(self._on_editor_text_edited)
 
         self.grad_indicator = GradientArrow(name, orientation, 12 if compact else 16, self)
 
@@ -645,6 +724,10 @@ class Knob(QWidget):
         self._set_text(self.slider.value())
         # a hand's move: straight on (the read-out follows from the session, on refresh)
         self.slider.floatValueChanged.connect(self.valueChanged)
+        self.slider.heldChanged.connect(self._on_slider_held)
+        self.slider.typeRequested.connect(self.start_typing)
+        self.editor.installEventFilter(self)  # a double-click there selects the whole value
+        self._holders: set[str] = set()  # "slider", "editor": what holds it now
 
     def _lay_out_row(self) -> None:
         self.name_label = QLabel(self.name, self)
@@ -751,13 +834,42 @@ class Knob(QWidget):
         else:
             self.slider.setValue(value)  # -> floatValueChanged -> valueChanged
 
+    def start_typing(self) -> None:
+        """Put the cursor in the value box with the value selected, ready to type over."""
+        self.editor.setFocus(Qt.FocusReason.MouseFocusReason)
+        self.editor.selectAll()
+
+    def eventFilter(self, watched: QObject, ev: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.editor and ev.type() == QEvent.Type.MouseButtonDblClick:
+            self.start_typing()  # the whole number, not the word under the mouse
+            return True
+        return super().eventFilter(watched, ev)
+
+    def is_held(self) -> bool:
+        """A hand holds it: a mouse button down on the slider, or typing in the box."""
+        return bool(self._holders)
+
+    def _hold(self, holder: str, held: bool) -> None:
+        was = bool(self._holders)
+        (self._holders.add if held else self._holders.discard)(holder)
+        if bool(self._holders) != was:
+            self.heldChanged.emit(not was)
+
+    def _on_slider_held(self, held: bool) -> None:
+        self._hold("slider", held)
+
+    def _on_editor_text_edited(self, _text: str) -> None:
+        self._hold("editor", True)  # typing: training leaves the knob until Enter
+
     def _on_editor_editing_finished(self) -> None:
         if not self.editor.isModified():
+            self._hold("editor", False)
             return
         typed = parse_value(self.editor.text())
         if typed is not None:
             self.setValue(typed)  # out-of-range typing is clamped to the range
         self._set_text(self.value(), force=True)
+        self._hold("editor", False)
 
     def _on_editor_text_changed(self, _text: str) -> None:
         # an undo in the box can take the typing back to a text shown before the knob
@@ -852,16 +964,24 @@ def bind_knob(knob: Knob, controller: SessionController, index: int) -> Callable
     def on_lock_toggled(locked: bool) -> None:
         controller.set_locked(index, locked)
 
+    def on_held_changed(held: bool) -> None:
+        controller.hold(index, held)
+
     knob.valueChanged.connect(on_value_changed)
     knob.lockToggled.connect(on_lock_toggled)
+    knob.heldChanged.connect(on_held_changed)
+    model = controller.session.model
 
     def disconnect() -> None:
         knob._source = None
+        if controller.session.model is model:
+            controller.hold(index, False)  # a knob that goes away lets go
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # already gone: nothing to do
             try:
                 knob.valueChanged.disconnect(on_value_changed)
                 knob.lockToggled.disconnect(on_lock_toggled)
+                knob.heldChanged.disconnect(on_held_changed)
             except (RuntimeError, TypeError):
                 pass
 

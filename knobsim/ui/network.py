@@ -59,7 +59,7 @@ from knobsim.core.models import (
 )
 from knobsim.ui import theme
 from knobsim.ui.controller import SessionController
-from knobsim.ui.knobs import describe_param
+from knobsim.ui.knobs import FINE, describe_param
 
 Array = NDArray[np.float64]
 
@@ -465,7 +465,9 @@ class NetworkView(QGraphicsView):
         self._grid = np.zeros((0, 1))
         self._x_range = (-1.0, 1.0)
         self._y_range = (-1.0, 1.0)
-        self._drag: tuple[_KnobItem, QPoint, float] | None = None
+        #: a wire drag: the knob, and where the mouse and the value were when it started
+        #: (or when Shift last changed: a Shift drag turns FINE times finer, from there)
+        self._drag: tuple[_KnobItem, QPoint, float, bool] | None = None
         self._drag_moved = False
         self._frame_last = -math.inf
         self._thumb_key: tuple[int, int] | None = None
@@ -553,7 +555,7 @@ class NetworkView(QGraphicsView):
         self._titles.clear()
         self._labels.clear()
         self.halo.setVisible(False)
-        self._drag = None
+        self._let_go()
 
         model = self._controller.model
         self._model = model
@@ -1065,12 +1067,11 @@ class NetworkView(QGraphicsView):
         if item is None or ev.button() != Qt.MouseButton.LeftButton:
             super().mousePressEvent(ev)
             return
-        self._drag = (
-            item,
-            ev.position().toPoint(),
-            float(self._controller.shown.params[item.index]),
-        )
+        fine = bool(ev.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        value = float(self._controller.shown.params[item.index])
+        self._drag = (item, ev.position().toPoint(), value, fine)
         self._drag_moved = False
+        self._controller.hold(item.index, True)  # training leaves it in the hand
         self._focus(item.name)
         ev.accept()
 
@@ -1083,14 +1084,18 @@ class NetworkView(QGraphicsView):
             )
             super().mouseMoveEvent(ev)
             return
-        item, start, value = self._drag
+        item, start, value, fine = self._drag
         moved = pos - start
         if not self._drag_moved and moved.manhattanLength() < CLICK_SLOP:
             return
         self._drag_moved = True
+        if bool(ev.modifiers() & Qt.KeyboardModifier.ShiftModifier) != fine:
+            # Shift went down or up: carry on from here at the new rate, no jump
+            self._drag = (item, pos, float(self._controller.params[item.index]), not fine)
+            return
         lo, hi = self._range(item.index)
         # up or right turns it up; a drag across DRAG_PIXELS sweeps the whole range
-        delta = (moved.x() - moved.y()) / DRAG_PIXELS * (hi - lo)
+        delta = (moved.x() - moved.y()) / DRAG_PIXELS * (hi - lo) / (FINE if fine else 1)
         self._turn(item, min(hi, max(lo, value + delta)))
         ev.accept()
 
@@ -1098,8 +1103,13 @@ class NetworkView(QGraphicsView):
         if self._drag is None:
             super().mouseReleaseEvent(ev)
             return
-        self._drag = None
+        self._let_go()
         ev.accept()
+
+    def _let_go(self) -> None:
+        if self._drag is not None:
+            self._controller.hold(self._drag[0].index, False)  # training takes it on
+            self._drag = None
 
     def wheelEvent(self, ev: QWheelEvent) -> None:  # noqa: N802 - Qt's name
         item = self.knob_at(ev.position().toPoint())

@@ -4,7 +4,7 @@ display audit after each pause."""
 from __future__ import annotations
 
 import numpy as np
-from hands import drag, handle_center, press, release, wheel
+from hands import drag, handle_center, move, point_for_value, press, release, wheel
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
@@ -152,4 +152,74 @@ def test_typing_undone_in_a_knob_box_shows_the_session_again(window, qtbot):
     qtbot.wait(350)
     assert not editor.isModified()
     assert editor.text() == "0.250"
+    assert window.audit() == []
+
+
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+
+
+def test_a_shift_drag_moves_ten_times_finer_and_letting_go_of_shift_does_not_jump(window, qtbot):
+    c = window.controller
+    knob = window.findChild(QWidget, "knob:b")
+    slider = knob.slider
+    lo, hi = slider.minimum(), slider.maximum()
+    pixels = point_for_value(slider, hi).x() - point_for_value(slider, lo).x()
+    rate = (hi - lo) / pixels  # value per pixel of a plain drag
+    start = handle_center(slider)
+    b0 = c.session.value("b")
+    press(slider, start)
+    move(slider, start + QPoint(1, 0))  # the handle is grabbed where it is
+    b1 = c.session.value("b")
+    for dx in range(5, 42, 4):  # Shift down: 40 px more, to start + 41
+        move(slider, start + QPoint(dx, 0), SHIFT)
+    fine = c.session.value("b") - b1
+    assert abs(fine - 40 * rate / 10) <= 2 * rate / 10, (fine, rate)
+    b2 = c.session.value("b")
+    move(slider, start + QPoint(42, 0))  # Shift released, the mouse 1 px on: no jump
+    assert abs(c.session.value("b") - b2) <= 1.5 * rate
+    move(slider, start + QPoint(52, 0))  # and plain dragging carries on from there
+    assert abs(c.session.value("b") - b2 - 11 * rate) <= 2 * rate
+    release(slider, start + QPoint(52, 0))
+    assert b1 - b0 <= 1.5 * rate
+    assert knob.shows_value() and slider.value() == c.session.value("b")
+    qtbot.wait(SETTLE_MS)
+    assert window.audit() == []
+
+
+def test_the_wheel_turns_a_focused_knob_a_notch_and_shift_a_fine_notch(window, qtbot):
+    c = window.controller
+    knob = window.findChild(QWidget, "knob:w")
+    slider = knob.slider
+    step = slider.singleStep()
+    slider.setFocus()
+    w = c.session.value("w")
+    wheel(slider, 1)
+    assert c.session.value("w") == np.float64(w + step)
+    wheel(slider, -1, mods=SHIFT)
+    assert abs(c.session.value("w") - (w + step - step / 10)) < 1e-12
+    QTest.keyClick(slider, Qt.Key.Key_Right, SHIFT)
+    assert abs(c.session.value("w") - (w + step)) < 1e-12
+    QTest.keyClick(slider, Qt.Key.Key_PageDown)
+    assert abs(c.session.value("w") - (w + step - slider.pageStep())) < 1e-12
+    qtbot.wait(SETTLE_MS)
+    assert window.audit() == []
+
+
+def test_a_double_click_on_a_knob_opens_its_value_for_typing_and_holds_it_meanwhile(window, qtbot):
+    c = window.controller
+    knob = window.findChild(QWidget, "knob:b")
+    i = c.model.param_index("b")
+    at = handle_center(knob.slider)
+    press(knob.slider, at)  # a double-click as a mouse makes it: press, release, then
+    release(knob.slider, at)  # a double-click event for the second press, and its release
+    QTest.mouseDClick(knob.slider, Qt.MouseButton.LeftButton, pos=at)
+    release(knob.slider, at)
+    assert knob.editor.hasFocus() and knob.editor.selectedText() == knob.editor.text()
+    QTest.keyClicks(knob.editor, "0.5")
+    assert c.session.is_held(i)  # typing: training leaves b alone
+    QTest.keyClick(knob.editor, Qt.Key.Key_Return)
+    assert c.session.value("b") == 0.5 and not c.session.is_held(i)
+    QTest.mouseDClick(knob.editor, Qt.MouseButton.LeftButton)
+    assert knob.editor.selectedText() == knob.editor.text() == "0.500"
+    qtbot.wait(SETTLE_MS)
     assert window.audit() == []

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from hands import (
     click,
+    drag,
     drag_slider_to,
     find,
     handle_center,
@@ -27,6 +28,7 @@ from knobsim.core.diagnosis import SENTENCES
 from knobsim.ui.lessons import HOLD_MS
 
 WAIT_MS = 8000
+SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 
 @pytest.fixture
@@ -260,3 +262,38 @@ def test_the_verdict_box_keeps_its_height_whatever_it_says(qtbot, window):
     qtbot.wait(50)
     assert _geometry(window) == before
     settle(qtbot, window)
+
+
+def _fitts_seconds(distance_px: float, width_px: float) -> float:
+    """Time to move a mouse ``distance_px`` onto a target ``width_px`` wide (Fitts's law,
+    Shannon form, with slow-end desktop constants a = 0.2 s, b = 0.2 s/bit) plus a second
+    to look at the error read-out before each drag."""
+    return 1.0 + 0.2 + 0.2 * np.log2(distance_px / width_px + 1)
+
+
+def test_lesson_one_by_a_coarse_drag_then_a_shift_fine_drag_per_knob(qtbot, lesson_window):
+    """How a person solves lesson 1 without typing: a plain drag lands a few pixels off
+    the best value (a hand's aim), a Shift drag moves the rest at a tenth of the rate.
+    The goal is met by these four drags, and Fitts's law puts them under 20 seconds."""
+    win = lesson_window
+    begin(qtbot, win, "knobs")
+    best = dict(zip(("w", "b"), best_line(win), strict=True))
+    seconds, drags = 0.0, 0
+    for name in ("w", "b"):
+        s = slider(win, name)
+        lo, hi = s.minimum(), s.maximum()
+        px_per_unit = (point_for_value(s, hi).x() - point_for_value(s, lo).x()) / (hi - lo)
+        start, aim = handle_center(s), point_for_value(s, best[name]) + QPoint(3, 0)
+        drag(s, start, aim, qtbot=qtbot)  # three pixels past: a hand's aim
+        seconds += _fitts_seconds(abs(aim.x() - start.x()), 1.0)
+        off_px = round((best[name] - s.value()) * px_per_unit * 10)  # fine pixels to go
+        at = handle_center(s)
+        drag(s, at, at + QPoint(off_px, 0), mods=SHIFT, qtbot=qtbot)
+        seconds += _fitts_seconds(abs(off_px), 10.0)  # a fine pixel target is 10 px wide
+        drags += 2
+        assert abs(s.value() - best[name]) <= 0.6 / px_per_unit / 10
+    qtbot.waitUntil(done(win), timeout=WAIT_MS)
+    assert train_error(win) <= 0.05 and win.controller.session.step_count == 0
+    print(f"lesson 1 by mouse: {drags} drags, about {seconds:.1f} s by Fitts's law")
+    assert drags == 4 and seconds < 20.0, seconds
+    settle(qtbot, win)

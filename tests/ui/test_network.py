@@ -73,10 +73,12 @@ def wheel(view: NetworkView, pos: QPoint, notches: int) -> None:
     QApplication.sendEvent(view.viewport(), event)
 
 
-def mouse(view: NetworkView, kind: QEvent.Type, pos: QPoint, buttons) -> None:
+def mouse(
+    view: NetworkView, kind: QEvent.Type, pos: QPoint, buttons, mods=Qt.KeyboardModifier.NoModifier
+) -> None:
     global_pos = QPointF(view.viewport().mapToGlobal(pos))
     button = Qt.MouseButton.LeftButton if kind != QEvent.Type.MouseMove else Qt.MouseButton.NoButton
-    event = QMouseEvent(kind, QPointF(pos), global_pos, button, buttons, Qt.KeyboardModifier(0))
+    event = QMouseEvent(kind, QPointF(pos), global_pos, button, buttons, mods)
     QApplication.sendEvent(view.viewport(), event)
 
 
@@ -258,6 +260,22 @@ def test_dragging_a_wire_up_turns_it_up(qtbot):
     screen_is_true(qtbot, controller, view)
 
 
+def test_a_wire_held_by_the_mouse_is_left_alone_by_steps_until_let_go(qtbot):
+    controller = make_controller("logistic", "blobs")
+    view = show_view(qtbot, controller)
+    pos = viewport_pos(view, "w1")
+    left = Qt.MouseButton.LeftButton
+    mouse(view, QEvent.Type.MouseButtonPress, pos, left)
+    mouse(view, QEvent.Type.MouseMove, pos + QPoint(0, -30), left)
+    held = controller.session.value("w1")
+    controller.step_many(20)  # training while the hand holds the wire
+    assert controller.session.value("w1") == held
+    mouse(view, QEvent.Type.MouseButtonRelease, pos + QPoint(0, -30), Qt.MouseButton.NoButton)
+    controller.step_many(20)  # let go: training takes it from there
+    assert controller.session.value("w1") != held
+    screen_is_true(qtbot, controller, view)
+
+
 def test_a_wheel_away_from_any_wire_turns_nothing(qtbot):
     controller = make_controller("line", "linear")
     view = show_view(qtbot, controller)
@@ -354,3 +372,19 @@ def test_the_window_shows_the_network_and_remembers_its_split(qtbot, tmp_setting
     assert again.top.sizes() == narrow
     qtbot.wait(350)
     assert again.audit() == []  # the network collapsed away: the rest still tells the truth
+
+
+def test_a_shift_wire_drag_turns_ten_times_finer(qtbot):
+    controller = make_controller("logistic", "blobs")
+    view = show_view(qtbot, controller)
+    pos = viewport_pos(view, "w1")
+    left, shift = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier
+    turned = []
+    for mods in (Qt.KeyboardModifier.NoModifier, shift):
+        start = controller.session.value("w1")
+        mouse(view, QEvent.Type.MouseButtonPress, pos, left, mods)
+        mouse(view, QEvent.Type.MouseMove, pos + QPoint(0, -30), left, mods)
+        mouse(view, QEvent.Type.MouseButtonRelease, pos + QPoint(0, -30), Qt.MouseButton.NoButton)
+        turned.append(controller.session.value("w1") - start)
+    assert turned[1] == pytest.approx(turned[0] / 10)
+    screen_is_true(qtbot, controller, view)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hands
 import numpy as np
 import pytest
 from hands import find
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QWidget
 
 from knobsim.core import background
+from knobsim.ui import audit
 
 
 def press_train(qtbot, win) -> None:
@@ -96,3 +98,39 @@ def test_the_worker_computes_the_landscape_while_it_trains(window, qtbot):
     a, b = plot._axes()
     d = c.session.dataset
     np.testing.assert_allclose(Z, loss_grid(c.model, theta, i, j, d.X_train, d.y_train, a, b))
+
+
+@pytest.mark.parametrize("where", ["worker", "window"])
+def test_a_knob_held_at_the_slider_end_stays_in_the_hand_while_max_trains(
+    window, qtbot, monkeypatch, where
+):
+    c = window.controller
+    if where == "window":
+        monkeypatch.setattr(type(c), "use_process", False)
+    press_train(qtbot, window)
+    if where == "worker":
+        qtbot.waitUntil(lambda: c.trains_in_process, timeout=20_000)
+    knob = find(window, "knob:w")
+    slider = knob.slider
+    start = hands.handle_center(slider)
+    hands.press(slider, start)
+    left_end = hands.point_for_value(slider, slider.minimum())
+    for k in range(1, 9):
+        hands.move(slider, start + (left_end - start) * (k / 8))
+        qtbot.wait(5)
+    hands.move(slider, left_end - QPoint(20, 0))  # past the end, the button still down
+    steps = c.session.step_count
+    qtbot.waitUntil(lambda: c.session.step_count > steps + 50, timeout=10_000)
+    qtbot.wait(350)  # more snapshots / ticks, the hand still there
+    held = slider.value()
+    assert held == slider.minimum()
+    assert c.session.value("w") == held == knob.value()
+    assert knob.shows_value()  # the slider and the read-out show the session's value
+    lo, hi = c.model.param_ranges()[c.model.param_index("w")]
+    assert abs(audit.handle_offset(slider, held, lo, hi)) <= audit.HANDLE_TOLERANCE_PX
+    hands.release(slider, left_end - QPoint(20, 0))
+    # training takes it from there: w leaves the end the hand left it at
+    qtbot.waitUntil(lambda: c.session.value("w") != held, timeout=10_000)
+    press_train(qtbot, window)
+    qtbot.wait(350)
+    assert window.audit() == []
