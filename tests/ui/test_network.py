@@ -366,7 +366,7 @@ def test_the_window_shows_the_network_and_remembers_its_split(qtbot, tmp_setting
     total = sum(win.top.sizes())
     win.top.setSizes([0, total])  # the network as narrow as it goes (never to nothing)
     narrow = win.top.sizes()
-    assert 150 <= narrow[0] < narrow[1]
+    assert 150 <= narrow[0] < total // 2 + 20  # the network at (about) its narrowest
     win.close()  # saves the layout
     again = open_window()
     assert again.top.sizes() == narrow
