@@ -99,6 +99,23 @@ def test_diagnose_reads_the_data_errors_without_the_penalty():
     assert "(and rising)" in rising
 
 
+def test_a_session_verdict_reads_the_data_errors_with_and_without_a_penalty():
+    data = make_dataset("sine", n_points=20, noise=0.2, seed=0)
+    model = make_model("poly", data, degree=15)
+    session = Session(model, data, optimizer=OptimizerConfig("gd", lr=0.1), seed=0)
+    theta = _least_squares(model, data)
+    session.set_params(theta, by_hand=True)
+    assert diagnose_session(session).kind == "overfit"  # the session's errors, reused
+    # a large penalty: the session's loss is not the data error, which is computed anew
+    session.set_l2(10.0)
+    assert session.model.l2 == 10.0
+    assert session.train_loss > data.y_train.var()
+    assert diagnose_session(session).kind == "overfit"
+    # the errors handed in are the ones judged
+    huge = (10.0 * data.y_train.var(), 10.0 * data.y_train.var())
+    assert diagnose(session.model, theta, data, errors=huge).kind != "overfit"
+
+
 def test_diagnose_has_no_verdict_for_text():
     from knobsim.core.corpus import builtin_corpus
 

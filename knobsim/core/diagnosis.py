@@ -337,6 +337,7 @@ def diagnose(
     trained: bool = True,
     context: Context | None = None,
     locked: ArrayLike | None = None,
+    errors: tuple[float, float] | None = None,
 ) -> Verdict:
     """The verdict for ``model`` at ``theta`` on ``dataset``, from its data errors.
 
@@ -354,6 +355,9 @@ def diagnose(
         How the knobs got here (see :class:`Context`).
     locked : array_like of bool, shape (n_params,), optional
         Locked knobs: the best the model can reach is with those held.
+    errors : (float, float), optional
+        The training and test data errors at ``theta``, where the caller has them
+        already (computed here otherwise).
 
     Returns
     -------
@@ -365,8 +369,11 @@ def diagnose(
     ctx = context or Context(trained=trained)
     theta = np.asarray(theta, dtype=float)
     d = dataset
-    train = model.data_loss(theta, d.X_train, d.y_train)
-    test = model.data_loss(theta, d.X_test, d.y_test)
+    if errors is None:
+        train = model.data_loss(theta, d.X_train, d.y_train)
+        test = model.data_loss(theta, d.X_test, d.y_test)
+    else:
+        train, test = errors
     rising = 0.0 if test_history is None else trend(np.asarray(test_history)[-TREND_POINTS:])
     base = baseline_loss(d.task, d.y_train)
     at_best = True
@@ -424,4 +431,6 @@ def diagnose_session(
         train_history=h.train,
         context=ctx,
         locked=locked,
+        # without a penalty the session's errors are the data errors: not computed twice
+        errors=(session.train_loss, session.test_loss) if session.model.l2 == 0 else None,
     )

@@ -66,15 +66,19 @@ class SafeRateLine(QLabel):
             safe = None
         self.shown = safe
         self.control.set_mark(safe)
+        style = ""
         if config.name not in PLAIN:
-            self.setText("The safe-rate line is for gradient descent and SGD.")
-            self.setStyleSheet("")
+            text = "The safe-rate line is for gradient descent and SGD."
         elif safe is None:
-            self.setText("Any learning rate is stable here.")
-            self.setStyleSheet("")
+            text = "Any learning rate is stable here."
         elif config.lr > safe:
-            self.setText(f"⚠ Above the safe rate {safe:.3g}: it will blow up.")
-            self.setStyleSheet(f"color: {MARK_COLOUR};")
+            text = f"⚠ Above the safe rate {safe:.3g}: it will blow up."
+            style = f"color: {MARK_COLOUR};"
         else:
-            self.setText(f"Safe below {safe:.3g} (the red line).")
-            self.setStyleSheet("")
+            text = f"Safe below {safe:.3g} (the red line)."
+        # a hand drags the knobs through here every frame: a new style sheet restyles
+        # the label and a new text asks for a relayout, so each only when it changes
+        if self.text() != text:
+            self.setText(text)
+        if self.styleSheet() != style:
+            self.setStyleSheet(style)
