@@ -124,13 +124,15 @@ class LandscapePlot(QWidget):
         self.image = FastImage(axisOrder="row-major")
         self.image.setLookupTable(theme.landscape_lut())
         self.image.setZValue(-20)
-        # width-1 lines: Qt strokes them several times faster than wider ones
-        self.path = pg.PlotDataItem(
+        # width-1 lines: Qt strokes them several times faster than wider ones. Bare curve
+        # items: each hand move sets the path and the ring, and a PlotDataItem's setData
+        # costs five times a curve's (its bookkeeping for symbols, downsampling, logs)
+        self.path = pg.PlotCurveItem(
             pen=pg.mkPen(theme.PATH_COLOR, width=1), connect="finite", skipFiniteCheck=True
         )
         self.marker = PointMarker(12, theme.MARKER_COLOR)
         # the shape of the error's bowl at the marker: narrow across the steep way
-        self.bowl = pg.PlotDataItem(
+        self.bowl = pg.PlotCurveItem(
             pen=pg.mkPen(theme.MARKER_COLOR, width=1, style=Qt.PenStyle.DashLine),
             skipFiniteCheck=True,
         )
