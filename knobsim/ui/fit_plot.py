@@ -137,11 +137,13 @@ class FitPlot(pg.PlotWidget):
         self.table_image.setLookupTable(theme.table_lut())
         self.table_image.setLevels((0.0, 1.0))
         self.table_image.setZValue(-20)
-        self.boundary = pg.PlotDataItem(
+        # bare curve items: a hand move sets the curve or the boundary every frame, and a
+        # PlotDataItem's setData costs five times a curve's (symbols, downsampling, logs)
+        self.boundary = pg.PlotCurveItem(
             pen=pg.mkPen(theme.BOUNDARY_COLOR, width=1), connect="pairs", skipFiniteCheck=True
         )
         self.boundary.setZValue(-10)
-        self.curve = pg.PlotDataItem(
+        self.curve = pg.PlotCurveItem(
             pen=pg.mkPen(theme.CURVE_COLOR, width=1), connect="finite", skipFiniteCheck=True
         )
         self.train_scatter = Scatter(size=self.POINT_SIZE)
