@@ -65,7 +65,7 @@ from knobsim.core.models import MLP, Line, Logistic, Model, NextWord, Polynomial
 from knobsim.core.slices import loss_slices
 from knobsim.core.slopes import slope_levels
 from knobsim.ui.controller import SessionController
-from knobsim.ui.widgets import scroll_instead
+from knobsim.ui.widgets import handle_centre_x, scroll_instead
 
 #: arrow colours for the descent direction (ColorBrewer RdBu ends, colour-blind safe):
 #: blue = turn the knob up / right, orange-red = turn it down / left
@@ -359,19 +359,8 @@ class FloatSlider(QSlider):
         return self._value_x(float(values[int(np.argmin(losses))]))
 
     def _value_x(self, value: float) -> float:
-        opt = QStyleOptionSlider()
-        self.initStyleOption(opt)
-        style = self.style()
-        groove = style.subControlRect(
-            QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderGroove, self
-        )
-        handle = style.subControlRect(
-            QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderHandle, self
-        )
-        span = max(groove.width() - handle.width(), 1)
-        return groove.x() + handle.width() / 2 + (value - self._low) / self._span() * span
+        return handle_centre_x(self, (value - self._low) / self._span())
 
-    # -- float API ----------------------------------------------------------------------
     def setRange(self, low: float, high: float) -> None:  # noqa: N802 - Qt's name
         value = self.value()
         self._low, self._high = float(low), float(high)

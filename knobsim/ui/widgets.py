@@ -169,6 +169,22 @@ class LogFloatControl(QWidget):
         self.setValue(value)
 
 
+def handle_centre_x(slider: QSlider, fraction: float) -> float:
+    """Where a horizontal slider's handle centre sits at ``fraction`` (0..1) of its range,
+    in the slider's pixels, as its style draws it."""
+    opt = QStyleOptionSlider()
+    slider.initStyleOption(opt)
+    style = slider.style()
+    groove = style.subControlRect(
+        QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderGroove, slider
+    )
+    handle = style.subControlRect(
+        QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderHandle, slider
+    )
+    span = max(groove.width() - handle.width(), 1)
+    return groove.x() + handle.width() / 2 + fraction * span
+
+
 class MarkedSlider(QSlider):
     """A horizontal slider with one marked tick: a red line there, and the groove above
     it tinted red (e.g. learning rates where training blows up)."""
@@ -186,20 +202,8 @@ class MarkedSlider(QSlider):
         """Where the mark is drawn, in the slider's pixels (the handle's centre there)."""
         if self.mark_tick is None:
             return None
-        opt = QStyleOptionSlider()
-        self.initStyleOption(opt)
-        style = self.style()
-        groove = style.subControlRect(
-            QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderGroove, self
-        )
-        handle = style.subControlRect(
-            QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderHandle, self
-        )
-        span = groove.width() - handle.width()
-        offset = QStyle.sliderPositionFromValue(
-            self.minimum(), self.maximum(), self.mark_tick, span, opt.upsideDown
-        )
-        return groove.x() + offset + handle.width() / 2
+        span = (self.maximum() - self.minimum()) or 1
+        return handle_centre_x(self, (self.mark_tick - self.minimum()) / span)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
         x = self.mark_x()

@@ -1,4 +1,5 @@
-"""How hard a text is to read: the Flesch-Kincaid grade level. Nothing here imports Qt.
+"""How hard a text is to read: the Flesch-Kincaid grade level (the lessons' bar, in
+tests/test_plain_words.py; a test instrument, not part of the app).
 
 Grade = 0.39 (words per sentence) + 11.8 (syllables per word) - 15.59: roughly the school
 year (US grade) a reader needs. Syllables are counted by the usual rule of thumb (groups
