@@ -81,6 +81,7 @@ def watch(label: str, model: str, data: str, kwargs: dict, app) -> dict:
         time.sleep(0.001)
     converged = c.converged_at
     c.set_training(False)
+    window.files.dirty = False  # a benchmark's run is not the user's work: close without asking
     window.close()
     t = np.array([r[0] for r in readings])
     v = np.array([np.nan if r[1] is None else r[1] for r in readings])

@@ -369,6 +369,11 @@ class SessionController(QObject):
             done = self._run_steps(n, self.clock.budget_ms)
             if speed == WATCH:
                 self.pace.observe(done, before, self.session.train_loss)
+        else:
+            # a frame between slow steps still shows the last step's waiting refreshes
+            # (read-out, knobs, network): else, at one step in eight frames, the read-out
+            # lagged four steps behind the fit and came in jumps
+            self.clock.run_one_deferred()
         self.clock.end_budget()
 
     def _run_steps(self, n: int, budget_ms: float | None = None) -> int:

@@ -103,8 +103,9 @@ SETTINGS_GROUP = "main_window"
 ERROR_LABEL_INTERVAL_MS = 100
 #: the start window's learning rate
 START_LR = 0.03
-#: the read-out's interval at the Watch pace, whose numbers change slowly
-WATCH_LABEL_INTERVAL_MS = 50
+#: the read-out's interval at the Watch pace: every frame, as the curves (the pace keeps
+#: each frame's change to the third digit or so, slow enough to read)
+WATCH_LABEL_INTERVAL_MS = 0
 #: how long the "Converged after ..." message stays
 CONVERGED_MS = 30_000
 #: how long a hint stays in the status bar
@@ -789,7 +790,7 @@ class MainWindow(QMainWindow):
             self.speed_slider.setValue(c.speed_index)
             self.speed_label.setText(SPEED_LABELS[c.speed_index])
             self.stop_converged_box.setChecked(c.stop_when_converged)
-            # at the Watch pace the numbers move slowly enough to read twenty times a second
+            # at the Watch pace the numbers move slowly enough to read in every frame
             watch = c.speed_index == 0
             self._error_throttle.set_interval_ms(
                 WATCH_LABEL_INTERVAL_MS if watch else ERROR_LABEL_INTERVAL_MS

@@ -98,3 +98,19 @@ def test_the_pace_is_saved_and_old_files_still_open(open_window):
     assert SPEED_LABELS[win.controller.speed_index] == "300 steps/s"
     files._apply_app_state({"pace": "watch"})
     assert win.controller.speed_index == 0
+
+
+def test_the_read_out_follows_every_slow_step(open_window, qtbot):
+    """At the Watch pace's slowest (a step every few frames) the error read-out shows each
+    step, not one in four: the refreshes waiting after a step run in the frames between."""
+    win = open_window()
+    c = win.controller
+    click(win.train_button)
+    seen_steps, seen_texts = set(), set()
+    for _ in range(90):  # 1.5 s at a frame a sample
+        qtbot.wait(16)
+        seen_steps.add(c.session.step_count)
+        seen_texts.add(win.error_label.text())
+    click(win.train_button)
+    assert len(seen_steps) >= 6
+    assert len(seen_texts) >= 0.75 * len(seen_steps)
