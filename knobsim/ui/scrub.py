@@ -91,15 +91,15 @@ class ScrubBar(QWidget):
         self.replay_button.setObjectName("replayRun")
         self.replay_button.setCheckable(True)
         self.replay_button.setToolTip("Play the run back at a pace you can follow (Esc stops).")
-        # the slider and the step shown, the buttons in a row under them: no wider than
-        # the loss plot's own key row
+        # the slider across the loss plot's whole width (a run is long: every pixel of the
+        # bar is a stretch of it), the step shown and the buttons in rows under it
         self.step_label.setFixedWidth(self.fontMetrics().horizontalAdvance("step 10,000,000"))
-        self.step_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.slider, 1)
-        top.addWidget(self.step_label)
-        top.addWidget(self.replay_button)  # (three buttons in a row widened the window)
+        self.step_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        middle = QHBoxLayout()
+        middle.setContentsMargins(0, 0, 0, 0)
+        middle.addWidget(self.step_label)
+        middle.addStretch(1)
+        middle.addWidget(self.replay_button)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.continue_button)
@@ -108,7 +108,8 @@ class ScrubBar(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addLayout(top)
+        layout.addWidget(self.slider)
+        layout.addLayout(middle)
         layout.addLayout(row)
 
         self.line = StepLine()

@@ -224,3 +224,15 @@ def test_looking_back_past_a_capacity_change_stops_at_it(open_window, qtbot):
     drag_slider_to(slider, 0, qtbot=qtbot)
     qtbot.wait(350)
     assert c.scrub_step == 20 and window.audit() == []
+
+
+def test_the_scrub_bar_spans_the_loss_plot_at_a_laptop_size_with_the_lessons_open(
+    open_window, qtbot
+):
+    """Every pixel of the bar is a stretch of the run: it takes the loss plot's width (it
+    was squeezed to 40 px beside its label and a button, at 1280x800 with the dock open)."""
+    win = open_window(size=(1280, 800))
+    win.lessons.show_start_page()
+    qtbot.wait(350)
+    plot = win.loss_plot.width()
+    assert bar(win).width() >= 0.8 * plot
