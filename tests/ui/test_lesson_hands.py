@@ -20,7 +20,7 @@ from hands import (
     press,
     release,
 )
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
@@ -123,6 +123,25 @@ def test_lesson_one_completed_by_mouse_alone(qtbot, lesson_window):
     assert find(win, "lesson_done", QLabel).isVisible()
     assert win.controller.session.step_count == 0  # hands only
     assert verdict(win).text().startswith("Good fit")
+    settle(qtbot, win)
+
+
+def test_lesson_one_is_solved_by_one_click_on_the_maps_darkest_spot(qtbot, lesson_window):
+    """Lesson 1 says so: the landscape's darkest spot is the best pair of knobs."""
+    win = lesson_window
+    begin(qtbot, win, "knobs")
+    plot = win.landscape_plot
+    plot.compute_now()
+    grid = plot.grid
+    (lo_a, hi_a), (lo_b, hi_b) = plot.view.viewRange()
+    row, col = np.unravel_index(np.argmin(grid), grid.shape)
+    a = lo_a + (hi_a - lo_a) * (col + 0.5) / grid.shape[1]
+    b = lo_b + (hi_b - lo_b) * (row + 0.5) / grid.shape[0]
+    scene = plot.view.mapViewToScene(QPointF(a, b))
+    pos = plot.plot_widget.mapFromScene(scene)
+    QTest.mouseClick(plot.plot_widget.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    qtbot.waitUntil(done(win), timeout=WAIT_MS)
+    assert train_error(win) <= 0.05
     settle(qtbot, win)
 
 

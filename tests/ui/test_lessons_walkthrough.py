@@ -67,9 +67,20 @@ def do_step_size(qtbot, win) -> None:
     qtbot.waitUntil(on_task(win, 1), timeout=WAIT_MS)  # 300 slow steps
     find(win, "learning_rate").setValue(0.1)
     qtbot.waitUntil(on_task(win, 2), timeout=WAIT_MS)
-    find(win, "learning_rate").setValue(3.0)
-    qtbot.waitUntil(on_task(win, 3), timeout=WAIT_MS)  # exploded
-    assert not win.controller.is_training  # knobsim paused it
+    click(qtbot, win, "train")  # pause: the lesson walks the explosion with Step
+    qtbot.waitUntil(lambda: not win.controller.is_training, timeout=WAIT_MS)
+    drag_slider_to(find(win, "knob:b").slider, 2.0, qtbot=qtbot)
+    find(win, "learning_rate").setValue(2.0)
+    bs = []
+    for _ in range(8):
+        if on_task(win, 3)():
+            break
+        bs.append(win.controller.session.value("b"))
+        click(qtbot, win, "step")
+        qtbot.wait(50)
+    qtbot.waitUntil(on_task(win, 3), timeout=WAIT_MS)  # exploded, in a few presses
+    assert len(bs) <= 5 and abs(bs[2]) > abs(bs[1]) > abs(bs[0])  # further each time
+    assert not win.controller.is_training
     assert find(win, "explosion_banner").isVisible()
     slider = find(win, "scrubBar", QSlider)
     handle = handle_center(slider)
