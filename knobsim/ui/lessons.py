@@ -117,6 +117,7 @@ class LessonRunner(QObject):
         self._controller = controller
         self.lesson: Lesson | None = None
         self.task_index = 0
+        self.skipped = 0
         self.status = ""
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -151,9 +152,11 @@ class LessonRunner(QObject):
     def completed(self) -> bool:
         return self.lesson is not None and self.task_index >= len(self.lesson.tasks)
 
-    def start(self, lesson: Lesson) -> None:
+    def start(self, lesson: Lesson, task: int = 0) -> None:
+        """Follow ``lesson`` from its task ``task`` (0 = the first; a teacher may jump)."""
         self.lesson = lesson
-        self.task_index = 0
+        self.task_index = min(max(0, task), len(lesson.tasks) - 1)
+        self.skipped = self.task_index  # the tasks before it were jumped over, not done
         self._reset_counters()
         self._watch_hands(True)
         self.check_now()
@@ -406,7 +409,9 @@ class LessonPanel(QWidget):
         rows = []
         for i, task in enumerate(lesson.tasks):
             text = _html(task.text)
-            if i < runner.task_index:
+            if i < runner.skipped:
+                rows.append(f"<p style='color:gray'>↷ {text} (skipped)</p>")
+            elif i < runner.task_index:
                 rows.append(f"<p style='color:gray'>✓ {text}</p>")
             elif i == runner.task_index:
                 rows.append(f"<p><b>▶ {text}</b></p>")
@@ -606,8 +611,9 @@ class Lessons(QObject):
             return self.open_file(path)
         return self.start(str(name))
 
-    def start(self, lesson: Lesson | str) -> bool:
-        """Set the window up for ``lesson`` (a Lesson, its id or its number) and begin it."""
+    def start(self, lesson: Lesson | str, task: int = 0) -> bool:
+        """Set the window up for ``lesson`` (a Lesson, its id or its number) and begin it,
+        at its task ``task`` (0 = the first: a teacher can jump to any task)."""
         if isinstance(lesson, str):
             found = find_lesson(self.lessons, lesson)
             if found is None:
@@ -632,7 +638,7 @@ class Lessons(QObject):
         self._show_dock()
         for action in self.menu_lessons:
             action.setChecked(action.data() == lesson.id)
-        self.runner.start(lesson)
+        self.runner.start(lesson, task)
         return True
 
     def restart(self) -> None:
@@ -754,6 +760,17 @@ class Lessons(QObject):
             action.setData(lesson.id)
             action.triggered.connect(lambda _=False, lesson=lesson: self.start(lesson))
             self.menu_lessons.append(action)
+        jump = menu.addMenu("&Go to a task")
+        jump.setObjectName("goto_task")
+        jump.setToolTip("For a teacher: open any lesson at any of its tasks.")
+        for i, lesson in enumerate(self.lessons, 1):
+            tasks = jump.addMenu(f"{i}. {lesson.title}")
+            for k, task in enumerate(lesson.tasks):
+                words = task.text.split()
+                short = " ".join(words[:8]) + ("…" if len(words) > 8 else "")
+                action = tasks.addAction(f"Task {k + 1}: {short}")
+                action.setObjectName(f"goto:{lesson.id}:{k + 1}")
+                action.triggered.connect(lambda _=False, lesson=lesson, k=k: self.start(lesson, k))
         menu.addSeparator()
         restart = menu.addAction("&Start over")
         restart.triggered.connect(self.restart)

@@ -95,3 +95,24 @@ def test_opening_a_lesson_file_loads_its_folder(qtbot, window, tmp_path):
     assert not window.lessons.open(str(tmp_path / "bad.json"))
     assert "bad.json" in window.statusBar().currentMessage()
     assert find(window, "start_page").isVisible()
+
+
+def test_a_teacher_jumps_to_lesson_six_task_two_from_the_menu(qtbot, window):
+    """Lessons > Go to a task > 6. Too many knobs > Task 2: the lesson's window, at task 2,
+    the first task shown as skipped (not done)."""
+    from PySide6.QtGui import QAction
+
+    jump = window.findChild(QAction, "goto:overfit:2")
+    assert jump is not None and jump.text().startswith("Task 2: The test error was lowest")
+    jump.trigger()
+    qtbot.wait(200)
+    lessons = window.lessons
+    assert lessons.current.id == "overfit" and lessons.runner.task_index == 1
+    assert window.controller.session.model.n_params == 16  # the lesson's own setup
+    text = lessons.panel.tasks_label.text()
+    assert "(skipped)" in text and "▶ The test error was lowest" in text
+    # the task works from there: train into the overfit, look back to the lowest test error
+    window.controller.step_many(3000)
+    qtbot.wait(100)
+    assert lessons.runner.task_index == 1
+    assert window.audit() == []
