@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication, QSize, QTimer
 from PySide6.QtWidgets import QApplication
 
 from knobsim import __version__
+from knobsim.core.classfile import ClassSetup
 from knobsim.core.session import Session
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ def start(
     session: Session | None = None,
     session_path: str | None = None,
     lesson: str | None = None,
+    class_setup: ClassSetup | None = None,
 ) -> MainWindow:
     """Everything ``knobsim`` does before its event loop; returns the shown window.
 
@@ -89,6 +91,10 @@ def start(
     window.show()
     # start the training process once the window is up, so Train trains in it at once
     QTimer.singleShot(PREWARM_MS, window.controller.prewarm)
+    if class_setup is not None:
+        window.lessons.apply_class(class_setup)
+        if lesson is None:
+            window.lessons.show_start_page()
     if lesson is not None:
         window.lessons.open(lesson)
     elif session is None:
@@ -102,11 +108,14 @@ def run(
     session: Session | None = None,
     session_path: str | None = None,
     lesson: str | None = None,
+    class_setup: ClassSetup | None = None,
 ) -> int:
     """``start`` the window and run until it closes; a clean quit autosaves one last
     time and removes the lock, so nothing is offered back at the next start."""
     app = ensure_app(argv)
-    window = start(argv, session=session, session_path=session_path, lesson=lesson)
+    window = start(
+        argv, session=session, session_path=session_path, lesson=lesson, class_setup=class_setup
+    )
     try:
         return app.exec()
     finally:

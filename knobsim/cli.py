@@ -122,6 +122,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the window in a lesson: its id or number (see 'knobsim lessons'), or a "
         "lesson file (.json)",
     )
+    parser.add_argument(
+        "--class",
+        dest="class_file",
+        metavar="FILE",
+        help="open the window with a teacher's class file: its lessons, hidden parts and "
+        "pace (see docs/lessons.md)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     train = sub.add_parser(
@@ -288,10 +295,13 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def run_gui(session_path: str | None = None, lesson: str | None = None) -> int:
+def run_gui(
+    session_path: str | None = None, lesson: str | None = None, class_file: str | None = None
+) -> int:
     session = load_session_file(session_path) if session_path else None
     if lesson is not None:
         check_lesson_name(lesson)
+    class_setup = read_class_file(class_file) if class_file else None
     if not has_display():
         print(
             "knobsim: no display found (DISPLAY is not set), so the window cannot open; "
@@ -301,7 +311,18 @@ def run_gui(session_path: str | None = None, lesson: str | None = None) -> int:
         return EXIT_USAGE
     from knobsim.app import run
 
-    return run(session=session, session_path=session_path, lesson=lesson)
+    return run(session=session, session_path=session_path, lesson=lesson, class_setup=class_setup)
+
+
+def read_class_file(path: str):
+    """The class file at ``path``, checked; ``UsageError`` naming its problem otherwise."""
+    from knobsim.core.classfile import ClassFileError, load_class
+    from knobsim.core.lessons import load_lessons
+
+    try:
+        return load_class(path, load_lessons()[0])
+    except ClassFileError as exc:
+        raise UsageError(f"{path}: {str(exc).rstrip('.')}") from None
 
 
 def check_lesson_name(name: str) -> None:
@@ -377,7 +398,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_screenshot(args)
         if args.command == "lessons":
             return run_lessons(args)
-        return run_gui(lesson=args.lesson)
+        return run_gui(lesson=args.lesson, class_file=args.class_file)
     except UsageError as exc:
         print(f"knobsim: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

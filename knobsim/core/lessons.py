@@ -361,6 +361,12 @@ def parse_setup(raw: object) -> Setup:
     return Setup(**values)
 
 
+def speed_value(value: object, key: str = "speed") -> str | float | None:
+    """A training speed as a file gives it: ``"watch"``, ``"max"`` (None) or steps per
+    second; raises :class:`LessonFileError` naming ``key`` otherwise."""
+    return _setup_value(key, "speed", value)  # type: ignore[return-value]
+
+
 def _setup_value(key: str, kind: str, value: object) -> object:
     where = f'setup: "{key}"'
     if kind == "text":

@@ -36,6 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from knobsim.core.classfile import SUFFIX as CLASS_SUFFIX
+from knobsim.core.classfile import ClassFileError, ClassSetup, load_class, save_class
 from knobsim.core.lessons import (
     Lesson,
     LessonError,
@@ -58,6 +60,7 @@ OPEN_LESSON_TITLE = "Open a lesson file"
 LESSON_FILTER = "knobsim lessons (*.json);;All files (*)"
 #: the lesson dock's width when it opens, in pixels
 DOCK_WIDTH = 250
+CLASS_FILTER = f"Class setups (*{CLASS_SUFFIX});;All files (*)"
 #: a goal met while a hand still holds a control (a mouse button or a key down) counts
 #: when the hand lets go, or after it rests this long without moving anything (ms)
 HOLD_MS = 500
@@ -552,6 +555,9 @@ class Lessons(QObject):
         self.errors: list[LessonError] = []
         self.current: Lesson | None = None
         self._hidden: list[Callable[[], None]] = []  # each puts one hidden part back
+        self.class_setup: ClassSetup | None = None  # a teacher's class file, when opened
+        self._class_hidden: list[Callable[[], None]] = []
+        self._all_lessons: list[Lesson] = []
         self._challenge = None
         self.runner = LessonRunner(self.controller, self)
         self.dock = LessonDock(window)
@@ -577,7 +583,10 @@ class Lessons(QObject):
     # -- loading -----------------------------------------------------------------------------
     def load(self, folder: str | Path | None = None) -> None:
         """Load the lessons of ``folder`` (default: the built-in ones) into the list."""
-        self.lessons, self.errors = load_lessons(folder)
+        self._all_lessons, self.errors = load_lessons(folder)
+        self.lessons = (
+            self.class_setup.pick(self._all_lessons) if self.class_setup else self._all_lessons
+        )
         self.start_page.show_lessons(self.lessons, self.errors)
         self._fill_menu()
         if self.errors:
@@ -588,6 +597,37 @@ class Lessons(QObject):
                 f"A lesson file could not be read: {str(first).rstrip('.')}{more}. "
                 "See Lessons › Choose a lesson."
             )
+
+    def apply_class(self, setup: ClassSetup) -> None:
+        """A teacher's class: its lessons in its order, its parts hidden for good (lessons
+        hide more on top), its training pace."""
+        self.class_setup = setup
+        self.lessons = setup.pick(self._all_lessons)
+        self.start_page.show_lessons(self.lessons, self.errors)
+        self._fill_menu()
+        self._show_hidden()
+        for restore in self._class_hidden:
+            restore()
+        self._class_hidden = []
+        for name in setup.hide:
+            self._hide(name, into=self._class_hidden)
+        if self.current is not None:
+            for name in self.current.setup.hide:
+                self._hide(name)
+        self.controller.set_speed(speed_index_of(setup.pace))
+        title = f" for {setup.title}" if setup.title else ""
+        self._message(f"Class setup{title}: {len(self.lessons)} lessons.")
+
+    def class_now(self, title: str = "") -> ClassSetup:
+        """The class setup of the window as it is: its lessons, what the class file hid,
+        and the current pace."""
+        hide = self.class_setup.hide if self.class_setup else ()
+        return ClassSetup(
+            title=title,
+            lessons=tuple(lesson.id for lesson in self.lessons),
+            hide=hide,
+            pace=self.controller.speed,
+        )
 
     def open_file(self, path: str | Path) -> bool:
         """Load the lessons in ``path``'s folder and start the one in ``path``."""
@@ -704,7 +744,9 @@ class Lessons(QObject):
         for name in setup.hide:
             self._hide(name)
 
-    def _hide(self, name: str) -> None:
+    def _hide(self, name: str, into: list[Callable[[], None]] | None = None) -> None:
+        """Hide the part ``name``; its undo goes to ``into`` (default: the lesson's)."""
+        into = self._hidden if into is None else into
         w = self.window
         if name in _GROUPS:
             inner = w.findChild(QWidget, _GROUPS[name])
@@ -716,11 +758,11 @@ class Lessons(QObject):
         else:
             target = w.findChild(QWidget, _WIDGETS.get(name, name))
         if target is not None:
-            self._hidden.extend(_hide_widget(target))
+            into.extend(_hide_widget(target))
         panel = getattr(w, "capacity_panel", None)
         if name == "train" and panel is not None:
             panel.set_can_train(False)  # the verdict advises no button that is not there
-            self._hidden.append(lambda: panel.set_can_train(True))
+            into.append(lambda: panel.set_can_train(True))
 
     def _show_hidden(self) -> None:
         for restore in reversed(self._hidden):
@@ -745,6 +787,22 @@ class Lessons(QObject):
         else:
             bar.addMenu(self.menu)
         self.menu_lessons: list[QAction] = []
+        file_menu = getattr(self.window, "file_menu", None)
+        if file_menu is not None:  # File › class setup, above Quit
+            quit_action = file_menu.actions()[-1]
+            for text, name, tip, slot in (
+                ("Open c&lass setup…", "open_class", "Open a teacher's class file: its "
+                 "lessons, its hidden parts, its pace.", self._on_open_class_triggered),
+                ("Sa&ve class setup…", "save_class", "Save this window's lessons, hidden "
+                 "parts and pace as a class file (knobsim --class FILE opens it).",
+                 self._on_save_class_triggered),
+            ):  # fmt: skip
+                action = QAction(text, self.window)
+                action.setObjectName(name)
+                action.setToolTip(tip)
+                action.triggered.connect(slot)
+                file_menu.insertAction(quit_action, action)
+            file_menu.insertSeparator(quit_action)
 
     def _fill_menu(self) -> None:
         menu = self.menu
@@ -804,6 +862,43 @@ class Lessons(QObject):
     def _on_leave_triggered(self) -> None:
         self.leave()
         self.dock.hide()
+
+    def open_class(self, path: str | Path) -> bool:
+        """Open a class file; on a problem say so and change nothing."""
+        try:
+            setup = load_class(path, self._all_lessons)
+        except ClassFileError as exc:
+            self._message(f"{Path(path).name}: {exc}")
+            files = getattr(self.window, "files", None)
+            if files is not None:  # a window-modal box that does not block (files.show_error)
+                files.show_error("Class setup", f"{Path(path).name} cannot be used: {exc}")
+            return False
+        self.apply_class(setup)
+        self.show_start_page()
+        return True
+
+    def save_class(self, path: str | Path) -> bool:
+        """Write the window's class setup (see :meth:`class_now`) to ``path``."""
+        path = Path(path)
+        if path.suffix.lower() != CLASS_SUFFIX:
+            path = path.with_suffix(CLASS_SUFFIX)
+        try:
+            save_class(self.class_now(title=path.stem), path)
+        except OSError as exc:
+            self._message(f"Could not save {path.name}: {exc.strerror or exc}.")
+            return False
+        self._message(f"Saved the class setup to {path.name}.")
+        return True
+
+    def _on_open_class_triggered(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open a class setup", "", CLASS_FILTER)
+        if path:
+            self.open_class(path)
+
+    def _on_save_class_triggered(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save class setup", "", CLASS_FILTER)
+        if path:
+            self.save_class(path)
 
     def _on_open_file_triggered(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self.window, OPEN_LESSON_TITLE, "", LESSON_FILTER)
