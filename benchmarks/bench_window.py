@@ -71,17 +71,20 @@ from knobsim.core.landscape import loss_grid
 from knobsim.core.models import make_model
 from knobsim.core.optimizers import OptimizerConfig, init_state, minibatch_size, update
 from knobsim.core.session import Session
+from knobsim.ui.controller import MAX_SPEED
 
 FRAME_S = 1.0 / 60.0
 PLAYGROUND_UPDATES_PER_S = 1500.0  # headless Chromium on this kind of machine (issue 3)
 PLAYGROUND_SAMPLE_GRADS_PER_S = 15000.0
+#: the goals of issues 13 and 14: a drag's p95 at most twice its same-run reference's, the
+#: drag with the landscape's grid within 8 ms; at Max the frame rate 0.97x paused and the
+#: step rate 0.9x the raw numpy loop's
 TARGETS = {
-    "drag_p95_ms": 4.0,
-    "drag_map_p95_ms": 6.0,
-    "drag_landscape_p95_ms": 1000.0 / 60.0,
+    "drag_ratio_p95": 2.0,
+    "drag_landscape_p95_ms": 8.0,
     "fps_ratio": 0.97,
     "max_block_ms": 33.0,
-    "step_ratio": 0.65,
+    "step_ratio": 0.9,
     "playground_updates": 10.0,
     "playground_sample_grads": 100.0,
     "loss_redraw_ms": 1.0,
@@ -462,6 +465,10 @@ def bench_train(
     session = case.session(optimizer)
     window = open_window(app, session)
     controller = window.controller
+    # Max, as fast as the machine allows (the window starts at the Watch pace), run for
+    # the whole measurement: the convergence stop off (the line converges in a blink)
+    controller.set_speed(MAX_SPEED)
+    controller.set_stop_when_converged(False)
     clock = FrameClock(views(window), lambda: controller.session.version)
     gaps = GapMonitor()
 
@@ -688,7 +695,6 @@ def report(results: dict) -> str:
     parts = []
     rows = []
     for r in results.get("drag", []):
-        target = t["drag_map_p95_ms"] if "map" in r["case"] else t["drag_p95_ms"]
         rows.append(
             [
                 r["case"],
@@ -697,8 +703,7 @@ def report(results: dict) -> str:
                 f(r["drag_p95_ms"]),
                 f(r["ref_p95_ms"]),
                 f(r["ratio_p95"]),
-                f"{target:g}",
-                ok(r["drag_p95_ms"], target),
+                ok(r["ratio_p95"], t["drag_ratio_p95"]),
                 f(r["drag_cpu_p50_ms"]),
                 f(r["cpu_ratio_p50"]),
                 f(r["landscape_turn_max_ms"]),
@@ -723,14 +728,13 @@ def report(results: dict) -> str:
                     "p95",
                     "ref p95",
                     "ratio",
-                    "target",
-                    "met",
+                    "met (2x)",
                     "cpu p50",
                     "cpu ratio",
                     "landscape turn max",
                     "incl. landscape p95",
                     "ref",
-                    "met (16.7)",
+                    "met (8)",
                 ],
                 rows,
             )
@@ -776,7 +780,7 @@ def report(results: dict) -> str:
                     "steps/s",
                     "raw steps/s",
                     "ratio",
-                    "met (0.65)",
+                    "met (0.9)",
                     "trains in",
                     "GUI busy %",
                 ],
