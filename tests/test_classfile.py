@@ -60,9 +60,9 @@ def test_unreadable_files_get_a_clear_message(tmp_path):
     (tmp_path / "b.json").write_bytes(b"\xff\xfe\x00")
     with pytest.raises(ClassFileError, match="not valid JSON"):
         load_class(tmp_path / "a.json", LESSONS)
-    with pytest.raises(ClassFileError, match="not a text file"):
+    with pytest.raises(ClassFileError, match="not UTF-8 text"):
         load_class(tmp_path / "b.json", LESSONS)
-    with pytest.raises(ClassFileError, match="cannot read it"):
+    with pytest.raises(ClassFileError, match="cannot be read"):
         load_class(tmp_path / "missing.json", LESSONS)
 
 

@@ -24,7 +24,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from knobsim.core.lessons import CONTROLS, Lesson, LessonFileError, find_lesson, speed_value
+from knobsim.core.lessons import (
+    CONTROLS,
+    Lesson,
+    LessonFileError,
+    find_lesson,
+    read_json,
+    speed_value,
+)
 
 FORMAT = 1
 SUFFIX = ".json"
@@ -113,21 +120,10 @@ def parse_class(data: object, lessons: Sequence[Lesson]) -> ClassSetup:
 
 def load_class(path: str | Path, lessons: Sequence[Lesson]) -> ClassSetup:
     """Read and check a class file; raises :class:`ClassFileError` naming the problem."""
-    path = Path(path)
     try:
-        if path.stat().st_size > MAX_CLASS_BYTES:
-            raise ClassFileError(
-                f"the file is larger than {MAX_CLASS_BYTES // 1024} KB; is it a class file?"
-            )
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ClassFileError(f"cannot read it: {exc.strerror or exc}.") from None
-    except UnicodeDecodeError:
-        raise ClassFileError("it is not a text file; a class file is JSON.") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ClassFileError(f"it is not valid JSON (line {exc.lineno}: {exc.msg}).") from None
+        data = read_json(path, MAX_CLASS_BYTES, "a class file")
+    except LessonFileError as exc:
+        raise ClassFileError(str(exc)) from None
     return parse_class(data, lessons)
 
 

@@ -250,24 +250,27 @@ def load_lessons(folder: str | Path | None = None) -> tuple[list[Lesson], list[L
 
 def load_lesson(path: str | Path) -> Lesson:
     """Read and check one lesson file; raises :class:`LessonFileError` naming the problem."""
+    return parse_lesson(read_json(path, MAX_LESSON_BYTES, "a lesson"), Path(path))
+
+
+def read_json(path: str | Path, max_bytes: int, what: str) -> object:
+    """The decoded JSON of a small file (a lesson, a class setup); raises
+    :class:`LessonFileError` saying what is wrong with the file."""
     path = Path(path)
     try:
-        if path.stat().st_size > MAX_LESSON_BYTES:
-            raise LessonFileError(
-                f"the file is larger than {MAX_LESSON_BYTES // 1024} KB; is it a lesson?"
-            )
+        if path.stat().st_size > max_bytes:
+            raise LessonFileError(f"the file is larger than {max_bytes // 1024} KB; is it {what}?")
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise LessonFileError("the file is not UTF-8 text.") from None
     except OSError as exc:
         raise LessonFileError(f"the file cannot be read ({exc.strerror or exc}).") from None
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise LessonFileError(
             f"this is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
         ) from None
-    return parse_lesson(data, path)
 
 
 def parse_lesson(data: object, path: Path | None = None) -> Lesson:
