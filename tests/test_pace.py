@@ -117,3 +117,25 @@ def test_a_hand_resets_the_watch():
     assert watch.converged is None
     s.set_param("b", 3.0)
     assert watch.add(s.step_count, s.train_loss, s.params) is None
+
+
+def test_a_replay_at_the_watch_pace_plays_the_run_as_watch_would_have_trained_it():
+    """The line's start-window run, replayed from its timeline and loss curve, takes as
+    many frames as the live Watch pace would have: the first steps slowly (a step every
+    few frames), the plateau quickly, ending on the last entry."""
+    from knobsim.core.pace import watch_ticks
+
+    s = session_for("line", "linear", lr=0.03)
+    s.step(3000)
+    steps = s.timeline.steps
+    ticks = watch_ticks(steps, s.history.steps, s.history.train)
+    assert ticks[0] == 0 and ticks[-1] == len(steps) - 1 and np.all(np.diff(ticks) >= 0)
+    seconds = len(ticks) / 60.0
+    assert 3.0 <= seconds <= 20.0
+    # the first ten steps take at least a second; the last 2,000 (a plateau) under one
+    first_ten = np.count_nonzero(steps[ticks] < 10)
+    plateau = np.count_nonzero(steps[ticks] >= 1000)
+    assert first_ten >= 60 and plateau <= 60
+    # from part-way: starts there; a timeline of one entry gives that entry
+    assert watch_ticks(steps, s.history.steps, s.history.train, first=5)[0] == 5
+    assert watch_ticks(steps[:1], [0], [1.0]).tolist() == [0, 0]

@@ -249,20 +249,3 @@ def test_a_session_read_from_a_file_starts_its_timeline_where_it_stands():
     assert np.array_equal(back.timeline.at(40)[1], s.params)
     back.step(2)
     assert back.timeline.steps.tolist() == [40, 41, 42]
-
-
-def test_a_replay_lingers_where_the_knobs_move_and_hurries_over_plateaus():
-    from knobsim.core.timeline import replay_ticks
-
-    # 100 entries: the knob moves fast over the first 10, then barely
-    x = np.concatenate([np.linspace(0, 9, 10), 9 + np.linspace(0.01, 0.9, 90)])
-    thetas = np.column_stack([x, np.zeros(100)])
-    ranges = np.array([[-10.0, 10.0], [-1.0, 1.0]])
-    ticks = replay_ticks(thetas, ranges, 300)
-    assert ticks[0] == 0 and ticks[-1] == 99 and np.all(np.diff(ticks) >= 0)
-    first = np.count_nonzero(ticks < 10)  # frames spent on the fast tenth of the run
-    assert first > 0.4 * len(ticks)
-    # every entry is passed; a still run plays at an even pace
-    even = replay_ticks(np.zeros((50, 2)), ranges, 100)
-    assert even[0] == 0 and even[-1] == 49 and np.ptp(np.bincount(even)) <= 2
-    assert replay_ticks(np.zeros((1, 2)), ranges, 10).tolist() == [0] * 10

@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
 #: the target relative change of the training error per frame, at the start of a run
 START_CHANGE = 0.0035
 #: the target grows by START_CHANGE every this many seconds of a run
@@ -75,3 +78,65 @@ class WatchPace:
         wanted = self.target() / per_step if per_step > 0 else math.inf
         factor = min(MAX_FACTOR, max(1.0 / MAX_FACTOR, wanted / max(self.per_frame, 1e-12)))
         self.per_frame = min(MAX_STEPS, max(MIN_STEPS, self.per_frame * factor))
+
+
+#: a replay at the Watch pace stops growing slower than this (frames; a minute at 60 Hz):
+#: past it the remaining entries are spread evenly over the last frames
+MAX_REPLAY_FRAMES = 3600
+
+
+def watch_ticks(
+    entry_steps: ArrayLike,
+    loss_steps: ArrayLike,
+    losses: ArrayLike,
+    first: int = 0,
+    frame_seconds: float = 1.0 / 60.0,
+) -> NDArray[np.int64]:
+    """Which timeline entry a replay shows at each frame, at the Watch pace: the run played
+    back as :class:`WatchPace` would have trained it live, frame by frame, from entry
+    ``first`` to the last.
+
+    Parameters
+    ----------
+    entry_steps : array of int, increasing
+        The step of each timeline entry (kept densely near the ends of a run).
+    loss_steps, losses : arrays
+        The run's training error curve (the loss history), which the pace reads: the
+        error at a step between two recorded points is interpolated (in log, as the pace
+        measures relative change).
+    first : int
+        The entry to start from.
+
+    Returns
+    -------
+    array of int
+        Entry indices, one a frame, non-decreasing, from ``first`` to the last entry.
+    """
+    steps = np.asarray(entry_steps, dtype=np.int64)
+    n = len(steps)
+    first = int(np.clip(first, 0, max(n - 1, 0)))
+    if n - first < 2:
+        return np.full(2, n - 1 if n else 0, dtype=np.int64)
+    xs = np.asarray(loss_steps, dtype=float)
+    ys = np.asarray(losses, dtype=float)
+    ok = np.isfinite(ys) & (ys > 0)
+    xs, log_ys = xs[ok], np.log(ys[ok]) if ok.any() else np.zeros(0)
+
+    def loss_at(step: float) -> float:
+        return float(math.exp(np.interp(step, xs, log_ys))) if len(xs) else 1.0
+
+    pace = WatchPace()
+    pace.start()
+    at, last = float(steps[first]), float(steps[-1])
+    ticks = [first]
+    while at < last and len(ticks) < MAX_REPLAY_FRAMES:
+        k = pace.steps(frame_seconds)
+        if k:
+            before = loss_at(at)
+            at = min(last, at + k)
+            pace.observe(k, before, loss_at(at))
+        ticks.append(int(np.searchsorted(steps, at, side="right")) - 1)
+    if at < last:  # past a minute: the rest evenly over the last second
+        tail = np.linspace(ticks[-1], n - 1, 60).round().astype(np.int64)
+        ticks.extend(tail.tolist())
+    return np.maximum.accumulate(np.asarray(ticks, dtype=np.int64)).clip(first, n - 1)

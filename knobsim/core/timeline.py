@@ -246,36 +246,3 @@ class Timeline:
         out._steps, out._thetas = list(self._steps), list(self._thetas)
         out._seqs, out._seq, out._high = list(self._seqs), self._seq, self._high
         return out
-
-
-def replay_ticks(thetas: Array, ranges: Array, frames: int, floor: float = 0.15) -> NDArray:
-    """Which entry a replay shows at each of ``frames`` frames, paced for a person: the
-    knobs move about as far each frame, so the fast first steps play slowly and long
-    plateaus quickly (each stretch still gets ``floor`` of an average one's time).
-
-    Parameters
-    ----------
-    thetas : array, shape (n, n_params)
-        The timeline's weights, oldest first.
-    ranges : array, shape (n_params, 2)
-        The knobs' slider ranges: a move counts as a share of its knob's range, and the
-        knob that moves furthest between two entries sets how far the picture moved.
-    frames : int
-        At least 2.
-
-    Returns
-    -------
-    array of int, shape (frames,)
-        Entry indices, non-decreasing, from 0 to ``n - 1``.
-    """
-    n, frames = len(thetas), max(2, int(frames))
-    if n < 2:
-        return np.zeros(frames, dtype=np.int64)
-    span = np.maximum(ranges[:, 1] - ranges[:, 0], 1e-12)
-    move = np.nan_to_num(np.abs(np.diff(thetas, axis=0)) / span).max(axis=1)  # (n - 1,)
-    move = np.minimum(move, np.quantile(move, 0.95))  # one jump (a hand) is no long halt
-    mean = float(move.mean())
-    weight = move + floor * mean if mean > 0 else np.ones(n - 1)
-    arrive = np.concatenate([[0.0], np.cumsum(weight)])  # when each entry is reached
-    at = np.linspace(0.0, arrive[-1], frames)
-    return np.minimum(np.searchsorted(arrive, at, side="right") - 1, n - 1).clip(0)

@@ -12,14 +12,11 @@ from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
 
-from knobsim.core.timeline import replay_ticks
+from knobsim.core.pace import watch_ticks
 from knobsim.ui import theme
 from knobsim.ui.controller import SessionController
 from knobsim.ui.plot_items import LOG_STEP_FLOOR
 
-#: a whole replay lasts about this long: one timeline entry a frame on average, within
-#: these bounds (s); a replay from part-way takes its share of that
-REPLAY_SECONDS = (5.0, 12.0)
 #: the replay's frame interval (ms)
 REPLAY_FRAME_MS = 16
 
@@ -58,10 +55,10 @@ class ScrubBar(QWidget):
 
     Dragging shows the run at that step in every view (``controller.scrub_to``); the
     right end is the present. The loss plot gets a dashed line at the step shown.
-    Replay moves the slider from the start (or where it stands) to the present, the whole
-    run in 5 to 12 s, paced so the knobs move about as far each frame (``replay_ticks``):
-    the first steps of gradient descent, where they move fast, play slowly, and long
-    plateaus quickly. Esc, the button or a hand on the slider stops it.
+    Replay moves the slider from the start (or where it stands) to the present at the
+    Watch pace (``core.pace.watch_ticks``): the run plays back as Watch would have shown
+    it live, so a run trained at Max can be watched afterwards. Esc, the button or a hand
+    on the slider stops it.
     """
 
     def __init__(
@@ -193,13 +190,9 @@ class ScrubBar(QWidget):
         if n < 2:
             self.replay_button.setChecked(False)
             return
-        lo, hi = REPLAY_SECONDS
-        seconds = min(hi, max(lo, n * REPLAY_FRAME_MS / 1000.0))
         first = 0 if c.scrub_step is None else min(self.slider.value(), n - 2)
-        seconds *= max(0.2, (n - first) / n)
-        thetas = timeline.until(int(timeline.last_step), n)[first:]
-        frames = round(seconds * 1000.0 / REPLAY_FRAME_MS)
-        self._ticks = first + replay_ticks(thetas, c.model.param_ranges(), frames)
+        history = c.session.history
+        self._ticks = watch_ticks(timeline.steps, history.steps, history.train, first)
         self._frame = 0
         self._escape.setEnabled(True)
         self._timer.start()

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QPushButton, QSlider
 
-from knobsim.ui import scrub
+from knobsim.core import pace
 
 
 def click(button: QPushButton) -> None:
@@ -123,7 +123,10 @@ def test_a_hand_move_while_looking_back_is_refused_with_a_way_on(window, qtbot):
 
 
 def test_replay_plays_the_run_to_the_end_and_esc_stops_it(window, qtbot, monkeypatch):
-    monkeypatch.setattr(scrub, "REPLAY_SECONDS", (0.4, 0.6))
+    # the Watch pace, sped up for the test: a replay of the run takes under a second
+    real = pace.START_CHANGE, pace.MIN_STEPS
+    monkeypatch.setattr(pace, "START_CHANGE", 0.05)
+    monkeypatch.setattr(pace, "MIN_STEPS", 2.0)
     c = trained(window)
     replay = window.findChild(QPushButton, "replayRun")
     shown: list[int] = []
@@ -136,7 +139,7 @@ def test_replay_plays_the_run_to_the_end_and_esc_stops_it(window, qtbot, monkeyp
     assert c.scrub_step is None and replay.text() == "Replay"  # it ends at the present
     qtbot.wait(350)
     assert window.audit() == []
-    monkeypatch.setattr(scrub, "REPLAY_SECONDS", (5.0, 12.0))
+    pace.START_CHANGE, pace.MIN_STEPS = real  # the real pace: seconds
     click(replay)
     qtbot.wait(200)
     key(Qt.Key.Key_Escape)
