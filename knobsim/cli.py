@@ -24,7 +24,7 @@ EXIT_DIVERGED = 1
 EXIT_USAGE = 2
 
 
-COMMANDS = ("train", "screenshot", "lessons")
+COMMANDS = ("train", "race", "screenshot", "lessons")
 
 
 class UsageError(Exception):
@@ -75,8 +75,8 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
-def _add_setup_options(p: argparse.ArgumentParser) -> None:
-    """Options that choose a model, its data and its optimizer (train and screenshot)."""
+def _add_setup_options(p: argparse.ArgumentParser, optimizer: bool = True) -> None:
+    """Options that choose a model, its data and (with ``optimizer``) its optimizer."""
     from knobsim.core.datasets import DATASETS
     from knobsim.core.models import ACTIVATIONS, MODELS
     from knobsim.core.optimizers import OPTIMIZERS
@@ -92,8 +92,9 @@ def _add_setup_options(p: argparse.ArgumentParser) -> None:
     data.add_argument(
         "--corpus", metavar="NAME_OR_FILE", help="nextword: a built-in corpus or a text file"
     )
-    p.add_argument("--optimizer", default="gd", help=f"one of {', '.join(OPTIMIZERS)}")
-    p.add_argument("--lr", type=_positive_float, help="learning rate (default per optimizer)")
+    if optimizer:
+        p.add_argument("--optimizer", default="gd", help=f"one of {', '.join(OPTIMIZERS)}")
+        p.add_argument("--lr", type=_positive_float, help="learning rate (default per optimizer)")
     p.add_argument("--batch-size", type=_positive_int, help="mini-batch size (sgd default 10)")
     p.add_argument("--seed", type=int, default=0, help="seeds data and starting weights")
     p.add_argument("--noise", type=_non_negative_float, help="noise of the built-in dataset")
@@ -139,6 +140,26 @@ def build_parser() -> argparse.ArgumentParser:
     _add_setup_options(train)
     train.add_argument("--steps", type=_positive_int, default=1000, help="optimizer steps")
     train.add_argument("--json", action="store_true", help="print one JSON object at the end")
+
+    race = sub.add_parser(
+        "race",
+        help="race 2 to 4 optimizers from the same starting knobs",
+        description=(
+            "Race optimizers (or one optimizer at several learning rates) from the same "
+            "starting knobs on the same model and data. Prints a table, or with --json one "
+            "JSON object: start, and runs with their history, final errors, "
+            "steps_to_converge and path."
+        ),
+    )
+    _add_setup_options(race, optimizer=False)
+    race.add_argument(
+        "--optimizers", default="sgd,momentum,adam", help="comma-separated, e.g. sgd,momentum,adam"
+    )
+    race.add_argument(
+        "--lrs", help="learning rates, one per optimizer (or several for one optimizer)"
+    )
+    race.add_argument("--steps", type=_positive_int, default=1000, help="optimizer steps per run")
+    race.add_argument("--json", action="store_true", help="print one JSON object")
 
     shot = sub.add_parser(
         "screenshot",
@@ -207,6 +228,55 @@ def build_session(args: argparse.Namespace):
         )
     except ValueError as exc:
         raise UsageError(str(exc).rstrip(".")) from None
+
+
+def run_race(args: argparse.Namespace) -> int:
+    """``knobsim race``: every runner from the same knobs; a table or one JSON object."""
+    from knobsim.core.race import entrants, race
+
+    try:
+        lrs = [float(x) for x in args.lrs.split(",")] if args.lrs else None
+    except ValueError:
+        raise UsageError(f"--lrs takes numbers separated by commas, not {args.lrs!r}") from None
+    try:
+        runners = entrants(args.optimizers.split(","), lrs)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    args.optimizer, args.lr = runners[0].name, runners[0].lr
+    session = build_session(args)
+    start = session.params.copy()
+    runs = race(session, runners, args.steps)
+    out = sys.stdout
+    if args.json:
+        result = {
+            "model": session.model.name,
+            "dataset": session.dataset.name,
+            "n_params": session.n_params,
+            "steps": args.steps,
+            "start": start.tolist(),
+            "runs": [run.to_json() for run in runs],
+        }
+        json.dump(result, out)
+        out.write("\n")
+        return 0
+    print(
+        f"knobsim: a race of {len(runs)} on {session.model.describe()}, "
+        f"{session.dataset.name}, {args.steps:,} steps each, all from the same knobs",
+        file=out,
+    )
+    print(
+        f"{'optimizer':<10} {'lr':>8} {'train error':>12} {'test error':>12} {'converged at':>13}"
+    )
+    for run in runs:
+        at = "diverged" if run.diverged else (
+            "-" if run.steps_to_converge is None else f"{run.steps_to_converge:,}"
+        )  # fmt: skip
+        print(
+            f"{run.optimizer:<10} {run.lr:>8.4g} {run.final_train_loss:>12.6g} "
+            f"{run.final_test_loss:>12.6g} {at:>13}",
+            file=out,
+        )
+    return 0
 
 
 def _finite_or_none(x: float) -> float | None:
@@ -394,6 +464,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if args.command == "train":
             return run_train(args)
+        if args.command == "race":
+            return run_race(args)
         if args.command == "screenshot":
             return run_screenshot(args)
         if args.command == "lessons":
