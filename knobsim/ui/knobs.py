@@ -1121,13 +1121,11 @@ class KnobPanel(QWidget):
         self.update_gradients()
 
     def _fit_width(self, container: QWidget, compact: bool) -> None:
-        # the knobs keep their size (sliders of SLIDER_MIN_PX). A column of knob rows is
-        # never narrower than a row (a window squeezed by the lessons dock scrolled it
-        # sideways by a few pixels and cut off the locks); a grid of many knobs may be,
-        # and scrolls sideways. The panel asks for their width (sizeHint).
+        # the knobs keep their size (sliders of SLIDER_MIN_PX): a panel narrower than
+        # they need scrolls sideways; the panel asks for their width (sizeHint)
         bar = self.scroll.verticalScrollBar().sizeHint().width()
         self._need = container.minimumSizeHint().width() + bar + 2 * self.scroll.frameWidth()
-        self.scroll.setMinimumWidth(min(self._need, PANEL_MIN_PX) if compact else self._need)
+        self.scroll.setMinimumWidth(min(self._need, PANEL_MIN_PX))
         self.updateGeometry()
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name

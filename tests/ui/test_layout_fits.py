@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QRegularExpression
-from PySide6.QtWidgets import QScrollArea, QToolButton, QWidget
-
-from knobsim.core.catalog import session_for
+from PySide6.QtWidgets import QScrollArea, QToolButton
 
 SIZES = [(1280, 800), (1366, 768), (1920, 1080)]
 
@@ -87,19 +84,3 @@ def test_the_control_column_does_not_scroll_on_a_laptop_screen(
     assert not column.verticalScrollBar().isVisible()
     assert _tab_bars_whole(win) == []
     assert win.audit() == []
-
-
-@pytest.mark.parametrize("size", [(1280, 800), (1366, 768)])
-@pytest.mark.parametrize("model", ["line", "poly", "logistic"])
-def test_a_column_of_knobs_never_scrolls_sideways(open_window, qtbot, model, size):
-    """With the lessons dock open at a laptop size, the knob rows keep their whole width:
-    the panel scrolled sideways by a few pixels, cutting the locks off at the right."""
-    data = {"line": "linear", "poly": "sine"}.get(model, "blobs")
-    win = open_window(session_for(model, data), size=size)
-    win.lessons.show_start_page()
-    qtbot.wait(350)
-    scroll = win.knob_panel.scroll
-    assert not scroll.horizontalScrollBar().isVisible()
-    lock = win.findChildren(QWidget, QRegularExpression("^lock:"))[0]
-    right = lock.mapTo(scroll.viewport(), lock.rect().topRight()).x()
-    assert right < scroll.viewport().width()
