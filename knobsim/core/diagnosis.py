@@ -82,7 +82,7 @@ SENTENCES: dict[str, str] = {
     "unknown": "The error is not a number; reset or lower the learning rate.",
     "exploded": (
         "Training exploded: the steps overshot and the error grew. The knobs went back to "
-        "where the error was lowest — lower the learning rate before training again."
+        "their best — lower the learning rate."
     ),
     "untrained": "Not fitted yet: both errors are high — press Train or turn the knobs.",
     "untrained_by_hand": (

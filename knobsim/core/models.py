@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from knobsim.core.ranges import fitted_halves, least_squares, logistic_fit, symmetric, widened
+
 if TYPE_CHECKING:
     from knobsim.core.datasets import Dataset
 
@@ -173,8 +175,47 @@ class Model(ABC):
         """Seeded starting weights, shape (n_params,)."""
 
     @abstractmethod
+    def default_ranges(self) -> Array:
+        """The knobs' ranges before any data is seen, shape (n_params, 2)."""
+
     def param_ranges(self) -> Array:
-        """Slider range per parameter, shape (n_params, 2)."""
+        """Slider range per parameter, shape (n_params, 2): the model's own, or the ones
+        fitted to the data (``set_ranges``), widened where a knob pushed against an end
+        (``widen_ranges``). A copy."""
+        return self._knob_ranges().copy()
+
+    def param_range(self, index: int) -> tuple[float, float]:
+        lo, hi = self._knob_ranges()[index]
+        return float(lo), float(hi)
+
+    def set_ranges(self, ranges: Array) -> None:
+        """Fit the knobs' ranges (to the data): ``reset_ranges`` comes back to these."""
+        ranges = np.array(ranges, dtype=float).reshape(self.n_params, 2)
+        if not (np.all(np.isfinite(ranges)) and np.all(ranges[:, 0] < ranges[:, 1])):
+            raise ValueError("Knob ranges need finite ends, low < high.")
+        self._fitted = ranges
+        self._ranges = ranges.copy()
+
+    def reset_ranges(self) -> None:
+        """Back to the fitted ranges (a fresh start forgets how far knobs were pushed)."""
+        fitted = self.__dict__.get("_fitted")
+        self._ranges = (fitted if fitted is not None else self.default_ranges()).copy()
+
+    def widen_ranges(self, theta: Array, free: NDArray[np.bool_] | None = None) -> bool:
+        """Widen the range of each knob whose value in ``theta`` sits at or past an end
+        (only where ``free``: a knob a hand holds keeps its range, so the handle stays
+        under the hand). True when a range changed. See ``ranges.widened``."""
+        out = widened(self._knob_ranges(), theta, free)
+        if out is None:
+            return False
+        self._ranges = out
+        return True
+
+    def _knob_ranges(self) -> Array:
+        ranges = self.__dict__.get("_ranges")
+        if ranges is None:
+            ranges = self._ranges = np.array(self.default_ranges(), dtype=float)
+        return ranges
 
     @abstractmethod
     def predict(self, theta: Array, X: NDArray) -> Array:
@@ -304,10 +345,9 @@ class Line(_Linear, _Regression):
         w_ols = float(np.cov(x, y, bias=True)[0, 1] / xs**2) if xs > 0 else 0.0
         b_ols = float(np.mean(y) - w_ols * np.mean(x))
         w_scale = ys / xs if xs > 0 else 1.0
-        w_lim = nice_ceil(2 * max(abs(w_ols), w_scale, 1e-6))
-        b_lim = nice_ceil(2 * max(abs(b_ols), 2 * ys, float(np.max(np.abs(y))), 1e-6))
+        w_lim, b_lim = fitted_halves([w_ols, b_ols], [w_scale, float(np.max(np.abs(y)))])
         box = (float(np.mean(x)), float(np.mean(y)), xs, ys)
-        return cls(l2, w_limit=w_lim, b_limit=b_lim, data_box=box)
+        return cls(l2, w_limit=float(w_lim), b_limit=float(b_lim), data_box=box)
 
     def init_params(self, rng: np.random.Generator) -> Array:
         u = rng.uniform(-0.5, 0.5, size=2)
@@ -322,7 +362,7 @@ class Line(_Linear, _Regression):
         b = my + u[1] * sy - w * mx
         return np.clip([w, b], -lim, lim)
 
-    def param_ranges(self) -> Array:
+    def default_ranges(self) -> Array:
         return np.array([[-self.w_limit, self.w_limit], [-self.b_limit, self.b_limit]])
 
     def features(self, X: NDArray) -> Array:
@@ -374,7 +414,7 @@ class Polynomial(_Linear, _Regression):
     def init_params(self, rng: np.random.Generator) -> Array:
         return rng.normal(0.0, 0.3, size=self.n_params)
 
-    def param_ranges(self) -> Array:
+    def default_ranges(self) -> Array:
         return np.tile([-3.0, 3.0], (self.n_params, 1))
 
     def features(self, X: NDArray) -> Array:
@@ -402,7 +442,7 @@ class Logistic(Model):
     def init_params(self, rng: np.random.Generator) -> Array:
         return rng.normal(0.0, 0.5, size=3)
 
-    def param_ranges(self) -> Array:
+    def default_ranges(self) -> Array:
         return np.array([[-6.0, 6.0], [-6.0, 6.0], [-4.0, 4.0]])
 
     def features(self, X: NDArray) -> Array:
@@ -531,7 +571,7 @@ class MLP(Model):
             theta[bias] = rng.normal(0.0, 0.1, size=n_out)
         return theta
 
-    def param_ranges(self) -> Array:
+    def default_ranges(self) -> Array:
         return np.tile([-5.0, 5.0], (self.n_params, 1))
 
     def layer_of(self, index: int) -> tuple[int, int]:
@@ -688,7 +728,7 @@ class NextWord(Model):
     def init_params(self, rng: np.random.Generator) -> Array:
         return rng.normal(0.0, 0.5, size=self.n_params)
 
-    def param_ranges(self) -> Array:
+    def default_ranges(self) -> Array:
         return np.tile([-6.0, 6.0], (self.n_params, 1))
 
     def _rows(self, X: NDArray) -> NDArray[np.int64]:
@@ -794,8 +834,19 @@ def make_model(
     builtin = getattr(dataset, "noise", None) is not None
     n_in = dataset.X_train.shape[1]
     scaler = InputScaler.identity(n_in) if builtin else InputScaler.fit(dataset.X_train)
+    X, y = dataset.X_train, dataset.y_train
     if name == "poly":
-        return Polynomial(degree, l2, scaler=scaler)
+        poly = Polynomial(degree, l2, scaler=scaler)
+        y_scale = float(np.max(np.abs(y))) if y.size else 1.0
+        # the best curve's knobs, but a degree-15 fit through 20 points can ask for
+        # hundreds: beyond ten times the data's scale, a hand pushing widens the range
+        best = least_squares(poly.features(X), y) if y.size else np.zeros(poly.n_params)
+        poly.set_ranges(symmetric(fitted_halves(best, y_scale, 10 * max(y_scale, 0.1))))
+        return poly
     if name == "logistic":
-        return Logistic(l2, scaler=scaler)
+        logistic = Logistic(l2, scaler=scaler)
+        if y.size and 0 < np.mean(y) < 1:  # both classes: a fit exists
+            best = logistic_fit(logistic.features(X), y)
+            logistic.set_ranges(symmetric(fitted_halves(best, 2.0, 50.0)))
+        return logistic
     return MLP(parse_hidden(hidden), activation, task, l2, scaler=scaler)

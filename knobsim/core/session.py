@@ -212,7 +212,10 @@ class Session:
     def set_held(self, key: str | int, held: bool) -> None:
         """A held knob stays where the hand has it: ``step`` leaves it alone (as if
         locked, without showing a lock) and ``absorb`` keeps this session's value."""
-        self._held[self._index(key)] = bool(held)
+        i = self._index(key)
+        self._held[i] = bool(held)
+        if not held and self.model.widen_ranges(self._theta, ~self._held):
+            self.version += 1  # let go at an end: the knob's range widens now
 
     def set_optimizer(self, config: OptimizerConfig | str | None = None, **changes) -> None:
         """Change optimizer settings without touching the weights.
@@ -288,6 +291,7 @@ class Session:
             self.seed = int(seed)
         # random_params() draws from its own stream so it never repeats the seeded start
         self._rng = np.random.default_rng([self.seed, 1])
+        self.model.reset_ranges()  # a fresh start forgets how far knobs were pushed
         self._theta = self.model.init_params(np.random.default_rng(self.seed))
         self._opt_state = init_state(self.config, self.n_params)
         self._sampler = self._make_sampler()
@@ -576,6 +580,9 @@ class Session:
         self._train_loss = self._test_loss = None
         self._grad = None
         self.version += 1
+        # a knob at or past an end of its range widens it (not one a hand holds: its
+        # handle stays under the hand until it lets go)
+        self.model.widen_ranges(self._theta, ~self._held)
 
     def _record(self) -> None:
         train, test = self.train_loss, self.test_loss

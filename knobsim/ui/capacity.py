@@ -438,7 +438,7 @@ class CapacityPanel(QWidget):
         self._exploded: tuple[int, int] | None = None  # (session id, version) it left
         self.verdict_label = VerdictLabel(list(SENTENCES.values()))
         self.verdict_label.setObjectName("fit_verdict")
-        self.verdict_label.setMargin(6)
+        self.verdict_label.setMargin(4)
         self.verdict_label.setAccessibleName("Fit verdict")
         self.verdict_label.setToolTip(
             "Compares the error on the training points with the error on the test points, "
@@ -490,9 +490,6 @@ class CapacityPanel(QWidget):
             spoken="Cancel sweep",
         )
         self.cancel_button.setEnabled(False)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.sweep_button, 1)
-        buttons.addWidget(self.cancel_button)
         self.progress = QProgressBar()
         self.progress.setObjectName("sweep_progress")
         self.progress.setAccessibleName("Sweep progress")
@@ -500,12 +497,18 @@ class CapacityPanel(QWidget):
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.progress.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        # one row: the button, or while a sweep runs its progress and Cancel in its place
+        # (the control column stays short enough not to scroll on a laptop screen)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.sweep_button, 1)
+        buttons.addWidget(self.progress, 1)
+        buttons.addWidget(self.cancel_button)
+        self._show_sweeping(False)
 
         inner = QVBoxLayout(box)
         inner.addWidget(self.count_label)
         inner.addLayout(slider_row)
         inner.addLayout(buttons)
-        inner.addWidget(self.progress)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.verdict_label)
@@ -547,6 +550,7 @@ class CapacityPanel(QWidget):
         self._sweep_family = family_key(c.model, c.dataset)
         self.sweep_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
+        self._show_sweeping(True)
         self.runner.start(c.model, c.dataset, c.config, seed=c.session.seed, steps=self.sweep_steps)
 
     def use_capacity(self, capacity: int) -> None:
@@ -576,7 +580,7 @@ class CapacityPanel(QWidget):
                 self.sweep_plot.clear_points()
                 self.progress.setValue(0)
         r = capacity_range(model)
-        for w in (self.slider_name, self.slider, self.slider_value, self.progress):
+        for w in (self.slider_name, self.slider, self.slider_value):
             w.setVisible(r is not None)
         if not self.runner.is_running:
             self.progress.setRange(0, max(1, len(capacities(model))))
@@ -630,6 +634,11 @@ class CapacityPanel(QWidget):
             )
         self.verdict_label.setProperty("kind", v.kind)
 
+    def _show_sweeping(self, running: bool) -> None:
+        self.sweep_button.setVisible(not running)
+        self.progress.setVisible(running)
+        self.cancel_button.setVisible(running)
+
     def _on_runner_progressed(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
@@ -637,6 +646,7 @@ class CapacityPanel(QWidget):
     def _on_runner_finished(self, cancelled: bool) -> None:
         self.sweep_button.setEnabled(capacity_range(self._controller.model) is not None)
         self.cancel_button.setEnabled(False)
+        self._show_sweeping(False)
         done, total = self.runner.progress
         if cancelled:
             self._controller.messageRaised.emit(f"Sweep cancelled after {done} of {total} sizes.")

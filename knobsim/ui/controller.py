@@ -260,7 +260,10 @@ class SessionController(QObject):
         (here or in the worker) leaves it where the hand puts it. Not undoable: a hand
         move is."""
         if index < self.session.n_params and self.session.is_held(index) != bool(held):
+            version = self.session.version
             self.session.set_held(index, held)
+            if self.session.version != version:  # let go at an end: its range widened
+                self.paramsChanged.emit()
             if held:  # the worker may have trained it on since its last snapshot: the
                 # hand holds the value the window shows
                 value = np.array([self.session.params[index]])

@@ -52,6 +52,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QScrollArea,
+    QSizePolicy,
     QSlider,
     QStyle,
     QStyleOptionSlider,
@@ -92,6 +93,10 @@ DEFER_ABOVE = 24
 #: next-word grid's vertical sliders have their own fixed length, COMPACT_SLIDER_PX
 SLIDER_MIN_PX = 120
 COMPACT_SLIDER_PX = 56
+#: a plain drag turns a knob by at most 1/RESOLUTION_PX of its range a pixel (a Shift
+#: drag 1/(FINE * RESOLUTION_PX)): a row's slider is at least this long where the window
+#: allows; on a shorter one (a grid cell) the drag is relative, like a dial's
+RESOLUTION_PX = 200
 #: the narrowest the knob panel gets (pixels); narrower than its knobs, it scrolls sideways
 PANEL_MIN_PX = 200
 LOCKED_GLYPH = "\N{LOCK}"
@@ -472,18 +477,23 @@ class FloatSlider(QSlider):
         self._last_pos = self._along(ev)
 
     def mouseMoveEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt's name
-        # with Shift, the value follows the mouse at 1/FINE the rate, from where it is;
-        # once a drag has gone fine it stays relative, so letting go of Shift never jumps
+        # a held handle moves the value by the mouse's motion from where the value is
+        # (not to the pixel under the mouse: no jump of a pixel's rounding at the first
+        # move): at the handle's own rate, so it stays under the mouse; with Shift at
+        # 1/FINE of it (letting go of Shift never jumps). On a slider shorter than
+        # RESOLUTION_PX (a grid cell, a squeezed panel) at 1/RESOLUTION_PX of the range
+        # a pixel, as a dial turns
         pos = self._along(ev)
         last, self._last_pos = self._last_pos, pos
         fine = bool(ev.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-        if not self.isSliderDown() or (not fine and self._fine_anchor is None):
+        pixels = self._pixels()
+        if not self.isSliderDown():
             super().mouseMoveEvent(ev)
             return
         if self._fine_anchor is None or self._fine_anchor[2] != fine:
             self._fine_anchor = (last if last is not None else pos, self.value(), fine)
         start, value, _ = self._fine_anchor
-        rate = self._span() / self._pixels() / (FINE if fine else 1)
+        rate = self._span() / max(pixels, RESOLUTION_PX) / (FINE if fine else 1)
         self.setValue(value + (pos - start) * rate)
         ev.accept()
 
@@ -612,6 +622,28 @@ class GradientArrow(QWidget):
         p.drawPolygon(QPolygonF([QPointF(x, y) for x, y in pts]))
 
 
+class RangeLabel(QLabel):
+    """A knob's range as quiet text ("−1.5 … 1.5"), which gives way to the knob's other
+    parts in a narrow row: it shrinks to nothing, eliding its text, rather than push
+    the row wider than the panel."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(0, super().minimumSizeHint().height())
+
+    def paintEvent(self, ev: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        p = QPainter(self)
+        p.setPen(self.palette().color(self.foregroundRole()))
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, self.width())
+        p.drawText(
+            self.rect(), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text
+        )
+        p.end()
+
+
 class Knob(QWidget):
     """One parameter: name, float slider, editable read-out, gradient arrow, lock.
 
@@ -655,7 +687,7 @@ class Knob(QWidget):
         self._low, self._high = low, high
         # the session parameter shown (set by bind_knob): (controller, its model, index)
         self._source: tuple[SessionController, Model, int] | None = None
-        self.decimals = max(0, value_decimals(low, high) - (1 if compact else 0))
+        self.decimals = 0  # set with the range (_show_range)
         self.setObjectName(f"knob:{name}")
         self.setAccessibleName(f"knob {name}")
         self.setAccessibleDescription(self.hint)
@@ -663,19 +695,17 @@ class Knob(QWidget):
 
         self.slider = FloatSlider(orientation, self)
         self.slider.setObjectName(f"slider:{name}")
-        self.slider.setRange(low, high)
-        self.slider.setSingleStep((high - low) / STEPS)
-        self.slider.setPageStep((high - low) / PAGES)
         self.slider.before_hand_move = self.refresh
         self.slider.setAccessibleName(f"knob {name}")
         self.slider.setAccessibleDescription(self.hint)
-        keys = (
-            "Drag, wheel (when focused) or arrow keys; hold Shift for 10x finer.\n"
-            "Double-click to type a value.\n"
-            "Arrow keys turn it by 1/100 of its range, Page Up/Down by 1/10.\n"
-            f"Range {format_value(low, self.decimals)} to {format_value(high, self.decimals)}."
+        #: the range's ends, as text (rows only: a grid cell has no room; see tooltip)
+        self.range_label = RangeLabel(self)
+        self.range_label.setObjectName(f"range:{name}")
+        self.range_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.range_label.setToolTip(
+            "The knob's range: where its slider ends. It widens when you (or training)\n"
+            "push the knob against an end."
         )
-        self.slider.setToolTip(f"{self.hint}\n{keys}")
 
         self.editor = QLineEdit(self)
         self.editor.setObjectName(f"value:{name}")
@@ -685,8 +715,6 @@ class Knob(QWidget):
             font.setPointSizeF(max(6.0, font.pointSizeF() - 1.5))
             self.editor.setFrame(False)
         self.editor.setFont(font)
-        digits = len(format_value(-max(abs(low), abs(high)), self.decimals))
-        self.editor.setFixedWidth(self.editor.fontMetrics().horizontalAdvance("8" * digits) + 10)
         self.editor.setAccessibleName(f"value of {name}")
         self.editor.setToolTip(f"{self.hint}\nType a value and press Enter.")
         self.editor.editingFinished.connect(self._on_editor_editing_finished)
@@ -706,7 +734,9 @@ class Knob(QWidget):
         self.lock_button.toggled.connect(self._on_lock_button_toggled)
 
         self.name_label: QLabel | None = None
+        self._show_range(low, high)
         if compact:
+            self.range_label.hide()
             self._lay_out_compact()
         else:
             self._lay_out_row()
@@ -723,16 +753,22 @@ class Knob(QWidget):
         self.name_label.setFont(_mono_font())
         self.name_label.setToolTip(self.hint)
         self.name_label.setBuddy(self.slider)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(4, 1, 2, 1)
+        # two lines: the name, the range, the value, the arrow and the lock over a slider
+        # as long as the row (a handle's pixel is worth 1/200 of the range or less)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(4, 2, 2, 2)
+        column.setSpacing(0)
+        row = QHBoxLayout()
         row.setSpacing(6)
         row.addWidget(self.name_label)
-        row.addWidget(self.slider, 1)
-        self.slider.setMinimumWidth(SLIDER_MIN_PX)
-        self.slider.setMinimumHeight(SLIDER_MIN_HEIGHT_PX)
+        row.addWidget(self.range_label, 1)
         row.addWidget(self.editor)
         row.addWidget(self.grad_indicator)
         row.addWidget(self.lock_button)
+        column.addLayout(row)
+        column.addWidget(self.slider)
+        self.slider.setMinimumWidth(SLIDER_MIN_PX)
+        self.slider.setMinimumHeight(SLIDER_MIN_HEIGHT_PX)
         self.lock_button.setFixedSize(22, 22)
         self.lock_button.setIconSize(QSize(14, 14))
 
@@ -788,7 +824,38 @@ class Knob(QWidget):
         return self.slider.value()
 
     def range(self) -> tuple[float, float]:  # noqa: A003 - reads like the maths
+        """The parameter's range now (the model's; it widens), unbound the one shown."""
+        source = self._source
+        if source is not None:
+            controller, model, index = source
+            if controller.shown.model is model:
+                return model.param_range(index)
         return self._low, self._high
+
+    def shown_range(self) -> tuple[float, float]:
+        """The range the slider spans now."""
+        return self._low, self._high
+
+    def _show_range(self, low: float, high: float) -> None:
+        """Span ``low``..``high``: the slider, its key steps, the read-out's width and
+        decimals, the range's text and the tooltip."""
+        self._low, self._high = low, high
+        self.decimals = max(0, value_decimals(low, high) - (1 if self.compact else 0))
+        with QSignalBlocker(self.slider):  # showing a range is no hand's move
+            self.slider.setRange(low, high)
+        self.slider.setSingleStep((high - low) / STEPS)
+        self.slider.setPageStep((high - low) / PAGES)
+        ends = f"{low:g} … {high:g}".replace("-", "−")  # a true minus sign
+        self.range_label.setText(ends)
+        keys = (
+            "Drag, wheel (when focused) or arrow keys; hold Shift for 10x finer.\n"
+            "Double-click to type a value.\n"
+            "Arrow keys turn it by 1/100 of its range, Page Up/Down by 1/10.\n"
+            f"Range {low:g} to {high:g} (it widens when the knob is pushed past an end)."
+        )
+        self.slider.setToolTip(f"{self.hint}\n{keys}")
+        digits = len(format_value(-max(abs(low), abs(high)), self.decimals))
+        self.editor.setFixedWidth(self.editor.fontMetrics().horizontalAdvance("8" * digits) + 10)
 
     def is_locked(self) -> bool:
         """Whether the session locks this knob; unbound, whether the button shows it."""
@@ -881,6 +948,10 @@ class Knob(QWidget):
     def refresh(self) -> None:
         """Show ``value()``: the slider moves and the read-out changes only where they
         show something else (no signal)."""
+        span = self.range()
+        if span != (self._low, self._high) and not self.slider.isSliderDown():
+            self._show_range(*span)  # widened (never under a hand: it would jump)
+            self._set_text(self.value(), force=not self.editor.isModified())
         value = self.value()
         if self.slider.value() != self._pinned(value):
             with QSignalBlocker(self.slider):
@@ -1124,8 +1195,18 @@ class KnobPanel(QWidget):
         # the knobs keep their size (sliders of SLIDER_MIN_PX): a panel narrower than
         # they need scrolls sideways; the panel asks for their width (sizeHint)
         bar = self.scroll.verticalScrollBar().sizeHint().width()
-        self._need = container.minimumSizeHint().width() + bar + 2 * self.scroll.frameWidth()
+        frame = bar + 2 * self.scroll.frameWidth()
+        self._need = container.minimumSizeHint().width() + frame
         self.scroll.setMinimumWidth(min(self._need, PANEL_MIN_PX))
+        if not compact and self._knobs:
+            # and rows whose sliders give a pixel at most 1/RESOLUTION_PX of the range: the
+            # handle's travel plus its own length, the row's and the column's margins
+            slider = self._knobs[0].slider
+            handle = slider.style().pixelMetric(QStyle.PixelMetric.PM_SliderLength, None, slider)
+            row = self._knobs[0].layout().contentsMargins()
+            column = container.layout().contentsMargins()
+            margins = row.left() + row.right() + column.left() + column.right()
+            self._need = max(self._need, RESOLUTION_PX + handle + margins + frame + 2)
         self.updateGeometry()
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name

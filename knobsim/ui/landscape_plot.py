@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from knobsim.core.curvature import bowl_outline, pair_hessian
 from knobsim.core.landscape import GridJob, GridSchedule, grid_axes
+from knobsim.core.ranges import EDGE
 from knobsim.core.session import Session
 from knobsim.ui import theme
 from knobsim.ui.controller import SessionController
@@ -160,6 +161,7 @@ class LandscapePlot(QWidget):
         self._grid_theta: Array | None = None
         self._job: _GridJob | None = None
         self._pair = (0, 1)
+        self._placed: tuple[tuple[float, float], ...] = ()  # the pair's ranges the map spans
         self._active = True  # False for a model with a single knob
         self._drag_macro = False
 
@@ -249,6 +251,7 @@ class LandscapePlot(QWidget):
         self._coarse = False
         self.grid = None
         self._grid_key = None
+        self._placed = ()
         self._active = model.n_params >= 2
         self.x_combo.setEnabled(self._active)
         self.y_combo.setEnabled(self._active)
@@ -264,14 +267,26 @@ class LandscapePlot(QWidget):
         self.path.setData([], [])
 
     def _on_data_changed(self) -> None:
+        if self._follow_ranges():
+            return
         self._update_overlay()
         if self._active:
             self._request()
 
     def _on_params_changed(self) -> None:
+        if self._follow_ranges():
+            return
         self._update_overlay()
         if not self._grid_matches() and not self._job_matches():
             self._request()
+
+    def _follow_ranges(self) -> bool:
+        """A knob of the pair pushed past its range widened it: the map spans the new
+        ranges (placed afresh, recomputed). True when it did."""
+        if not self._active or self._pair_ranges() == self._placed:
+            return False
+        self._on_pair_changed()
+        return True
 
     def _on_x_combo_changed(self, index: int) -> None:
         i, j = index, self._pair[1]
@@ -334,7 +349,12 @@ class LandscapePlot(QWidget):
     def _key(self) -> tuple:
         """What the grid depends on besides the weights (objects, not ids: ids get reused)."""
         s = self._controller.shown
-        return (s.model, s.dataset, s.model.l2, self._pair)
+        return (s.model, s.dataset, s.model.l2, self._pair, self._pair_ranges())
+
+    def _pair_ranges(self) -> tuple[tuple[float, float], ...]:
+        """The ranges of the pair's knobs now (they widen when a knob is pushed past one)."""
+        model = self._controller.shown.model
+        return tuple(model.param_range(k) for k in self._pair if k < model.n_params)
 
     def _grid_matches(self) -> bool:
         """Does the grid hold this landscape? Only knobs i and j may differ."""
@@ -361,6 +381,7 @@ class LandscapePlot(QWidget):
         names = self._controller.shown.param_names
         self.plot_item.setLabel("bottom", names[i])
         self.plot_item.setLabel("left", names[j])
+        self._placed = self._pair_ranges()
         a, b = self._axes()
         da, db = self._step(a), self._step(b)
         rect = QRectF(a[0] - da / 2, b[0] - db / 2, a[-1] - a[0] + da, b[-1] - b[0] + db)
@@ -510,9 +531,11 @@ class LandscapePlot(QWidget):
         if not self._active:
             return
         i, j = self._pair
-        ranges = controller.shown.model.param_ranges()
-        a = float(np.clip(pos.x(), *ranges[i]))
-        b = float(np.clip(pos.y(), *ranges[j]))
+        # a pick stays inside the map: at its very edge the knob's range would widen
+        # and the map zoom out under the hand
+        model = controller.shown.model
+        a = float(np.clip(pos.x(), *_inside(model.param_range(i))))
+        b = float(np.clip(pos.y(), *_inside(model.param_range(j))))
         theta = controller.shown.params
         stack = controller.undo_stack
         if phase != "click" and not self._drag_macro and (theta[i], theta[j]) != (a, b):
@@ -524,3 +547,10 @@ class LandscapePlot(QWidget):
         if phase == "finish" and self._drag_macro:
             stack.endMacro()
             self._drag_macro = False
+
+
+def _inside(span: tuple[float, float]) -> tuple[float, float]:
+    """``span`` less twice the share of it that counts as an end (``ranges.EDGE``)."""
+    lo, hi = span
+    edge = 2 * EDGE * (hi - lo)
+    return lo + edge, hi - edge

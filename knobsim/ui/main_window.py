@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     QSignalBlocker,
     QSize,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import (
@@ -185,6 +186,10 @@ class MainWindow(QMainWindow):
         self._sync_controls()
         self._update_error_label()
         self.lessons = install_lessons(self)  # Lessons menu, Help › Lessons, the lesson dock
+        # the dock takes its width from the main splitter: share out what is left afresh
+        self.lessons.dock.visibilityChanged.connect(
+            lambda _shown: QTimer.singleShot(0, self.share_width)
+        )
         self.glossary_tips = GlossaryTips(self)  # hover over a term: its plain line
         self.glossary_tips.apply()
         for signal in (
@@ -271,8 +276,8 @@ class MainWindow(QMainWindow):
 
         panel = QWidget()
         layout = QVBoxLayout(panel)
-        layout.setContentsMargins(8, 4, 8, 8)
-        layout.setSpacing(6)
+        layout.setContentsMargins(8, 2, 8, 4)
+        layout.setSpacing(3)
         self.capacity_panel = CapacityPanel(c)
         layout.addWidget(self.capacity_panel)
 
@@ -305,7 +310,6 @@ class MainWindow(QMainWindow):
             "Hidden units",
             "Units per hidden layer: '8' for one layer, '4,2' for two (1 to 16 each).",
         )
-        form.addRow("Hidden units", self.hidden_edit)
         self.activation_combo = QComboBox()
         self.activation_combo.setObjectName("activation")
         self.activation_combo.addItems(list(models.ACTIVATIONS))
@@ -314,12 +318,15 @@ class MainWindow(QMainWindow):
             "Activation",
             "The bend each hidden unit applies: tanh, ReLU or sigmoid.",
         )
-        form.addRow("Activation", self.activation_combo)
-        self._model_rows = {
-            "degree": self.degree_spin,
-            "hidden": self.hidden_edit,
-            "activation": self.activation_combo,
-        }
+        # the network's two settings share a row (the column fits a laptop unscrolled)
+        network_row = QWidget()
+        network_row.setObjectName("network_settings")
+        row = QHBoxLayout(network_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.hidden_edit, 1)
+        row.addWidget(self.activation_combo, 1)  # its tooltip and hover say "Activation"
+        form.addRow("Hidden units", network_row)
+        self._model_rows = {"poly": self.degree_spin, "mlp": network_row}
         self._model_form = form
         layout.addWidget(model_box)
 
@@ -449,7 +456,7 @@ class MainWindow(QMainWindow):
         layout.addStretch(1)
 
         for box in panel.findChildren(QGroupBox):  # snug groups: the column fits unscrolled
-            box.layout().setContentsMargins(8, 4, 8, 4)
+            box.layout().setContentsMargins(8, 2, 8, 2)
             if isinstance(box.layout(), QFormLayout):
                 box.layout().setVerticalSpacing(4)
         for combo in head.findChildren(QComboBox) + panel.findChildren(QComboBox):
@@ -459,6 +466,8 @@ class MainWindow(QMainWindow):
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
             combo.setMinimumContentsLength(12)
+        # beside "Hidden units" on one row: as narrow as its longest name ("sigmoid")
+        self.activation_combo.setMinimumContentsLength(7)
 
         scroll = QScrollArea()
         scroll.setObjectName("controls")
@@ -573,6 +582,21 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             "Drag a knob to change the model by hand, or press Train (Space).", 8000
         )
+
+    def share_width(self) -> None:
+        """Share the main splitter's width out again (the lessons dock opened or closed):
+        the control column what it needs (at most its first 300 px), the knob panel the
+        width its rows ask for (sliders of a 200th of the range a pixel) where the plots
+        keep their minimum, and the plots the rest."""
+        sizes = self.splitter.sizes()
+        total = sum(sizes)
+        if total <= 0 or len(sizes) != 3:
+            return
+        controls, centre, knobs = (self.splitter.widget(k) for k in range(3))
+        left = max(controls.minimumSizeHint().width(), min(sizes[0], 300))
+        room = total - left - centre.minimumSizeHint().width()
+        right = max(knobs.minimumSizeHint().width(), min(knobs.sizeHint().width(), room))
+        self.splitter.setSizes([left, total - left - right, right])
 
     @staticmethod
     def _titled(title: str, widget: QWidget) -> QWidget:
@@ -767,9 +791,7 @@ class MainWindow(QMainWindow):
             self._select(self.dataset_combo, name)
             self._select(self.dataset_combo, c.dataset.name)  # an opened data file
             for key, widget in self._model_rows.items():
-                visible = (key == "degree" and model.name == "poly") or (
-                    key in ("hidden", "activation") and model.name == "mlp"
-                )
+                visible = key == model.name
                 widget.setVisible(visible)
                 self._model_form.labelForField(widget).setVisible(visible)
             if model.name == "poly":

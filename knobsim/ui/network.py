@@ -452,7 +452,6 @@ class NetworkView(QGraphicsView):
         self._graph: Graph | None = None
         self._model: Model | None = None
         self._by_index: list[_KnobItem | None] = []
-        self._scale = np.ones(0)  # per parameter: |value| at which a wire is fullest
         self._drawn = np.zeros(0, dtype=np.int64)  # per knob: the look its item was given
         self._fixed: list[tuple[QGraphicsPathItem, str, str]] = []
         self._titles: list[QGraphicsSimpleTextItem] = []
@@ -562,8 +561,6 @@ class NetworkView(QGraphicsView):
         self._graph = network_graph(model)
         n = model.n_params
         self._by_index = [None] * n
-        ranges = model.param_ranges()
-        self._scale = np.maximum(np.abs(ranges).max(axis=1), 1e-12)
         self._drawn = np.zeros(0, dtype=np.int64)  # nothing drawn yet
         if self._graph is not None:
             self._build_network(self._graph, model)
@@ -863,8 +860,10 @@ class NetworkView(QGraphicsView):
         theta = session.params
         if len(theta) != len(self._by_index):
             return
+        # the fullest wire is a knob at the end of its range (ranges widen: read them now)
+        scale = np.maximum(np.abs(session.model.param_ranges()).max(axis=1), 1e-12)
         with np.errstate(invalid="ignore"):
-            f = np.minimum(np.abs(theta) / self._scale, 1.0)
+            f = np.minimum(np.abs(theta) / scale, 1.0)
         level = np.nan_to_num(np.rint(f * LEVELS), nan=0).astype(np.int64)
         signed = np.sign(np.nan_to_num(theta)).astype(np.int64) * (level + 1)
         locked = np.zeros(len(theta), dtype=bool)
@@ -1133,8 +1132,7 @@ class NetworkView(QGraphicsView):
         self._highlight(name)
 
     def _range(self, index: int) -> tuple[float, float]:
-        lo, hi = self._controller.model.param_ranges()[index]
-        return float(lo), float(hi)
+        return self._controller.model.param_range(index)
 
     def _is_locked(self, index: int) -> bool:
         return index in self._controller.shown.locked

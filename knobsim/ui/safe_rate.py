@@ -28,9 +28,9 @@ class SafeRateLine(QLabel):
     def __init__(self, controller: SessionController, control: LogFloatControl) -> None:
         super().__init__()
         self.setObjectName("safe_lr")
-        self.setWordWrap(True)
-        # two lines kept free: a longer warning must not be clipped by the row below
-        self.setMinimumHeight(2 * self.fontMetrics().lineSpacing() + 2)
+        # one line, every text short enough for the control column: a wrapped line would
+        # push the settings below it down (and the column into scrolling) as a hand moves
+        self.setWordWrap(False)
         self.setToolTip(
             "Gradient descent is stable below 2 / (the steepest curvature of the error at "
             "the knobs). Above it, each step overshoots the bottom by more than it gained, "
@@ -68,11 +68,11 @@ class SafeRateLine(QLabel):
         self.control.set_mark(safe)
         style = ""
         if config.name not in PLAIN:
-            text = "The safe-rate line is for gradient descent and SGD."
+            text = "(The safe rate is for GD and SGD.)"
         elif safe is None:
             text = "Any learning rate is stable here."
         elif config.lr > safe:
-            text = f"⚠ Above the safe rate {safe:.3g}: it will blow up."
+            text = f"⚠ Above the safe rate {safe:.3g}: blows up!"
             style = f"color: {MARK_COLOUR};"
         else:
             text = f"Safe below {safe:.3g} (the red line)."

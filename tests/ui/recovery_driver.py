@@ -66,7 +66,7 @@ def main() -> None:
     if window.controller.is_training:  # (it may have stopped by itself, converged)
         QTest.mouseClick(train, Qt.MouseButton.LeftButton)
     wait_until(lambda: not window.controller.is_training)
-    drag_slider_to(panel.knob("b").slider, 0.3)  # the last move is by hand
+    drag_slider_to(panel.knob("b").slider, -0.6)  # the last move is by hand, well away
     wait_until(lambda: not window.autosave.pending)
     out = fingerprint(window.controller.session)
     out["autosave"] = str(window.autosave.path)

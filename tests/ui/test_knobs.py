@@ -94,6 +94,7 @@ def test_dragging_a_slider_turns_the_weight_and_changes_the_error(qtbot):
     session = controller.session
     slider = panel.knob("w").slider
     w0, loss0 = session.value("w"), session.train_loss
+    w_max = session.model.param_ranges()[0, 1]
 
     start = handle_center(slider)
     qtbot.mousePress(slider, Qt.MouseButton.LeftButton, pos=start)
@@ -102,8 +103,10 @@ def test_dragging_a_slider_turns_the_weight_and_changes_the_error(qtbot):
     qtbot.mouseMove(slider, QPoint(slider.width() - 2, start.y()))
     qtbot.mouseRelease(slider, Qt.MouseButton.LeftButton, pos=QPoint(slider.width() - 2, start.y()))
 
-    w_max = session.model.param_ranges()[0, 1]
     assert session.value("w") == pytest.approx(w_max)  # dragged to the right end
+    # pushed against its end and let go: the range widens, the handle shows w inside it
+    assert session.model.param_ranges()[0, 1] > w_max
+    assert panel.knob("w").shown_range() == session.model.param_range(0)
     assert session.value("w") > w0
     assert session.train_loss != loss0
     assert panel.knob("w").value() == session.value("w")
@@ -236,19 +239,40 @@ def test_a_handle_moved_behind_the_slider_is_put_back_by_the_next_refresh(qtbot)
     screen_is_true(qtbot, controller, panel)
 
 
-def test_a_weight_beyond_the_knob_range_pins_the_slider_but_reads_true(qtbot):
+def test_a_weight_beyond_the_knob_range_widens_the_range_and_the_slider_shows_it(qtbot):
     controller = make_controller()
     panel = show_panel(qtbot, controller)
     knob = panel.knob("w")
-    hi = knob.range()[1]
-    controller.session.set_params([3 * hi, 0.0], by_hand=False)
+    lo, hi = knob.range()
+    controller.session.set_params([3 * hi, 0.0], by_hand=False)  # training carried it there
     controller.paramsChanged.emit()
-    assert knob.slider.value() == hi
-    assert knob.value() == 3 * hi
+    assert knob.range()[1] > 3 * hi and knob.shown_range() == knob.range()
+    assert knob.slider.value() == knob.value() == 3 * hi
+    assert knob.range_label.text() == f"−{knob.range()[1]:g} … {knob.range()[1]:g}"
     screen_is_true(qtbot, controller, panel)
-    # asking for the end of the range brings the weight back to it
-    knob.setValue(hi)
-    assert controller.session.value("w") == hi
+    # the end of the new range is within reach of the hand
+    end = knob.range()[1]
+    knob.setValue(end)
+    assert controller.session.value("w") == end
+    screen_is_true(qtbot, controller, panel)
+
+
+def test_a_held_knob_keeps_its_range_under_the_hand_until_it_lets_go(qtbot):
+    controller = make_controller()
+    panel = show_panel(qtbot, controller)
+    knob = panel.knob("w")
+    slider = knob.slider
+    span = knob.range()
+    end = QPoint(slider.width() - 2, handle_center(slider).y())
+    qtbot.mousePress(slider, Qt.MouseButton.LeftButton, pos=handle_center(slider))
+    qtbot.mouseMove(slider, end)
+    qtbot.wait(20)
+    assert controller.session.value("w") == span[1]
+    assert knob.range() == knob.shown_range() == span  # no jump under the hand
+    qtbot.mouseRelease(slider, Qt.MouseButton.LeftButton, pos=end)
+    qtbot.wait(20)
+    assert knob.range()[1] > span[1] and knob.shown_range() == knob.range()
+    assert slider.value() == span[1]  # the value stays; its handle is inside now
     screen_is_true(qtbot, controller, panel)
 
 

@@ -54,27 +54,15 @@ def test_a_next_word_model_shows_its_tab_bar_whole(open_window, qtbot):
     assert win.audit() == []
 
 
-def _session(model: str):
-    from knobsim.core.corpus import builtin_corpus
-    from knobsim.core.datasets import make_dataset
-    from knobsim.core.models import make_model
-    from knobsim.core.session import Session
-
-    data = (
-        builtin_corpus("rhymes").to_dataset()
-        if model == "nextword"
-        else make_dataset({"line": "linear", "logistic": "blobs"}[model], seed=0)
-    )
-    return Session(make_model(model, data), data, seed=0)
-
-
 @pytest.mark.parametrize("dock", [False, True])
 @pytest.mark.parametrize("size", [(1280, 800), (1366, 768)])
-@pytest.mark.parametrize("model", ["line", "logistic", "nextword"])
+@pytest.mark.parametrize("model", ["line", "poly", "logistic", "mlp", "nextword"])
 def test_the_control_column_does_not_scroll_on_a_laptop_screen(
     open_window, qtbot, model, size, dock
 ):
-    win = open_window(_session(model), size=size)
+    from knobsim.core.catalog import DEFAULT_DATASET, session_for
+
+    win = open_window(session_for(model, DEFAULT_DATASET[model]), size=size)
     if dock:
         win.lessons.show_start_page()
     else:

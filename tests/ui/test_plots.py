@@ -291,12 +291,13 @@ def test_landscape_moving_one_of_the_pair_only_moves_the_marker(qtbot):
     i, j = plot.pair
     count = plot.compute_count
     grid = plot.grid
-    controller.set_param(i, 1.25)
+    value = 0.5 * controller.session.model.param_range(i)[1]  # inside its range
+    controller.set_param(i, value)
     assert not plot.is_stale
     qtbot.wait(50)  # let any (wrongly) scheduled work run
     assert plot.compute_count == count and plot.grid is grid
     mx, my = plot.marker.getData()
-    assert (mx[0], my[0]) == (1.25, controller.session.params[j])
+    assert (mx[0], my[0]) == (value, controller.session.params[j])
     screen_is_true(qtbot, controller, landscape_plot=plot)
 
 
@@ -543,3 +544,15 @@ def test_landscape_refine_after_a_switch_to_one_knob_does_not_throw(open_window,
     qtbot.wait(plot.schedule.REFINE_MS + 200)
     assert not plot.is_coarse
     assert window.audit() == []
+
+
+def test_a_knob_pushed_past_its_range_widens_the_map_with_it(qtbot):
+    controller, plot = landscape_for(qtbot)
+    i, j = plot.pair
+    hi = controller.session.model.param_range(i)[1]
+    controller.set_param(i, 2 * hi)  # past the end: its range widens, and the map's axis
+    qtbot.waitUntil(lambda: plot.is_settled, timeout=3000)
+    a, b = grid_axes(controller.session.model, i, j, plot.GRID_N)
+    assert a[-1] >= 2 * hi and plot.view.viewRange()[0][1] >= a[-1]
+    np.testing.assert_allclose(plot.grid, expected_grid(controller, plot))
+    screen_is_true(qtbot, controller, landscape_plot=plot)
