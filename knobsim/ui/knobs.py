@@ -45,6 +45,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractSlider,
+    QApplication,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -213,9 +214,17 @@ def parse_value(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-@cache
 def _mono_font() -> QFont:
-    return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    """The system's fixed-width font at the application font's size (which zooms)."""
+    return QFont(_mono_font_at(QApplication.font().pointSizeF()))
+
+
+@cache
+def _mono_font_at(size: float) -> QFont:
+    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    if size > 0:
+        font.setPointSizeF(size)
+    return font
 
 
 @cache
@@ -1118,7 +1127,7 @@ class KnobPanel(QWidget):
         controller.paramsChanged.connect(self._on_controller_params_changed)
         controller.lockChanged.connect(self._on_controller_lock_changed)
         controller.trainingToggled.connect(self._on_controller_training_toggled)
-        self._rebuild()
+        self.rebuild()
 
     # -- lookup --------------------------------------------------------------------------
     @property
@@ -1141,9 +1150,10 @@ class KnobPanel(QWidget):
 
     # -- building ------------------------------------------------------------------------
     def _on_controller_model_changed(self) -> None:
-        self._rebuild()
+        self.rebuild()
 
-    def _rebuild(self) -> None:
+    def rebuild(self) -> None:
+        """Build the knobs of the session's model afresh (a new model, or a zoom)."""
         for unbind in self._unbind:
             unbind()
         self._unbind.clear()
@@ -1285,7 +1295,7 @@ class KnobPanel(QWidget):
         self._values_last = time.monotonic()
         session = self._controller.shown
         if session.model is not self._model:
-            self._rebuild()  # a new model arrived without modelChanged
+            self.rebuild()  # a new model arrived without modelChanged
             return
         self._refresh_visible()
         self._schedule_gradients()

@@ -85,6 +85,7 @@ from knobsim.ui.nextword import CORPUS_FILTER, OPEN_CORPUS_TITLE, NextWordView
 from knobsim.ui.safe_rate import SafeRateLine
 from knobsim.ui.scrub import ScrubBar
 from knobsim.ui.widgets import LogFloatControl, ReadoutLabel, Throttle, guard_wheels
+from knobsim.ui.zoom import Zoom
 
 DATASET_LABELS = {
     "linear": "Linear",
@@ -203,6 +204,7 @@ class MainWindow(QMainWindow):
         self._activated_once = False
         self._persist = restore
         if restore:
+            self.zoom.restore()
             self._restore_layout()
         else:
             self.resize(1280, 800)
@@ -474,10 +476,8 @@ class MainWindow(QMainWindow):
         scroll.setWidget(panel)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        # wide enough for every control: the panel scrolls down, never sideways
-        scroll.setMinimumWidth(
-            panel.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4
-        )
+        self.controls_scroll = scroll
+        self._fit_controls_width()
         column = QWidget()
         column_layout = QVBoxLayout(column)
         column_layout.setContentsMargins(0, 0, 0, 0)
@@ -583,6 +583,27 @@ class MainWindow(QMainWindow):
             "Drag a knob to change the model by hand, or press Train (Space).", 8000
         )
 
+    def _fit_controls_width(self) -> None:
+        # wide enough for every control: the panel scrolls down, never sideways
+        scroll = self.controls_scroll
+        scroll.setMinimumWidth(
+            scroll.widget().minimumSizeHint().width()
+            + scroll.verticalScrollBar().sizeHint().width()
+            + 4
+        )
+
+    def after_zoom(self) -> None:
+        """The text changed size (View › Zoom): measure again what was measured from the
+        font (the control column's width, the knobs' rows) and share the width out."""
+        self.knob_panel.rebuild()
+        self.statusBar().showMessage(f"Zoom {self.zoom.percent}% (Ctrl+0: actual size)", 4000)
+        QTimer.singleShot(0, self._refit_after_zoom)
+
+    def _refit_after_zoom(self) -> None:
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)  # sizes for the font
+        self._fit_controls_width()
+        self.share_width()
+
     def share_width(self) -> None:
         """Share the main splitter's width out again (the lessons dock opened or closed):
         the control column what it needs (at most its first 300 px), the knob panel the
@@ -593,7 +614,8 @@ class MainWindow(QMainWindow):
         if total <= 0 or len(sizes) != 3:
             return
         controls, centre, knobs = (self.splitter.widget(k) for k in range(3))
-        left = max(controls.minimumSizeHint().width(), min(sizes[0], 300))
+        need = max(controls.minimumSizeHint().width(), self.controls_scroll.minimumWidth())
+        left = max(need, min(sizes[0], 300))
         room = total - left - centre.minimumSizeHint().width()
         right = max(knobs.minimumSizeHint().width(), min(knobs.sizeHint().width(), room))
         self.splitter.setSizes([left, total - left - right, right])
@@ -715,6 +737,24 @@ class MainWindow(QMainWindow):
             training.addAction(action)
             self.addAction(action)
         for action in (quit_action, self.undo_action, self.redo_action):
+            self.addAction(action)
+
+        view = self.menuBar().addMenu("&View")
+        self.view_menu = view
+        self.zoom = Zoom(self)
+        for name, text, keys, slot in (
+            ("zoom_in", "Zoom &in", [QKeySequence.StandardKey.ZoomIn, "Ctrl+="], self.zoom.zoom_in),
+            ("zoom_out", "Zoom &out", [QKeySequence.StandardKey.ZoomOut], self.zoom.zoom_out),
+            ("zoom_reset", "&Actual size", ["Ctrl+0"], self.zoom.reset),
+        ):
+            action = QAction(text, self)
+            action.setObjectName(name)
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setStatusTip(
+                "Bigger or smaller text everywhere, for a projector (100% to 200%)."
+            )
+            action.triggered.connect(slot)
+            view.addAction(action)
             self.addAction(action)
 
         help_menu = self.menuBar().addMenu("&Help")

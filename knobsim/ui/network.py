@@ -675,7 +675,8 @@ class NetworkView(QGraphicsView):
 
     def changeEvent(self, ev: QEvent) -> None:  # noqa: N802 - Qt's name
         super().changeEvent(ev)
-        if ev.type() == QEvent.Type.PaletteChange:  # light <-> dark: text, frames, halo
+        if ev.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
+            # light <-> dark: text, frames, halo; a zoom: the captions' sizes and places
             self._layout()
             self._restyle(force=True)
 
