@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtWidgets import QWidget
 
 from knobsim.core.datasets import DataError, with_point, without_point
@@ -171,6 +171,12 @@ class FitPlot(pg.PlotWidget):
         self._rebuild()
 
     # -- slots ---------------------------------------------------------------------------
+    def changeEvent(self, ev: QEvent) -> None:  # noqa: N802 - Qt's name
+        super().changeEvent(ev)
+        curve = self.__dict__.get("curve")  # (a palette change comes while building too)
+        if ev.type() == QEvent.Type.PaletteChange and curve is not None:
+            curve.setPen(pg.mkPen(theme.CURVE_COLOR, width=1))  # light <-> dark (View › Theme)
+
     def _on_structure_changed(self) -> None:
         self._rebuild()
 

@@ -11,6 +11,7 @@ import os
 from contextlib import ExitStack
 from pathlib import Path
 
+import pyqtgraph as pg
 from PySide6.QtCore import (
     QByteArray,
     QEvent,
@@ -26,6 +27,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QAction,
+    QActionGroup,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
@@ -71,6 +73,7 @@ from knobsim.core.datasets import DataError, Dataset
 from knobsim.core.hints import hint_text, knob_hints
 from knobsim.core.session import Session
 from knobsim.resources import assets_dir
+from knobsim.ui import theme
 from knobsim.ui.capacity import CapacityPanel
 from knobsim.ui.controller import SPEED_LABELS, SPEEDS, SessionController
 from knobsim.ui.files import SessionFiles
@@ -204,6 +207,7 @@ class MainWindow(QMainWindow):
         self._activated_once = False
         self._persist = restore
         if restore:
+            self._restore_theme()
             self.zoom.restore()
             self._restore_layout()
         else:
@@ -583,6 +587,22 @@ class MainWindow(QMainWindow):
             "Drag a knob to change the model by hand, or press Train (Space).", 8000
         )
 
+    def set_theme(self, choice: str, *, save: bool = True) -> None:
+        """Switch to a light or dark theme now (View › Theme): every widget repaints from
+        the new palette, the plots on screen take its colours."""
+        old = pg.getConfigOption("foreground")
+        theme.set_theme(QApplication.instance(), choice)
+        theme.restyle_plots(self.findChildren(pg.GraphicsView), old)
+        theme.repolish_styled(self)
+        self.theme_actions[choice].setChecked(True)
+        if save:
+            QSettings().setValue(theme.THEME_SETTING, choice)
+
+    def _restore_theme(self) -> None:
+        choice = QSettings().value(theme.THEME_SETTING, "system")
+        if choice in theme.THEMES and choice != "system":
+            self.set_theme(choice, save=False)
+
     def _fit_controls_width(self) -> None:
         # wide enough for every control: the panel scrolls down, never sideways
         scroll = self.controls_scroll
@@ -756,6 +776,23 @@ class MainWindow(QMainWindow):
             action.triggered.connect(slot)
             view.addAction(action)
             self.addAction(action)
+        view.addSeparator()
+        themes = view.addMenu("&Theme")
+        group = QActionGroup(self)
+        self.theme_actions: dict[str, QAction] = {}
+        for choice, text in (
+            ("system", "Like the &system"),
+            ("light", "&Light"),
+            ("dark", "&Dark"),
+        ):
+            action = QAction(text, self, checkable=True)
+            action.setObjectName(f"theme_{choice}")
+            action.setStatusTip("Light or dark colours, now and at every start.")
+            action.triggered.connect(lambda _on, c=choice: self.set_theme(c))
+            group.addAction(action)
+            themes.addAction(action)
+            self.theme_actions[choice] = action
+        self.theme_actions["system"].setChecked(True)
 
         help_menu = self.menuBar().addMenu("&Help")
         self.words_action = QAction("&Words…", self)

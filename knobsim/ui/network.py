@@ -395,7 +395,9 @@ def _sign_color(sign: int, level: int) -> QColor:
         color = QColor(NEUTRAL_COLOR)
         color.setAlphaF(0.6)
         return color
-    color = QColor(theme.CLASS_COLORS[1] if sign > 0 else theme.CLASS_COLORS[0])
+    # on a dark background the palette's dark blue end would all but vanish: a lighter step
+    blue = theme.DARK_THEME_BLUE if theme.is_dark() else theme.CLASS_COLORS[0]
+    color = QColor(theme.CLASS_COLORS[1] if sign > 0 else blue)
     color.setAlphaF(0.3 + 0.7 * level / LEVELS)
     return color
 

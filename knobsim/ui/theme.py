@@ -97,6 +97,8 @@ DARK_BASE = "#1e1f22"
 DARK_TEXT = "#e3e3e3"
 DARK_MUTED = "#9a9da3"
 DARK_HIGHLIGHT = "#3d7fd6"
+#: the negative wires' blue on the dark theme (RdBu's next step from its dark end)
+DARK_THEME_BLUE = "#4393c3"
 _dark = False
 
 
@@ -169,3 +171,57 @@ def apply_app_theme(app: QGuiApplication) -> bool:
 def is_dark() -> bool:
     """Whether ``apply_app_theme`` chose dark (widgets pick contrasting colours by it)."""
     return _dark
+
+
+# -- switching while the app runs (View › Theme) -------------------------------------------
+#: "system" follows the desktop (or ``KNOBSIM_THEME``); the others force one
+THEMES: tuple[str, ...] = ("system", "light", "dark")
+THEME_SETTING = "view/theme"
+
+
+def _plot_colours(dark: bool) -> tuple[str, str]:
+    """(background, foreground) of the plots."""
+    return (DARK_BASE, DARK_TEXT) if dark else ("#ffffff", "#000000")
+
+
+def set_theme(app: QGuiApplication, choice: str) -> bool:
+    """Switch to ``choice`` (one of ``THEMES``) while the app runs: the Fusion style with a
+    light or a dark palette (every widget repaints from it), the model's curve and the
+    plots' colours for plots made from now on. ``restyle_plots`` repaints the plots
+    already on screen. Returns True if dark."""
+    global _dark, CURVE_COLOR
+    if choice not in THEMES:
+        raise ValueError(f"Unknown theme {choice!r}; choose one of {', '.join(THEMES)}.")
+    dark = system_is_dark() if choice == "system" else choice == "dark"
+    _dark = dark
+    app.setStyle("Fusion")
+    app.setPalette(dark_palette() if dark else app.style().standardPalette())
+    CURVE_COLOR = DARK_TEXT if dark else "#000000"
+    background, foreground = _plot_colours(dark)
+    pg.setConfigOptions(background=background, foreground=foreground)
+    return dark
+
+
+def restyle_plots(views: list[pg.GraphicsView], old_foreground) -> None:
+    """Give plots already on screen the theme's background and foreground: axes, their
+    numbers and labels, and text items drawn in the old foreground (value labels)."""
+    background, foreground = _plot_colours(_dark)
+    old = pg.mkColor(old_foreground).name()
+    for view in views:
+        view.setBackground(background)
+        for item in view.scene().items():
+            if isinstance(item, pg.AxisItem):
+                item.setPen(pg.mkPen(foreground))
+                item.setTextPen(pg.mkPen(foreground))  # numbers and the label's colour
+            elif isinstance(item, pg.TextItem) and item.color.name() == old:
+                item.setColor(foreground)
+
+
+def repolish_styled(root) -> None:
+    """Widgets under ``root`` with a style sheet of their own took their font and palette
+    when first polished: set the sheet again so they take the new ones (a zoom, a theme)."""
+    from PySide6.QtWidgets import QWidget
+
+    for w in [root, *root.findChildren(QWidget)]:
+        if w.styleSheet():
+            w.setStyleSheet(w.styleSheet())

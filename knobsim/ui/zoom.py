@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from knobsim.ui import theme
+
 if TYPE_CHECKING:
     from knobsim.ui.main_window import MainWindow
 
@@ -98,9 +100,7 @@ class Zoom:
             app.setFont(_scaled(self._base, factor))
         for w in own:
             w.setFont(_scaled(w.font(), ratio))
-        for w in self.window.findChildren(QWidget):
-            if w.styleSheet():  # a styled widget took its font when first polished
-                w.setStyleSheet(w.styleSheet())
+        theme.repolish_styled(self.window)
         for view in self.window.findChildren(QGraphicsView):
             scene = view.scene()
             if scene is None or view is self.window.network_view:
