@@ -622,6 +622,31 @@ class MainWindow(QMainWindow):
     def _refit_after_zoom(self) -> None:
         QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)  # sizes for the font
         self._fit_controls_width()
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        # bigger text needs a bigger window: where the screen has no room for it, part of
+        # the window would hang off the screen; zoom back instead, and say why
+        need, zoom = self.minimumSizeHint(), self.zoom
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        if screen is not None and zoom.factor > zoom.previous:
+            room_w = max(screen.width(), zoom.size_before.width())
+            room_h = max(screen.height(), zoom.size_before.height())
+            if need.width() > room_w or need.height() > room_h:
+                wanted, size = zoom.percent, zoom.size_before
+                zoom.set(zoom.previous)
+                # the bigger text had pushed the window out: back to its size, once the
+                # layouts have taken the smaller text in
+                QTimer.singleShot(0, lambda: self.resize(size))  # once the layouts shrink
+                self.statusBar().showMessage(
+                    f"Zoom {wanted}% needs a window of {need.width()}x{need.height()}: "
+                    f"more than this screen has. Closing the lessons panel makes room.",
+                    8000,
+                )
+                return
+        # while the fonts changed, the window may have grown for a moment: back to the
+        # size it had (or what the new text needs, if that is more)
+        grew = zoom.factor > zoom.previous
+        if grew and not self.isMaximized() and not self.isFullScreen():
+            self.resize(zoom.size_before.expandedTo(need))
         self.share_width()
 
     def share_width(self) -> None:

@@ -54,6 +54,10 @@ class Zoom:
     def __init__(self, window: MainWindow) -> None:
         global _base
         self.window = window
+        #: the zoom and the window's size before the last change (a zoom that does not
+        #: fit the screen goes back)
+        self.previous = 1.0
+        self.size_before = window.size()
         app = QApplication.instance()
         font = QFont(app.font()) if app is not None else QFont()
         if _base is None:
@@ -87,7 +91,8 @@ class Zoom:
         if factor == self.factor:
             return
         ratio = factor / self.factor
-        self.factor = factor
+        self.previous, self.factor = self.factor, factor
+        self.size_before = self.window.size()
         app = QApplication.instance()
         # the fonts a widget set itself: scaled by the ratio (read before the app font
         # changes: a widget that inherits it has no size of its own to scale)

@@ -105,3 +105,25 @@ def test_the_zoom_is_saved_for_the_next_start(open_window, qtbot):
     again = open_window(session_for("line", "linear"))  # restores what was saved
     assert again.zoom.factor == 1.75
     assert QApplication.font().pointSizeF() == pytest.approx(1.75 * again.zoom._base.pointSizeF())
+
+
+def test_a_zoom_the_screen_has_no_room_for_goes_back_and_says_why(open_window, qtbot):
+    """At 1280x800 with the lessons panel open, 125% would need a wider window than the
+    screen: the window would hang off it. The zoom goes back, and the status bar says so."""
+    win = open_window(session_for("line", "linear"), size=(1280, 800))
+    win.lessons.show_start_page()
+    qtbot.wait(100)
+    win.train_button.setFocus()
+    key(Qt.Key.Key_Plus, CTRL)
+    qtbot.waitUntil(lambda: "needs a window" in win.statusBar().currentMessage(), timeout=2000)
+    assert win.zoom.factor == 1.0
+    assert QApplication.font().pointSizeF() == pytest.approx(win.zoom._base.pointSizeF())
+    qtbot.wait(50)
+    assert (win.width(), win.height()) == (1280, 800)
+    # with the panel closed there is room
+    win.lessons.dock.hide()
+    qtbot.wait(50)
+    key(Qt.Key.Key_Plus, CTRL)
+    qtbot.wait(100)
+    assert win.zoom.factor == 1.25 and win.width() == 1280
+    assert _fits(win) == []
