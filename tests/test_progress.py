@@ -124,3 +124,13 @@ def test_screens_are_read_from_the_folder(tmp_path):
     path.parent.mkdir(parents=True)
     path.write_bytes(PNG)
     assert pg.load_screens(tmp_path, p) == {"knobs": PNG}
+
+
+def test_a_big_model_keeps_a_few_knob_values_and_says_how_many_more(tmp_path):
+    p = Progress()
+    p.lesson_started("next", "Next word", ["Train."])
+    p.task_passed("next", 0, {f"W[{i}]": 0.5 for i in range(1000)}, 1.0, 1.0)
+    pg.save(p, tmp_path)
+    result = pg.load(tmp_path).lessons["next"].results[0]
+    assert len(result.values) == pg.MAX_VALUES and result.knobs == 1000
+    assert "and 992 more knobs" in pg.render_html(pg.load(tmp_path))

@@ -25,6 +25,8 @@ SCREENS_FOLDER = "progress-screens"
 FORMAT = 1
 #: the most challenge games kept (the oldest go first)
 MAX_GAMES = 200
+#: the most knob values kept per passed task (a next-word model has thousands)
+MAX_VALUES = 32
 PASSED = "passed"
 SKIPPED = "skipped"
 
@@ -44,6 +46,7 @@ class TaskResult:
     values: dict[str, float] = field(default_factory=dict)
     train_error: float = math.nan
     test_error: float = math.nan
+    knobs: int = 0  # how many knobs the model had (``values`` keeps the first few)
 
 
 @dataclass
@@ -100,13 +103,16 @@ class Progress:
         test_error: float,
         when: str | None = None,
     ) -> None:
-        """Task ``index`` of a started lesson was done, with these knob values and errors."""
+        """Task ``index`` of a started lesson was done, with these knob values (the first
+        :data:`MAX_VALUES` are kept) and errors."""
+        kept = list(values.items())[:MAX_VALUES]
         self.lessons[lesson_id].results[index] = TaskResult(
             PASSED,
             when or now(),
-            {str(k): float(v) for k, v in values.items()},
+            {str(k): float(v) for k, v in kept},
             float(train_error),
             float(test_error),
+            len(values),
         )
 
     def task_skipped(self, lesson_id: str, index: int, when: str | None = None) -> None:
@@ -152,6 +158,7 @@ class Progress:
                             "values": t.values,
                             "train_error": _json_number(t.train_error),
                             "test_error": _json_number(t.test_error),
+                            "knobs": t.knobs,
                         }
                         for i, t in sorted(r.results.items())
                     },
@@ -197,6 +204,7 @@ class Progress:
                         {str(k): float(v) for k, v in t.get("values", {}).items()},
                         _number(t.get("train_error")),
                         _number(t.get("test_error")),
+                        int(t.get("knobs", 0)),
                     )
                 progress.lessons[record.id] = record
             for g in data.get("games", []):
@@ -356,7 +364,7 @@ def _result_cell(result: TaskResult | None) -> str:
         if math.isfinite(value)
     ]
     knobs = ", ".join(f"{escape(k)} = {_num(v)}" for k, v in list(result.values.items())[:8])
-    more = len(result.values) - 8
+    more = max(result.knobs, len(result.values)) - 8
     if more > 0:
         knobs += f" and {more} more knobs"
     detail = "; ".join(x for x in (", ".join(errors), knobs) if x)
