@@ -8,7 +8,6 @@ the files. No dialog blocks a test: each question goes through a small ``ask_*``
 
 from __future__ import annotations
 
-import base64
 import datetime as _dt
 import re
 from pathlib import Path
@@ -17,7 +16,6 @@ from PySide6.QtCore import QMarginsF, QObject, Qt, QTimer, QUrl
 from PySide6.QtGui import (
     QAction,
     QDesktopServices,
-    QImage,
     QPageLayout,
     QPageSize,
     QPdfWriter,
@@ -36,7 +34,6 @@ PDF_FILTER = "PDF (*.pdf);;All files (*)"
 #: the final screen is grabbed this long after the last task passes, once the lesson
 #: panel shows "Done!" (ms)
 GRAB_DELAY_MS = 150
-_DATA_URI = re.compile(r'src="(data:image/png;base64,[A-Za-z0-9+/=]+)"')
 
 
 class WriteError(Exception):
@@ -47,10 +44,7 @@ def write_pdf(html: str, path: str | Path) -> Path:
     """Lay ``html`` out on A4 pages into the PDF ``path`` (its ``data:`` PNGs included)."""
     path = Path(path)
     doc = QTextDocument()
-    for uri in _DATA_URI.findall(html):  # Qt's rich text does not decode data: URIs itself
-        image = QImage.fromData(base64.b64decode(uri.split(",", 1)[1]), "PNG")
-        doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(uri), image)
-    doc.setHtml(html)
+    doc.setHtml(html)  # Qt's rich text decodes the data: URIs of the images itself
     writer = QPdfWriter(str(path))
     writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
     writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)

@@ -76,7 +76,8 @@ def test_a_lesson_done_by_mouse_is_exported_as_a_page_and_a_pdf(
     png = base64.b64decode(re.search(r"data:image/png;base64,([^\"]+)", html).group(1))
     assert png == screen.read_bytes()
     pdf = out.with_suffix(".pdf")
-    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000  # with image
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert pdf.read_bytes().count(b"/Subtype /Image") == 1  # the final screen is in it
     box = win.findChild(QMessageBox, "progress_written")
     assert box is not None and str(out.parent) in box.text()
     assert "ada.html" in win.statusBar().currentMessage()
