@@ -52,6 +52,7 @@ from knobsim.core.lessons import (
     snapshot,
 )
 from knobsim.ui.controller import SessionController, speed_index_of
+from knobsim.ui.progress import StudentWork
 from knobsim.ui.widgets import named_button
 
 #: QSettings key: the start page was offered once, on the first launch
@@ -110,10 +111,16 @@ class LessonRunner(QObject):
         The status line, the current task or the lesson's state changed.
     lessonCompleted
         Every task of the lesson is done.
+    lessonStarted
+        A lesson began (``skipped`` tasks before ``task_index`` were jumped over).
+    taskPassed(int, object)
+        The task of this index was done, in this :class:`LessonState`.
     """
 
     progressed = Signal()
     lessonCompleted = Signal()
+    lessonStarted = Signal()
+    taskPassed = Signal(int, object)
 
     def __init__(self, controller: SessionController, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -162,6 +169,7 @@ class LessonRunner(QObject):
         self.skipped = self.task_index  # the tasks before it were jumped over, not done
         self._reset_counters()
         self._watch_hands(True)
+        self.lessonStarted.emit()
         self.check_now()
 
     def stop(self) -> None:
@@ -206,6 +214,7 @@ class LessonRunner(QObject):
                 self._hold.start()  # counts if the hand rests here, or when it lets go
                 break
             self._hold.stop()
+            self.taskPassed.emit(self.task_index, state)
             self.task_index += 1
             self._reset_counters()
             if self.completed:
@@ -566,6 +575,7 @@ class Lessons(QObject):
         self.panel = self.dock.panel
         self.start_page = self.dock.start_page
         self._build_menu()
+        self.work = StudentWork(self)  # the learner's record; File › Export progress…
 
         self.runner.progressed.connect(self._on_runner_progressed)
         self.runner.lessonCompleted.connect(self._on_runner_lesson_completed)
@@ -721,6 +731,7 @@ class Lessons(QObject):
 
         if self._challenge is None:
             self._challenge = ChallengeDialog(self.window)
+            self._challenge.gameFinished.connect(self.work.game_finished)
         self._challenge.show()
         self._challenge.raise_()
         return self._challenge
