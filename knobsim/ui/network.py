@@ -804,10 +804,21 @@ class NetworkView(QGraphicsView):
         th = title.boundingRect().height()
         cell = min((w - label_w - 12) / V, (h - label_h - th - 12) / rows)
         show_labels = cell >= font.pointSizeF() * 1.1
+        blocks = 1
         if not show_labels:
             label_w = label_h = 0.0
-            cell = min((w - 8) / V, (h - th - 8) / rows)
+            # a tall table (two words of context: 121 rows of 11) in a wide view would be
+            # a strip: wrap its rows into side-by-side blocks, as many as give the
+            # largest cells (a cell's gap of one column between blocks)
+            best = 0.0
+            for b in range(1, rows + 1):
+                per = math.ceil(rows / b)
+                size = min((w - 8) / (b * V + b - 1), (h - th - 8) / per)
+                if size > best:
+                    best, blocks = size, b
+            cell = best
         cell = max(cell, 1.0)
+        per_block = math.ceil(rows / blocks)
         x0, y0 = 4 + label_w + 4, 4 + th + label_h + 4
         title.setPos(4, 2)
         for label, key in self._labels:
@@ -823,7 +834,9 @@ class NetworkView(QGraphicsView):
         gap = 1.0 if cell >= 6 else 0.0
         for c in self.cells.values():
             r, j = divmod(c.index, V)
-            c.setRect(x0 + j * cell + gap / 2, y0 + r * cell + gap / 2, cell - gap, cell - gap)
+            block, r = divmod(r, per_block)
+            x = x0 + (block * (V + 1) + j) * cell
+            c.setRect(x + gap / 2, y0 + r * cell + gap / 2, cell - gap, cell - gap)
 
     def _legend_html(self) -> str:
         pos, neg = theme.CLASS_COLORS[1], theme.CLASS_COLORS[0]

@@ -250,7 +250,7 @@ class NextWordView(QWidget):
         self.plot_item.setMouseEnabled(x=False, y=False)
         self.plot_item.setMenuEnabled(False)
         self.plot_item.getViewBox().invertY(True)  # the first word on top, as in the table
-        self.plot_item.setLabel("bottom", "bars: the model · marks: counted in the corpus")
+        self.plot_item.setLabel("bottom", "bars: the model · marks: the corpus")
         self.plot_item.showGrid(x=True, alpha=0.15)
         self.plot_item.getAxis("bottom").setTicks(
             [[(v, f"{v:g}") for v in (0, 0.25, 0.5, 0.75, 1)]]

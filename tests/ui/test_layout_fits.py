@@ -72,3 +72,20 @@ def test_the_control_column_does_not_scroll_on_a_laptop_screen(
     assert not column.verticalScrollBar().isVisible()
     assert _tab_bars_whole(win) == []
     assert win.audit() == []
+
+
+def test_two_words_of_context_fill_the_network_view_not_a_strip(open_window, qtbot):
+    """1,331 knobs: 121 rows of 11 cells. In one column they were a strip 30 px wide; the
+    rows wrap into side-by-side blocks, so the cells are big enough to see and click."""
+    from knobsim.core.catalog import session_for
+
+    win = open_window(session_for("nextword", "rhymes", context=2), size=(1280, 800))
+    qtbot.wait(350)
+    view = win.network_view
+    rects = [c.rect() for c in view.cells.values()]
+    assert len(rects) == 1331
+    left = min(r.left() for r in rects)
+    right = max(r.right() for r in rects)
+    assert right - left > 0.6 * view.viewport().width()
+    assert min(r.width() for r in rects) >= 4.0
+    assert win.audit() == []
