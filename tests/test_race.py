@@ -10,7 +10,7 @@ import pytest
 from knobsim.cli import main
 from knobsim.core.catalog import session_for
 from knobsim.core.convergence import ConvergenceWatch
-from knobsim.core.race import HISTORY_POINTS, PATH_POINTS, entrants, race
+from knobsim.core.race import HISTORY_POINTS, PATH_POINTS, RaceRunner, entrants, race
 
 
 def test_every_runner_starts_from_the_same_knobs_and_the_session_is_untouched():
@@ -92,3 +92,31 @@ def test_knobsim_race_refuses_bad_input_in_one_line_with_status_2(argv, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("knobsim: error:")
+
+
+def test_a_race_run_a_piece_at_a_time_is_the_race_run_at_once():
+    """The window runs a race in pieces between frames; the pieces add up to the same run
+    (path, errors, convergence step) as the command line's race in one go."""
+    session = session_for("poly", "sine", degree=3)
+    configs = entrants(["gd", "adam"])
+    whole = race(session, configs, 700)
+    for config, run in zip(configs, whole, strict=True):
+        runner = RaceRunner(session, config, 700)
+        sizes = [1, 3, 7, 50, 2, 400]
+        k = 0
+        while not runner.finished:
+            runner.advance(sizes[k % len(sizes)])
+            k += 1
+        piece = runner.result()
+        np.testing.assert_allclose(piece.path, run.path)
+        assert piece.final_train_loss == pytest.approx(run.final_train_loss, rel=1e-12)
+        assert piece.steps_to_converge == run.steps_to_converge
+
+
+def test_a_runner_that_trains_only_two_knobs_leaves_the_others_at_the_start():
+    session = session_for("mlp", "circles")
+    runner = RaceRunner(session, entrants(["gd", "adam"])[1], 200, train_only=(0, 1))
+    runner.advance(200)
+    path = runner.result().path
+    assert np.all(path[:, 2:] == session.params[2:]) and np.any(path[-1, :2] != path[0, :2])
+    assert np.array_equal(session.params, path[0])  # the session itself never moved

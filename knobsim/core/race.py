@@ -88,61 +88,101 @@ def entrants(
     return [OptimizerConfig(name=n, lr=DEFAULT_LR.get(n, DEFAULT_LR["gd"])) for n in names]
 
 
+class RaceRunner:
+    """One runner of a race, trained a chunk at a time (``advance``) so a window can run
+    a race between frames; ``result`` says how it went so far.
+
+    ``freeze`` (knob indices): only these knobs train, the others stay at the start (so a
+    two-knob map drawn at the start stays true under the runners' paths)."""
+
+    def __init__(
+        self,
+        session: Session,
+        config: OptimizerConfig,
+        steps: int,
+        *,
+        check_every: int = 0,
+        train_only: Sequence[int] | None = None,
+    ) -> None:
+        if steps < 1:
+            raise ValueError(f"steps must be 1 or more, not {steps}")
+        self.config, self.steps = config, int(steps)
+        self.every = check_every or max(1, steps // 2000)
+        s = copy.deepcopy(session, {id(session.dataset): session.dataset})
+        s.set_optimizer(config)
+        if train_only is not None:
+            keep = set(int(k) for k in train_only)
+            for k in range(s.n_params):
+                s.set_locked(k, k not in keep)
+        self.session = s
+        ranges = np.asarray(s.model.param_ranges(), dtype=float)
+        self._watch = ConvergenceWatch(ranges[:, 1] - ranges[:, 0])
+        self._start = s.step_count
+        #: the steps whose knobs the path keeps, in order (each piece stops at the next)
+        self._keep = sorted(
+            set(np.linspace(0, steps, min(PATH_POINTS, steps + 1)).round().astype(int).tolist())
+            - {0}
+        )
+        self._next = 0
+        self._path = [s.params.copy()]
+        self.done = 0
+        self.converged: int | None = None
+        self.diverged = False
+        self.stalled = False
+
+    @property
+    def finished(self) -> bool:
+        return self.done >= self.steps or self.diverged or self.stalled
+
+    def advance(self, n: int) -> None:
+        """Up to ``n`` more steps (in pieces of the convergence check's spacing)."""
+        s, end = self.session, min(self.steps, self.done + max(1, int(n)))
+        while self.done < end and not self.finished:
+            piece = min(self.every, end - self.done, self._keep[self._next] - self.done)
+            report = s.step(piece, record_every=max(1, self.steps // 500))
+            self.done += report.steps
+            if self.done == self._keep[self._next]:
+                self._path.append(s.params.copy())
+                self._next = min(self._next + 1, len(self._keep) - 1)
+            if report.diverged:
+                self.diverged = True
+                break
+            if self.converged is None:
+                self.converged = self._watch.add(self.done, s.train_loss, s.params)
+            if report.steps == 0:
+                self.stalled = True
+
+    def result(self) -> RaceRun:
+        s = self.session
+        h = s.history
+        rows = [
+            (int(st) - self._start, float(a), float(b))
+            for st, a, b in zip(h.steps, h.train, h.test, strict=True)
+            if st >= self._start
+        ]
+        thin = np.unique(np.linspace(0, len(rows) - 1, min(len(rows), HISTORY_POINTS)).round())
+        return RaceRun(
+            optimizer=self.config.name,
+            lr=float(s.config.lr),
+            history=tuple(rows[int(i)] for i in thin),
+            final_train_loss=float(s.train_loss),
+            final_test_loss=float(s.test_loss),
+            steps_to_converge=self.converged,
+            diverged=self.diverged,
+            path=np.array(self._path),
+        )
+
+
 def race(
     session: Session, runners: Sequence[OptimizerConfig], steps: int, *, check_every: int = 0
 ) -> list[RaceRun]:
     """Train a copy of ``session`` with each of ``runners`` for ``steps`` steps, all from
     the session's knobs now (the session itself is not changed)."""
-    if steps < 1:
-        raise ValueError(f"steps must be 1 or more, not {steps}")
-    every = check_every or max(1, steps // 2000)
-    ranges = np.asarray(session.model.param_ranges(), dtype=float)
-    widths = ranges[:, 1] - ranges[:, 0]
-    keep = set(np.linspace(0, steps, min(PATH_POINTS, steps + 1)).round().astype(int).tolist())
     out = []
     for config in runners:
-        s = copy.deepcopy(session, {id(session.dataset): session.dataset})
-        s.set_optimizer(config)
-        start = s.step_count
-        watch = ConvergenceWatch(widths)
-        path = [s.params.copy()]
-        converged = None
-        diverged = False
-        done = 0
-        while done < steps:
-            report = s.step(min(every, steps - done), record_every=max(1, steps // 500))
-            done += report.steps
-            if done in keep or done == steps:
-                path.append(s.params.copy())
-            if report.diverged:
-                diverged = True
-                break
-            if converged is None:
-                hit = watch.add(done, s.train_loss, s.params)
-                if hit is not None:
-                    converged = hit
-            if report.steps == 0:
-                break
-        h = s.history
-        rows = [
-            (int(st) - start, float(a), float(b))
-            for st, a, b in zip(h.steps, h.train, h.test, strict=True)
-            if st >= start
-        ]
-        thin = np.unique(np.linspace(0, len(rows) - 1, min(len(rows), HISTORY_POINTS)).round())
-        history = tuple(rows[int(i)] for i in thin)
-        out.append(
-            RaceRun(
-                optimizer=config.name,
-                lr=float(s.config.lr),
-                history=history,
-                final_train_loss=float(s.train_loss),
-                final_test_loss=float(s.test_loss),
-                steps_to_converge=converged,
-                diverged=diverged,
-                path=np.array(path),
-            )
-        )
+        runner = RaceRunner(session, config, steps, check_every=check_every)
+        runner.advance(steps)
+        out.append(runner.result())
     return out
 
 

@@ -85,6 +85,7 @@ from knobsim.ui.lessons import install as install_lessons
 from knobsim.ui.loss_plot import LossPlot
 from knobsim.ui.network import NetworkView
 from knobsim.ui.nextword import CORPUS_FILTER, OPEN_CORPUS_TITLE, NextWordView
+from knobsim.ui.race import RaceDialog
 from knobsim.ui.safe_rate import SafeRateLine
 from knobsim.ui.scrub import ScrubBar
 from knobsim.ui.widgets import LogFloatControl, ReadoutLabel, Throttle, guard_wheels
@@ -172,6 +173,7 @@ class MainWindow(QMainWindow):
         self._files: dict[str, Dataset] = {}
         self._hints_asked = 0  # for this model: from the third on, hints say more
         self._words: GlossaryDialog | None = None
+        self._race: RaceDialog | None = None
         self.setAcceptDrops(True)
 
         self.knob_panel = KnobPanel(self.controller)
@@ -777,10 +779,18 @@ class MainWindow(QMainWindow):
             "Say which knob lowers the error most, which way and about how far (H)."
         )
         self.hint_action.triggered.connect(self.show_hint)
+        self.race_action = QAction("Race &optimizers…", self)
+        self.race_action.setObjectName("race")
+        self.race_action.setStatusTip(
+            "Two to four optimizers from the same knobs, side by side: paths, errors, a table."
+        )
+        self.race_action.triggered.connect(self.show_race)
         training.addSeparator()
         for action in (self.train_action, step, reset, randomize, halve, self.hint_action):
             training.addAction(action)
             self.addAction(action)
+        training.addSeparator()
+        training.addAction(self.race_action)
         for action in (quit_action, self.undo_action, self.redo_action):
             self.addAction(action)
 
@@ -988,6 +998,14 @@ class MainWindow(QMainWindow):
             f"Halving the learning rate to {self.controller.config.lr / 2:g} may help."
         )
         self.banner.show()
+
+    def show_race(self) -> RaceDialog:
+        """Training › Race optimizers…: the race's window (one, kept)."""
+        if self._race is None:
+            self._race = RaceDialog(self)
+        self._race.show()
+        self._race.raise_()
+        return self._race
 
     def show_words(self) -> GlossaryDialog:
         """Help › Words: the glossary, in a window of its own (not modal)."""
