@@ -85,7 +85,7 @@ def paint_dial(
     p.drawEllipse(centre, br, br)
     pointer = palette.color(QPalette.ColorRole.ButtonText)
     p.setPen(QPen(pointer, max(1.5, r * 0.1), SOLID, Qt.PenCapStyle.RoundCap))
-    p.drawLine(_point(centre, br * 0.45, angle), _point(centre, br * 0.92, angle))
+    p.drawLine(_point(centre, br * 0.58, angle), _point(centre, br * 0.92, angle))
 
 
 def paint_rim_mark(

@@ -106,6 +106,11 @@ PANEL_MIN_PX = 200
 #: KNOB_STYLE_SETTING
 KNOB_STYLES = ("sliders", "dials")
 KNOB_STYLE_SETTING = "view/knob_style"
+#: what the knob panel's arrows are, for each style
+LEGENDS = {
+    "sliders": "arrows: the way to turn a knob to lower the error",
+    "dials": "marks on the rims: the way to turn a dial to lower the error",
+}
 #: a dial's size across (pixels): big for a model of a row of knobs or fewer, smaller in
 #: a next-word grid's cells
 DIAL_PX = 56
@@ -701,7 +706,7 @@ class Dial(FloatSlider):
                 palette.color(QPalette.ColorRole.PlaceholderText).name(QColor.NameFormat.HexArgb),
                 palette.color(QPalette.ColorRole.ButtonText).name(QColor.NameFormat.HexArgb),
             )
-            side = round(self.width() * 0.3)
+            side = round(self.width() * 0.24)
             box = QRectF(0, 0, side, side)
             box.moveCenter(rect.center())
             icon.paint(p, box.toRect(), Qt.AlignmentFlag.AlignCenter, state=QIcon.State.On)
@@ -1258,7 +1263,7 @@ class KnobPanel(QWidget):
         font = self.count_label.font()
         font.setWeight(QFont.Weight.DemiBold)
         self.count_label.setFont(font)
-        legend = QLabel("arrows: the way to turn a knob to lower the error", self)
+        self.legend = legend = QLabel(LEGENDS["sliders"], self)
         legend.setObjectName("knob_legend")
         legend.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         legend.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -1328,6 +1333,7 @@ class KnobPanel(QWidget):
             raise ValueError(f"A knob style is one of {', '.join(KNOB_STYLES)}, not {style!r}.")
         if style != self.knob_style:
             self.knob_style = style
+            self.legend.setText(LEGENDS[style])
             self.rebuild()
 
     def _on_controller_model_changed(self) -> None:
