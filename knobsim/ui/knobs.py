@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     QObject,
     QPointF,
     QRectF,
+    QSettings,
     QSignalBlocker,
     QSize,
     Qt,
@@ -243,6 +244,13 @@ def _mono_font_at(size: float) -> QFont:
     if size > 0:
         font.setPointSizeF(size)
     return font
+
+
+def saved_knob_style() -> str:
+    """The knob style chosen last (View > Knob style), kept in QSettings; "sliders" at
+    first."""
+    style = QSettings().value(KNOB_STYLE_SETTING, "sliders")
+    return style if style in KNOB_STYLES else "sliders"
 
 
 @cache
@@ -1029,8 +1037,9 @@ class Knob(QWidget):
         self.slider.setPageStep((high - low) / PAGES)
         ends = f"{low:g} … {high:g}".replace("-", "−")  # a true minus sign
         self.range_label.setText(ends)
+        drag = "Drag up or down" if isinstance(self.slider, Dial) else "Drag"
         keys = (
-            "Drag, wheel (when focused) or arrow keys; hold Shift for 10x finer.\n"
+            f"{drag}, wheel (when focused) or arrow keys; hold Shift for 10x finer.\n"
             "Double-click to type a value.\n"
             "Arrow keys turn it by 1/100 of its range, Page Up/Down by 1/10.\n"
             f"Range {low:g} to {high:g} (it widens when the knob is pushed past an end)."
@@ -1667,11 +1676,14 @@ class KnobPanel(QWidget):
 
 
 __all__ = [
+    "Dial",
     "FloatSlider",
     "GradientArrow",
     "Knob",
     "KnobPanel",
+    "RimArrow",
     "bind_knob",
     "describe_param",
     "param_groups",
+    "saved_knob_style",
 ]

@@ -79,7 +79,7 @@ from knobsim.ui.controller import SPEED_LABELS, SPEEDS, SessionController
 from knobsim.ui.files import SessionFiles
 from knobsim.ui.fit_plot import FitPlot
 from knobsim.ui.glossary import GlossaryDialog, GlossaryTips
-from knobsim.ui.knobs import KNOB_STYLE_SETTING, KNOB_STYLES, KnobPanel
+from knobsim.ui.knobs import KNOB_STYLE_SETTING, KnobPanel, saved_knob_style
 from knobsim.ui.landscape_plot import LandscapePlot
 from knobsim.ui.lessons import install as install_lessons
 from knobsim.ui.loss_plot import LossPlot
@@ -208,9 +208,7 @@ class MainWindow(QMainWindow):
         self._persist = restore
         if restore:
             self._restore_theme()
-            style = QSettings().value(KNOB_STYLE_SETTING, "sliders")
-            if style in KNOB_STYLES:
-                self.set_knob_style(style, save=False)
+            self.set_knob_style(saved_knob_style(), save=False)
             self.zoom.restore()
             self._restore_layout()
         else:

@@ -237,6 +237,15 @@ def test_the_knob_style_is_kept_for_the_next_start(open_window, qtbot):
     assert settled(second, qtbot) == []
 
 
+def test_the_beat_the_optimizer_window_turns_dials_too(dialled, qtbot):
+    game = dialled.lessons.open_challenge()
+    try:
+        assert game.knob_panel.knob_style == "dials"
+        assert all(isinstance(k.slider, Dial) for k in game.knob_panel.knobs)
+    finally:
+        game.close()
+
+
 def test_an_mlp_shows_its_dials_in_rows_per_layer(open_window, qtbot):
     from knobsim.core.catalog import session_for
 
