@@ -196,6 +196,23 @@ def test_a_dial_held_while_max_trains_stays_in_the_hand_and_training_takes_it_on
     assert settled(dialled, qtbot) == []
 
 
+def test_switching_to_dials_and_back_while_training_keeps_the_screen_true(window, qtbot):
+    c = window.controller
+    train = find(window, "train", QPushButton)
+    qtbot.mouseClick(train, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: c.session.step_count > 20, timeout=10_000)
+    choose_style(window, "dials")
+    steps = c.session.step_count
+    qtbot.waitUntil(lambda: c.session.step_count > steps + 20, timeout=10_000)
+    assert c.is_training and isinstance(window.knob_panel.knob("w").slider, Dial)
+    qtbot.mouseClick(train, Qt.MouseButton.LeftButton)
+    assert settled(window, qtbot) == []  # the dials show where training left the knobs
+    qtbot.mouseClick(train, Qt.MouseButton.LeftButton)
+    choose_style(window, "sliders")
+    qtbot.mouseClick(train, Qt.MouseButton.LeftButton)
+    assert settled(window, qtbot) == []
+
+
 def test_the_audit_sees_a_dial_drawn_at_a_value_the_session_does_not_hold(dialled, qtbot):
     dial = dial_of(dialled, "w")
     with QSignalBlocker(dial):  # code behind the knob's back turns the face only
