@@ -8,9 +8,10 @@ shows; the display audit reads ``angle_at`` to check what a dial drew.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPalette, QPen, QPolygonF, QRadialGradient
+from PySide6.QtGui import QColor, QPainter, QPalette, QPen, QPixmap, QPolygonF, QRadialGradient
 
 #: where the range starts (degrees, counter-clockwise from 3 o'clock: 7:30 on a clock
 #: face) and how far it turns clockwise to its end (4:30)
@@ -50,42 +51,69 @@ def paint_dial(
     *,
     zero: float | None = None,
     focused: bool = False,
+    dpr: float = 1.0,
 ) -> None:
-    """The track, the value arc from the range's start to ``fraction``, a tick at
-    ``zero`` (the fraction where the value is 0, when in range) and the body with its
-    pointer notch; a focused dial's body has a ring in the highlight colour."""
+    """The track and the body (one pixmap per look, at device pixel ratio ``dpr``), the
+    value arc from the range's start to ``fraction``, a tick at ``zero`` (the fraction
+    where the value is 0, when in range) and the body's pointer notch; a focused dial's
+    body has a ring in the highlight colour."""
     size = min(rect.width(), rect.height())
     r = size / 2
     centre = rect.center()
+    role = QPalette.ColorRole
+    ring = palette.color(role.Highlight if focused else role.Mid)
+    face = _face(
+        round(size),
+        dpr,
+        palette.color(role.Mid).rgba(),
+        palette.color(role.Button).rgba(),
+        ring.rgba(),
+        focused,
+    )
+    p.drawPixmap(QPointF(centre.x() - size / 2, centre.y() - size / 2), face)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     tr = r * TRACK_R
-    arc = QRectF(centre.x() - tr, centre.y() - tr, 2 * tr, 2 * tr)
     width = max(2.0, r * TRACK_W)
-    track = QColor(palette.color(QPalette.ColorRole.Mid))
-    track.setAlpha(110)
-    p.setPen(QPen(track, width, SOLID, FLAT))
-    p.drawArc(arc, round(START_DEG * 16), round(-SWEEP_DEG * 16))
     angle = angle_at(fraction)
-    p.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), width, SOLID, FLAT))
+    p.setPen(QPen(palette.color(role.Highlight), width, SOLID, FLAT))
+    arc = QRectF(centre.x() - tr, centre.y() - tr, 2 * tr, 2 * tr)
     p.drawArc(arc, round(START_DEG * 16), round((angle - START_DEG) * 16))
-    text = palette.color(QPalette.ColorRole.WindowText)
     if zero is not None and 0.0 < zero < 1.0:
         z = angle_at(zero)
-        p.setPen(QPen(text, max(1.0, r * 0.05)))
+        p.setPen(QPen(palette.color(role.WindowText), max(1.0, r * 0.05)))
         p.drawLine(_point(centre, tr - width / 2, z), _point(centre, tr + width / 2, z))
     br = r * BODY_R
-    ring = palette.color(QPalette.ColorRole.Highlight if focused else QPalette.ColorRole.Mid)
-    p.setPen(QPen(ring, 2.0 if focused else 1.0))
-    # a knob's body, lit from the top left
-    button = palette.color(QPalette.ColorRole.Button)
-    light = QRadialGradient(QPointF(centre.x() - br / 2, centre.y() - br / 2), 2 * br)
-    light.setColorAt(0.0, button.lighter(112))
-    light.setColorAt(1.0, button.darker(112))
-    p.setBrush(light)
-    p.drawEllipse(centre, br, br)
-    pointer = palette.color(QPalette.ColorRole.ButtonText)
+    pointer = palette.color(role.ButtonText)
     p.setPen(QPen(pointer, max(1.5, r * 0.1), SOLID, Qt.PenCapStyle.RoundCap))
     p.drawLine(_point(centre, br * 0.58, angle), _point(centre, br * 0.92, angle))
+
+
+@lru_cache(maxsize=64)
+def _face(size: int, dpr: float, mid: int, button: int, ring: int, focused: bool) -> QPixmap:
+    """The parts of a dial that do not move: the track and the body, lit from the top
+    left (keyed by everything drawn: size, pixel ratio, colours, focus)."""
+    pixmap = QPixmap(round(size * dpr), round(size * dpr))
+    pixmap.setDevicePixelRatio(dpr)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pixmap)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    r = size / 2
+    centre = QPointF(r, r)
+    tr = r * TRACK_R
+    track = QColor.fromRgba(mid)
+    track.setAlpha(110)
+    p.setPen(QPen(track, max(2.0, r * TRACK_W), SOLID, FLAT))
+    p.drawArc(QRectF(r - tr, r - tr, 2 * tr, 2 * tr), round(START_DEG * 16), round(-SWEEP_DEG * 16))
+    br = r * BODY_R
+    p.setPen(QPen(QColor.fromRgba(ring), 2.0 if focused else 1.0))
+    colour = QColor.fromRgba(button)
+    light = QRadialGradient(QPointF(r - br / 2, r - br / 2), 2 * br)
+    light.setColorAt(0.0, colour.lighter(112))
+    light.setColorAt(1.0, colour.darker(112))
+    p.setBrush(light)
+    p.drawEllipse(centre, br, br)
+    p.end()
+    return pixmap
 
 
 def paint_rim_mark(

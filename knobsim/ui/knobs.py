@@ -706,7 +706,13 @@ class Dial(FloatSlider):
         p = QPainter(self)
         rect = QRectF(self.rect())
         dials.paint_dial(
-            p, rect, tick / self.TICKS, self.palette(), zero=zero, focused=self.hasFocus()
+            p,
+            rect,
+            tick / self.TICKS,
+            self.palette(),
+            zero=zero,
+            focused=self.hasFocus(),
+            dpr=self.devicePixelRatioF(),
         )
         if self.locked:
             palette = self.palette()
