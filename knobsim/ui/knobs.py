@@ -112,11 +112,13 @@ LEGENDS = {
     "sliders": "arrows: the way to turn a knob to lower the error",
     "dials": "marks on the rims: the way to turn a dial to lower the error",
 }
-#: a dial's size across (pixels): big for a model of a row of knobs or fewer, smaller in
-#: a next-word grid's cells
-DIAL_PX = 56
-BIG_DIAL_PX = 84
-COMPACT_DIAL_PX = 48
+#: a dial's size across, in lines of the application's text (so it grows with View >
+#: Zoom): big for a model of a row of knobs or fewer, smaller in a next-word grid's cells;
+#: never less than DIAL_MIN_PX
+DIAL_LINES = 4.0
+BIG_DIAL_LINES = 6.0
+COMPACT_DIAL_LINES = 3.5
+DIAL_MIN_PX = 48
 #: at most this many dials side by side in a group (a layer's weights, its biases)
 DIAL_COLUMNS = 4
 LOCKED_GLYPH = "\N{LOCK}"
@@ -1373,7 +1375,9 @@ class KnobPanel(QWidget):
         dial_px = None
         if dial:
             few = model.n_params <= DIAL_COLUMNS
-            dial_px = COMPACT_DIAL_PX if compact else BIG_DIAL_PX if few else DIAL_PX
+            lines = COMPACT_DIAL_LINES if compact else BIG_DIAL_LINES if few else DIAL_LINES
+            line = QFontMetrics(QApplication.font()).height()
+            dial_px = max(DIAL_MIN_PX, round(lines * line))
         container = QWidget()
         container.setObjectName("knob_container")
         container.setUpdatesEnabled(False)

@@ -230,6 +230,17 @@ def test_the_audit_sees_a_dial_that_shows_the_wrong_lock(dialled, qtbot):
     ]
 
 
+def test_zoom_in_makes_the_dials_bigger_and_they_still_show_the_truth(dialled, qtbot):
+    before = dial_of(dialled, "w").width()
+    find(dialled, "zoom_in", QAction).trigger()  # View > Zoom in: 125%
+    assert settled(dialled, qtbot) == []
+    after = dial_of(dialled, "w").width()
+    assert after == pytest.approx(1.25 * before, rel=0.1)
+    find(dialled, "zoom_reset", QAction).trigger()
+    assert dial_of(dialled, "w").width() == before
+    assert settled(dialled, qtbot) == []
+
+
 def test_a_dial_draws_its_value_where_its_angle_says(dialled, qtbot):
     c = dialled.controller
     c.set_param("w", 0.0)  # 0 is the middle of a symmetric range: straight up
