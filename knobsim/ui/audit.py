@@ -23,7 +23,8 @@ from knobsim.core.curvature import pair_hessian, session_safe_lr
 from knobsim.core.models import NextWord
 from knobsim.core.session import Session
 from knobsim.core.slopes import slope_levels
-from knobsim.ui.knobs import GRAD_LEVELS, Knob, format_value
+from knobsim.ui import dials
+from knobsim.ui.knobs import GRAD_LEVELS, Dial, Knob, format_value
 from knobsim.ui.safe_rate import PLAIN
 
 if TYPE_CHECKING:
@@ -241,7 +242,11 @@ def _check_knobs(views: Views, session: Session) -> list[str]:
         if not typing and editor.text() != want:
             out.append(f"Knob {name} reads {editor.text()!r} but {name} = {want} in the session.")
         lo, hi = float(ranges[i, 0]), float(ranges[i, 1])
-        off = handle_offset(knob.slider, value, lo, hi)
+        if isinstance(knob.slider, Dial):
+            out.extend(_check_dial(knob, knob.slider, value, want, lo, hi, i in locked))
+            off = None
+        else:
+            off = handle_offset(knob.slider, value, lo, hi)
         if off is not None and abs(off) > HANDLE_TOLERANCE_PX:
             where = "beyond its range, " if not lo <= value <= hi else ""
             out.append(
@@ -253,6 +258,33 @@ def _check_knobs(views: Views, session: Session) -> list[str]:
             shown = "locked" if knob.lock_button.isChecked() else "unlocked"
             real = "locked" if i in locked else "unlocked"
             out.append(f"Knob {name}'s lock shows {shown} but {name} is {real} in the session.")
+    return out
+
+
+def _check_dial(
+    knob: Knob, dial: Dial, value: float, want: str, lo: float, hi: float, locked: bool
+) -> list[str]:
+    """A dial in view points where its value belongs (within HANDLE_TOLERANCE_PX along
+    its value arc) and shows its padlock exactly when the knob is locked."""
+    out = []
+    name = knob.name
+    if dial.locked != locked:
+        shown, real = ("locked", "unlocked") if dial.locked else ("unlocked", "locked")
+        out.append(f"Knob {name}'s dial shows it {shown} but {name} is {real} in the session.")
+    if not _knob_in_view(knob):
+        return out
+    drawn = dial.painted_fraction()
+    if drawn is None:
+        return out + [f"Knob {name}'s dial is in view but was never drawn."]
+    angle = dials.angle_at((min(hi, max(lo, value)) - lo) / ((hi - lo) or 1.0))
+    got = dials.angle_at(drawn)
+    off = math.radians(abs(got - angle)) * dials.track_radius(dial.width())
+    if off > HANDLE_TOLERANCE_PX:
+        where = "beyond its range, " if not lo <= value <= hi else ""
+        out.append(
+            f"Knob {name}'s dial points at {got:.1f}° but {name} = {want} belongs at "
+            f"{angle:.1f}° ({where}range {lo:g} to {hi:g}): {off:.1f} px off along its arc."
+        )
     return out
 
 

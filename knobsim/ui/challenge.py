@@ -38,7 +38,7 @@ from knobsim.ui import theme
 from knobsim.ui.controller import SessionController
 from knobsim.ui.errors import data_dir
 from knobsim.ui.fit_plot import FitPlot
-from knobsim.ui.knobs import KnobPanel
+from knobsim.ui.knobs import KnobPanel, saved_knob_style
 from knobsim.ui.widgets import named_button
 
 
@@ -102,6 +102,7 @@ class ChallengeDialog(QDialog):
 
         self.controller = SessionController(make_session(self.challenge, self.seed), self)
         self.knob_panel = KnobPanel(self.controller)
+        self.knob_panel.set_knob_style(saved_knob_style())  # as the main window's
         self.fit_plot = FitPlot(self.controller)
 
         self.choice = QComboBox()

@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     QObject,
     QPointF,
     QRectF,
+    QSettings,
     QSignalBlocker,
     QSize,
     Qt,
@@ -58,6 +59,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyleOptionSlider,
     QToolButton,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -66,6 +68,7 @@ from knobsim.core.corpus import BOUNDARY
 from knobsim.core.models import MLP, Line, Logistic, Model, NextWord, Polynomial
 from knobsim.core.slices import loss_slices
 from knobsim.core.slopes import slope_levels
+from knobsim.ui import dials
 from knobsim.ui.controller import SessionController
 from knobsim.ui.widgets import handle_centre_x, scroll_instead
 
@@ -100,6 +103,24 @@ COMPACT_SLIDER_PX = 56
 RESOLUTION_PX = 200
 #: the narrowest the knob panel gets (pixels); narrower than its knobs, it scrolls sideways
 PANEL_MIN_PX = 200
+#: a knob's face: a slider or a dial (View > Knob style), kept in QSettings under
+#: KNOB_STYLE_SETTING
+KNOB_STYLES = ("sliders", "dials")
+KNOB_STYLE_SETTING = "view/knob_style"
+#: what the knob panel's arrows are, for each style
+LEGENDS = {
+    "sliders": "arrows: the way to turn a knob to lower the error",
+    "dials": "marks on the rims: the way to turn a dial to lower the error",
+}
+#: a dial's size across, in lines of the application's text (so it grows with View >
+#: Zoom): big for a model of a row of knobs or fewer, smaller in a next-word grid's cells;
+#: never less than DIAL_MIN_PX
+DIAL_LINES = 4.0
+BIG_DIAL_LINES = 6.0
+COMPACT_DIAL_LINES = 3.5
+DIAL_MIN_PX = 48
+#: at most this many dials side by side in a group (a layer's weights, its biases)
+DIAL_COLUMNS = 4
 LOCKED_GLYPH = "\N{LOCK}"
 UNLOCKED_GLYPH = "\N{OPEN LOCK}"
 
@@ -225,6 +246,13 @@ def _mono_font_at(size: float) -> QFont:
     if size > 0:
         font.setPointSizeF(size)
     return font
+
+
+def saved_knob_style() -> str:
+    """The knob style chosen last (View > Knob style), kept in QSettings; "sliders" at
+    first."""
+    style = QSettings().value(KNOB_STYLE_SETTING, "sliders")
+    return style if style in KNOB_STYLES else "sliders"
 
 
 @cache
@@ -477,13 +505,22 @@ class FloatSlider(QSlider):
         ev.accept()
 
     def mousePressEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        self._take_hold()
+        super().mousePressEvent(ev)
+        self._last_pos = self._along(ev)
+
+    def _take_hold(self) -> None:
         self._hand()
         if not self._held:
             self._held = True
             self.heldChanged.emit(True)  # before the press moves it: training lets go
         self._fine_anchor = None
-        super().mousePressEvent(ev)
-        self._last_pos = self._along(ev)
+
+    def _let_go(self, ev: QMouseEvent) -> None:
+        self._fine_anchor = None
+        if self._held and not ev.buttons():
+            self._held = False
+            self.heldChanged.emit(False)
 
     def mouseMoveEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt's name
         # a held handle moves the value by the mouse's motion from where the value is
@@ -532,9 +569,7 @@ class FloatSlider(QSlider):
     def mouseReleaseEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt's name
         self._fine_anchor = None
         super().mouseReleaseEvent(ev)
-        if self._held and not ev.buttons():
-            self._held = False
-            self.heldChanged.emit(False)
+        self._let_go(ev)
 
     def wheelEvent(self, ev: QWheelEvent) -> None:  # noqa: N802 - Qt's name
         # a wheel over a column of knobs scrolls the panel; it turns only a focused knob
@@ -631,6 +666,117 @@ class GradientArrow(QWidget):
         p.drawPolygon(QPolygonF([QPointF(x, y) for x, y in pts]))
 
 
+class Dial(FloatSlider):
+    """A knob's rotary face: the same float slider underneath (its range, ticks, keys,
+    wheel, Shift-fine and held hand), painted as a dial (``knobsim.ui.dials``).
+
+    A vertical drag turns it, up for more, relative to where it is: the whole range in
+    ``RESOLUTION_PX`` pixels, ten times finer with Shift; a press never jumps it. It is
+    vertical for the keys (Up and Right turn it up) and draws no loss slice.
+    """
+
+    def __init__(self, size: int, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Vertical, parent)
+        self.setFixedSize(size, size)
+        #: the session locks this knob (the knob sets it; the dial shows a padlock)
+        self.locked = False
+        #: the rim mark (the knob's gradient arrow), painted over the dial
+        self.rim: RimArrow | None = None
+
+    def set_locked(self, locked: bool) -> None:
+        if locked != self.locked:
+            self.locked = locked
+            self.update()
+
+    def painted_fraction(self) -> float | None:
+        """The share of the range the dial drew at its last paint (None: never painted)."""
+        tick = self._painted_tick
+        return None if tick is None else tick / self.TICKS
+
+    def _pixel(self, tick: int) -> int:
+        # along the value arc: a new tick within a pixel of the arc's end is not repainted
+        arc = math.radians(dials.SWEEP_DEG) * dials.track_radius(self.width())
+        return round(tick / self.TICKS * arc)
+
+    def _pixels(self) -> int:
+        return 1  # a drag turns it at 1/RESOLUTION_PX of the range a pixel
+
+    def paintEvent(self, ev: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        self._painted_tick = tick = self.sliderPosition()
+        span = self._span()
+        zero = -self.minimum() / span
+        p = QPainter(self)
+        rect = QRectF(self.rect())
+        dials.paint_dial(
+            p,
+            rect,
+            tick / self.TICKS,
+            self.palette(),
+            zero=zero,
+            focused=self.hasFocus(),
+            dpr=self.devicePixelRatioF(),
+        )
+        if self.locked:
+            palette = self.palette()
+            icon = _lock_icon(
+                palette.color(QPalette.ColorRole.PlaceholderText).name(QColor.NameFormat.HexArgb),
+                palette.color(QPalette.ColorRole.ButtonText).name(QColor.NameFormat.HexArgb),
+            )
+            side = round(self.width() * 0.24)
+            box = QRectF(0, 0, side, side)
+            box.moveCenter(rect.center())
+            icon.paint(p, box.toRect(), Qt.AlignmentFlag.AlignCenter, state=QIcon.State.On)
+        p.end()
+
+    def mousePressEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        if ev.button() != Qt.MouseButton.LeftButton:
+            ev.ignore()  # a right click: the knob's menu
+            return
+        self._take_hold()
+        self.setSliderDown(True)  # grabbed where it is: the press does not move it
+        self._last_pos = self._along(ev)
+        ev.accept()
+
+    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        if ev.button() == Qt.MouseButton.LeftButton:
+            self.setSliderDown(False)
+        self._let_go(ev)
+        ev.accept()
+
+    def event(self, ev: QEvent) -> bool:
+        if ev.type() == QEvent.Type.ToolTip and self.rim is not None:
+            # the way to turn it, built when asked: the slope changes every training tick
+            QToolTip.showText(ev.globalPos(), f"{self.rim.describe()}\n{self.toolTip()}", self)
+            return True
+        return super().event(ev)
+
+
+class RimArrow(GradientArrow):
+    """A dial's gradient arrow: the mark on its rim, just ahead of the value, pointing
+    the way to turn the dial that lowers the error (``dials.paint_rim_mark``)."""
+
+    def __init__(self, name: str, dial: Dial) -> None:
+        super().__init__(name, Qt.Orientation.Vertical, dial.width(), dial)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._dial = dial
+        dial.rim = self
+
+    def paintEvent(self, ev: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        fraction = self._dial.painted_fraction()  # the dial paints first, under it
+        if fraction is None:
+            return
+        colour = (
+            QColor(GRAD_COLOURS[self.direction])
+            if self.direction
+            else self.palette().color(QPalette.ColorRole.PlaceholderText)
+        )
+        p = QPainter(self)
+        dials.paint_rim_mark(
+            p, QRectF(self.rect()), fraction, self.direction, self.strength, colour
+        )
+        p.end()
+
+
 class RangeLabel(QLabel):
     """A knob's range as quiet text ("−1.5 … 1.5"), which gives way to the knob's other
     parts in a narrow row: it shrinks to nothing, eliding its text, rather than push
@@ -655,6 +801,11 @@ class RangeLabel(QLabel):
 
 class Knob(QWidget):
     """One parameter: name, float slider, editable read-out, gradient arrow, lock.
+
+    With ``dial_px`` its face is a ``Dial`` that many pixels across (``slider`` is then
+    the dial, a float slider underneath) with the arrow as a mark on its rim
+    (``RimArrow``), the name and value under it; everything else (reading the session,
+    a hand's moves, holding, typing, the lock) is the same knob.
 
     Values are in the parameter's own units. The knob keeps no value of its own: bound
     to a session parameter (``bind_knob``), ``value()`` and ``is_locked()`` read the
@@ -684,6 +835,7 @@ class Knob(QWidget):
         *,
         hint: str = "",
         compact: bool = False,
+        dial_px: int | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -702,8 +854,12 @@ class Knob(QWidget):
         self.setAccessibleDescription(self.hint)
         orientation = Qt.Orientation.Vertical if compact else Qt.Orientation.Horizontal
 
-        self.slider = FloatSlider(orientation, self)
-        self.slider.setObjectName(f"slider:{name}")
+        if dial_px is not None:
+            self.slider: FloatSlider = Dial(dial_px, self)
+            self.slider.setObjectName(f"dial:{name}")
+        else:
+            self.slider = FloatSlider(orientation, self)
+            self.slider.setObjectName(f"slider:{name}")
         self.slider.before_hand_move = self.refresh
         self.slider.setAccessibleName(f"knob {name}")
         self.slider.setAccessibleDescription(self.hint)
@@ -730,7 +886,10 @@ class Knob(QWidget):
         self.editor.textChanged.connect(self._on_editor_text_changed)
         self.editor.textEdited.connect(self._on_editor_text_edited)
 
-        self.grad_indicator = GradientArrow(name, orientation, 12 if compact else 16, self)
+        if isinstance(self.slider, Dial):
+            self.grad_indicator: GradientArrow = RimArrow(name, self.slider)
+        else:
+            self.grad_indicator = GradientArrow(name, orientation, 12 if compact else 16, self)
 
         self.lock_button = QToolButton(self)
         self.lock_button.setObjectName(f"lock:{name}")
@@ -744,7 +903,10 @@ class Knob(QWidget):
 
         self.name_label: QLabel | None = None
         self._show_range(low, high)
-        if compact:
+        if dial_px is not None:
+            self.range_label.hide()  # in the tooltip
+            self._lay_out_dial()
+        elif compact:
             self.range_label.hide()
             self._lay_out_compact()
         else:
@@ -803,6 +965,33 @@ class Knob(QWidget):
         col.addWidget(self.slider, 0, Qt.AlignmentFlag.AlignHCenter)
         col.addWidget(self.editor, 0, Qt.AlignmentFlag.AlignHCenter)
 
+    def _lay_out_dial(self) -> None:
+        # the dial over its name and the lock (a grid cell: the headers name it, and the
+        # dial's padlock shows the lock) over the read-out
+        col = QVBoxLayout(self)
+        col.setContentsMargins(1, 1, 1, 1)
+        col.setSpacing(0)
+        col.addWidget(self.slider, 0, Qt.AlignmentFlag.AlignHCenter)
+        if self.compact:
+            self.setToolTip(self.hint)
+            self.lock_button.hide()
+        else:
+            self.name_label = QLabel(self.name, self)
+            self.name_label.setFont(_mono_font())
+            self.name_label.setToolTip(self.hint)
+            self.name_label.setBuddy(self.slider)
+            self.lock_button.setFixedSize(16, 16)
+            self.lock_button.setIconSize(QSize(11, 11))
+            row = QHBoxLayout()
+            row.setContentsMargins(0, 0, 0, 0)
+            row.setSpacing(2)
+            row.addStretch(1)
+            row.addWidget(self.name_label)
+            row.addWidget(self.lock_button)
+            row.addStretch(1)
+            col.addLayout(row)
+        col.addWidget(self.editor, 0, Qt.AlignmentFlag.AlignHCenter)
+
     def _set_lock_icon(self) -> None:
         # open: muted, so a column of unlocked knobs stays quiet; shut: full strength
         palette = self.palette()
@@ -856,8 +1045,9 @@ class Knob(QWidget):
         self.slider.setPageStep((high - low) / PAGES)
         ends = f"{low:g} … {high:g}".replace("-", "−")  # a true minus sign
         self.range_label.setText(ends)
+        drag = "Drag up or down" if isinstance(self.slider, Dial) else "Drag"
         keys = (
-            "Drag, wheel (when focused) or arrow keys; hold Shift for 10x finer.\n"
+            f"{drag}, wheel (when focused) or arrow keys; hold Shift for 10x finer.\n"
             "Double-click to type a value.\n"
             "Arrow keys turn it by 1/100 of its range, Page Up/Down by 1/10.\n"
             f"Range {low:g} to {high:g} (it widens when the knob is pushed past an end)."
@@ -997,7 +1187,9 @@ class Knob(QWidget):
     def _show_lock(self, locked: bool) -> None:
         self.grad_indicator.locked = locked
         self.lock_button.setText(LOCKED_GLYPH if locked else UNLOCKED_GLYPH)
-        if self.compact:
+        if isinstance(self.slider, Dial):
+            self.slider.set_locked(locked)
+        elif self.compact:
             self.lock_button.setVisible(locked)
         # a greyed groove on a tinted row says "Train leaves this one alone"; palette
         # roles, not fixed colours, so a dark theme stays readable
@@ -1080,13 +1272,15 @@ class KnobPanel(QWidget):
         self._rects: NDArray[np.int64] | None = None  # knob geometry, for "in view"
         self._retired: QWidget | None = None
         self._need = 0  # the width the knobs ask for (pixels)
+        #: the knobs' face: "sliders" or "dials" (``set_knob_style``)
+        self.knob_style = "sliders"
 
         self.count_label = QLabel(self)
         self.count_label.setObjectName("knob_count")
         font = self.count_label.font()
         font.setWeight(QFont.Weight.DemiBold)
         self.count_label.setFont(font)
-        legend = QLabel("arrows: the way to turn a knob to lower the error", self)
+        self.legend = legend = QLabel(LEGENDS["sliders"], self)
         legend.setObjectName("knob_legend")
         legend.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         legend.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -1149,6 +1343,16 @@ class KnobPanel(QWidget):
         knob.slider.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- building ------------------------------------------------------------------------
+    def set_knob_style(self, style: str) -> None:
+        """Show every knob as a slider or a dial (``KNOB_STYLES``): the knobs are built
+        afresh on the same session, so values, locks and undo stay."""
+        if style not in KNOB_STYLES:
+            raise ValueError(f"A knob style is one of {', '.join(KNOB_STYLES)}, not {style!r}.")
+        if style != self.knob_style:
+            self.knob_style = style
+            self.legend.setText(LEGENDS[style])
+            self.rebuild()
+
     def _on_controller_model_changed(self) -> None:
         self.rebuild()
 
@@ -1167,6 +1371,13 @@ class KnobPanel(QWidget):
         model = session.model
         ranges = model.param_ranges()
         compact = isinstance(model, NextWord)
+        dial = self.knob_style == "dials"
+        dial_px = None
+        if dial:
+            few = model.n_params <= DIAL_COLUMNS
+            lines = COMPACT_DIAL_LINES if compact else BIG_DIAL_LINES if few else DIAL_LINES
+            line = QFontMetrics(QApplication.font()).height()
+            dial_px = max(DIAL_MIN_PX, round(lines * line))
         container = QWidget()
         container.setObjectName("knob_container")
         container.setUpdatesEnabled(False)
@@ -1177,6 +1388,7 @@ class KnobPanel(QWidget):
                 ranges[i, 1],
                 hint=describe_param(model, i),
                 compact=compact,
+                dial_px=dial_px,
                 parent=container,
             )
             for i, name in enumerate(model.param_names)
@@ -1186,6 +1398,8 @@ class KnobPanel(QWidget):
             self._unbind.append(bind_knob(knob, self._controller, i))
         if compact:
             self._lay_out_grid(container, model)
+        elif dial:
+            self._lay_out_dials(container, model)
         else:
             self._lay_out_groups(container, model)
         container.setUpdatesEnabled(True)
@@ -1208,7 +1422,7 @@ class KnobPanel(QWidget):
         frame = bar + 2 * self.scroll.frameWidth()
         self._need = container.minimumSizeHint().width() + frame
         self.scroll.setMinimumWidth(min(self._need, PANEL_MIN_PX))
-        if not compact and self._knobs:
+        if not compact and self.knob_style == "sliders" and self._knobs:
             # and rows whose sliders give a pixel at most 1/RESOLUTION_PX of the range: the
             # handle's travel plus its own length, the row's and the column's margins
             slider = self._knobs[0].slider
@@ -1247,6 +1461,33 @@ class KnobPanel(QWidget):
                 self._knobs[i].set_name_width(width)
                 column.addWidget(self._knobs[i])
         column.addStretch(1)
+
+    def _lay_out_dials(self, container: QWidget, model: Model) -> None:
+        # a grid: each group (a layer's weights, its biases) in rows of DIAL_COLUMNS
+        # under its title, so the layers read top to bottom as in the network
+        groups = param_groups(model)
+        columns = min(DIAL_COLUMNS, max(len(indices) for _, indices in groups))
+        grid = QGridLayout(container)
+        grid.setContentsMargins(4, 4, 4, 4)
+        grid.setHorizontalSpacing(4)
+        grid.setVerticalSpacing(6)
+        row = 0
+        for title, indices in groups:
+            if title:
+                header = QLabel(title, container)
+                header.setObjectName(f"knob_group:{title}")
+                font = header.font()
+                font.setWeight(QFont.Weight.DemiBold)
+                header.setFont(font)
+                header.setContentsMargins(4, 6 if row else 0, 0, 0)
+                grid.addWidget(header, row, 0, 1, columns)
+                row += 1
+            for k, i in enumerate(indices):
+                r, c = divmod(k, columns)
+                grid.addWidget(self._knobs[i], row + r, c, Qt.AlignmentFlag.AlignHCenter)
+            row += math.ceil(len(indices) / columns)
+        grid.setRowStretch(row, 1)
+        grid.setColumnStretch(columns, 1)
 
     def _lay_out_grid(self, container: QWidget, model: NextWord) -> None:
         # rows: the context (the word(s) so far); columns: the next word
@@ -1445,11 +1686,14 @@ class KnobPanel(QWidget):
 
 
 __all__ = [
+    "Dial",
     "FloatSlider",
     "GradientArrow",
     "Knob",
     "KnobPanel",
+    "RimArrow",
     "bind_knob",
     "describe_param",
     "param_groups",
+    "saved_knob_style",
 ]

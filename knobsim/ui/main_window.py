@@ -79,7 +79,7 @@ from knobsim.ui.controller import SPEED_LABELS, SPEEDS, SessionController
 from knobsim.ui.files import SessionFiles
 from knobsim.ui.fit_plot import FitPlot
 from knobsim.ui.glossary import GlossaryDialog, GlossaryTips
-from knobsim.ui.knobs import KnobPanel
+from knobsim.ui.knobs import KNOB_STYLE_SETTING, KnobPanel, saved_knob_style
 from knobsim.ui.landscape_plot import LandscapePlot
 from knobsim.ui.lessons import install as install_lessons
 from knobsim.ui.loss_plot import LossPlot
@@ -210,6 +210,7 @@ class MainWindow(QMainWindow):
         self._persist = restore
         if restore:
             self._restore_theme()
+            self.set_knob_style(saved_knob_style(), save=False)
             self.zoom.restore()
             self._restore_layout()
         else:
@@ -600,6 +601,15 @@ class MainWindow(QMainWindow):
         if save:
             QSettings().setValue(theme.THEME_SETTING, choice)
 
+    def set_knob_style(self, style: str, *, save: bool = True) -> None:
+        """Show the knobs as sliders or dials (View › Knob style); the panel asks for the
+        width its new knobs need."""
+        self.knob_panel.set_knob_style(style)
+        self.knob_style_actions[style].setChecked(True)
+        if save:
+            QSettings().setValue(KNOB_STYLE_SETTING, style)
+        QTimer.singleShot(0, self.share_width)
+
     def _restore_theme(self) -> None:
         choice = QSettings().value(theme.THEME_SETTING, "system")
         if choice in theme.THEMES and choice != "system":
@@ -828,6 +838,18 @@ class MainWindow(QMainWindow):
             themes.addAction(action)
             self.theme_actions[choice] = action
         self.theme_actions["system"].setChecked(True)
+        styles = view.addMenu("&Knob style")
+        group = QActionGroup(self)
+        self.knob_style_actions: dict[str, QAction] = {}
+        for style, text in (("sliders", "&Sliders"), ("dials", "&Dials")):
+            action = QAction(text, self, checkable=True)
+            action.setObjectName(f"knob_style_{style}")
+            action.setStatusTip("Show every knob as a slider or as a dial, now and at every start.")
+            action.triggered.connect(lambda _on, s=style: self.set_knob_style(s))
+            group.addAction(action)
+            styles.addAction(action)
+            self.knob_style_actions[style] = action
+        self.knob_style_actions[self.knob_panel.knob_style].setChecked(True)
 
         help_menu = self.menuBar().addMenu("&Help")
         self.words_action = QAction("&Words…", self)

@@ -59,7 +59,8 @@ DRIVER = textwrap.dedent(
             "step": c.session.step_count,
             "params": {n: float(v) for n, v in zip(c.model.param_names, c.params)},
             "knobs": {
-                k.name: {"handle": handle(k.slider), "slider": k.slider.value(),
+                k.name: {"handle": handle(k.slider), "centre": centre(k.slider),
+                         "face": k.slider.objectName(), "slider": k.slider.value(),
                          "low": k.slider.minimum(), "high": k.slider.maximum(),
                          "width": k.slider.width()}
                 for k in window.knob_panel.knobs
@@ -71,6 +72,7 @@ DRIVER = textwrap.dedent(
                 for w in [window.findChild(QWidget, name)]
             },
             "column_scroll": column.verticalScrollBar().value(),
+            "knob_style": window.knob_panel.knob_style,
             "lesson_list": centre(window.findChild(QWidget, "lesson_list")),
         }
         if audit:
@@ -287,5 +289,29 @@ def test_a_real_wheel_scrolls_the_control_column_past_its_settings(real_app):
     s = app.until(lambda s: s["controls"]["noise"]["value"] != before["noise"])
     assert s["controls"]["noise"]["value"] == pytest.approx(before["noise"] + 0.02)
     s = app.ask("audit")
+    assert s["audit"] == [], s["audit"]
+    assert app.quit() == 0, app.stderr()
+
+
+@pytest.mark.xvfb
+def test_dials_chosen_from_the_view_menu_by_keys_and_one_turned_up_by_the_mouse(real_app):
+    app = real_app()
+    assert app.ready["knob_style"] == "sliders"
+    app.xdo("key", "alt+v")  # View
+    app.xdo("key", "k")  # Knob style
+    app.xdo("key", "d")  # Dials
+    s = app.until(lambda s: s["knob_style"] == "dials")
+    assert s["knob_style"] == "dials", "View > Knob style > Dials did not switch"
+    w = s["knobs"]["w"]
+    assert w["face"] == "dial:w"
+    x, y = w["centre"]
+    app.xdo("mousemove", x, y, "mousedown", 1)
+    for dy in (10, 20, 30, 40):  # up 40 px: more
+        app.xdo("mousemove", x, y - dy)
+    app.xdo("mouseup", 1)
+    s = app.ask("audit")
+    assert s["focus"] == "dial:w"
+    pixel = (w["high"] - w["low"]) / 200  # a dial turns 1/200 of its range a pixel
+    assert s["params"]["w"] == pytest.approx(w["slider"] + 40 * pixel, abs=1.5 * pixel)
     assert s["audit"] == [], s["audit"]
     assert app.quit() == 0, app.stderr()
