@@ -68,13 +68,22 @@ from knobsim.core.corpus import BOUNDARY
 from knobsim.core.models import MLP, Line, Logistic, Model, NextWord, Polynomial
 from knobsim.core.slices import loss_slices
 from knobsim.core.slopes import slope_levels
-from knobsim.ui import dials
+from knobsim.ui import dials, theme
 from knobsim.ui.controller import SessionController
 from knobsim.ui.widgets import handle_centre_x, scroll_instead
 
 #: arrow colours for the descent direction (ColorBrewer RdBu ends, colour-blind safe):
 #: blue = turn the knob up / right, orange-red = turn it down / left
 GRAD_COLOURS: dict[int, str] = {+1: "#2166ac", -1: "#d6604d"}
+
+
+def grad_colour(direction: int) -> QColor:
+    """An arrow's colour; on the dark theme the blue is a lighter step, to be seen."""
+    if direction > 0 and theme.is_dark():
+        return QColor(theme.DARK_THEME_BLUE)
+    return QColor(GRAD_COLOURS[direction])
+
+
 #: arrow strength is shown in this many steps (finer changes do not repaint)
 GRAD_LEVELS = 8
 #: gradient arrows redraw at most this often while training (values redraw every tick)
@@ -653,7 +662,7 @@ class GradientArrow(QWidget):
             p.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
             p.drawEllipse(QPointF(cx, cy), 2.0, 2.0)
             return
-        colour = QColor(GRAD_COLOURS[self.direction])
+        colour = grad_colour(self.direction)
         colour.setAlphaF(0.3 + 0.7 * self.strength)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(colour)
@@ -766,7 +775,7 @@ class RimArrow(GradientArrow):
         if fraction is None:
             return
         colour = (
-            QColor(GRAD_COLOURS[self.direction])
+            grad_colour(self.direction)
             if self.direction
             else self.palette().color(QPalette.ColorRole.PlaceholderText)
         )
