@@ -17,6 +17,7 @@ from knobsim.core.lessons import (
     build_session,
     builtin_dir,
     check_goal,
+    check_goal_syntax,
     find_lesson,
     goal_status,
     load_lesson,
@@ -56,6 +57,7 @@ def test_builtin_lessons_load_in_order_without_errors():
         "underfit",
         "overfit",
         "next-word",
+        "race",
     ]
     for lesson in lessons:
         assert lesson.title and lesson.text and lesson.tasks and lesson.done
@@ -75,7 +77,8 @@ def test_find_lesson_by_id_or_number():
     assert find_lesson(lessons, "OVERFIT").id == "overfit"
     assert find_lesson(lessons, "1").id == "knobs"
     assert find_lesson(lessons, "7").id == "next-word"
-    assert find_lesson(lessons, "8") is None
+    assert find_lesson(lessons, "8").id == "race"
+    assert find_lesson(lessons, "9") is None
     assert find_lesson(lessons, "nope") is None
 
 
@@ -182,7 +185,21 @@ def test_text_may_be_one_string_or_paragraphs():
 def test_every_goal_kind_is_covered_below():
     covered = {"at_most", "at_least", "near", "verdict", "diverged", "test_error_rising"}
     covered |= {"locked", "all_of", "any_of", "looked_back", "looked_back_to_lowest_test"}
+    covered |= {"raced"}
     assert set(GOAL_KINDS) == covered
+
+
+def test_a_race_goal_needs_a_race_of_that_many_runners_run_to_its_end():
+    goal = {"kind": "raced", "runners": 3}
+    assert not check_goal(goal, state())
+    assert not check_goal(goal, state(raced=2))
+    assert check_goal(goal, state(raced=3)) and check_goal(goal, state(raced=4))
+    assert check_goal({"kind": "raced"}, state(raced=3))  # three by default
+    assert "Race optimizers" in goal_status(goal, state())
+    assert goal_status(goal, state(raced=3)).startswith("✓")
+    for bad in (1, 5, 2.5, "3", True):
+        with pytest.raises(LessonFileError, match="runners"):
+            check_goal_syntax({"kind": "raced", "runners": bad})
 
 
 def test_comparisons_and_by_hand():

@@ -82,6 +82,7 @@ GOAL_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "locked": (("knob",), ()),
     "looked_back": ((), ()),
     "looked_back_to_lowest_test": ((), ("within",)),
+    "raced": ((), ("runners",)),
     "all_of": (("goals",), ()),
     "any_of": (("goals",), ()),
 }
@@ -90,6 +91,8 @@ GOAL_KINDS = tuple(GOAL_FIELDS)
 DEFAULT_WITHIN = 0.05
 #: "test_error_rising" without "by": the test error is this share above its lowest
 DEFAULT_RISE = 0.2
+#: "raced" without "runners": a race of this many runners (Training › Race optimizers…)
+DEFAULT_RUNNERS = 3
 #: "looked_back_to_lowest_test" without "within": the step looked at has a test error at
 #: most this share above the run's lowest
 DEFAULT_LOOK_WITHIN = 0.1
@@ -205,6 +208,8 @@ class LessonState:
     shown_step: int | None = None
     shown_test_error: float = math.nan
     run_test_min: float = math.inf
+    #: the most runners of a race that ran to its end during this task (0: none)
+    raced: int = 0
 
 
 # -- loading -------------------------------------------------------------------------------
@@ -456,6 +461,10 @@ def check_goal_syntax(goal: object, where: str = "goal", knobs: Sequence[str] = 
     for name in ("value", "within", "by"):
         if name in goal and not _is_number(goal[name]):
             raise LessonFileError(f'{where}: "{name}" must be a number, not {goal[name]!r}.')
+    if kind == "raced" and "runners" in goal:
+        n = goal["runners"]
+        if isinstance(n, bool) or not isinstance(n, int) or not 2 <= n <= 4:
+            raise LessonFileError(f'{where}: "runners" is a whole number from 2 to 4, not {n!r}.')
     if kind == "verdict" and goal["is"] not in VERDICTS:
         raise LessonFileError(f'{where}: "is" is one of {", ".join(VERDICTS)}, not {goal["is"]!r}.')
     if kind == "locked":
@@ -553,6 +562,7 @@ def snapshot(
     test_min: float = math.inf,
     training: bool = False,
     shown: Session | None = None,
+    raced: int = 0,
 ) -> LessonState:
     """A :class:`LessonState` of ``session``; the task counters come from the caller.
 
@@ -582,6 +592,7 @@ def snapshot(
         shown_step=None if shown is None else int(shown.step_count),
         shown_test_error=math.nan if shown is None else float(shown.test_loss),
         run_test_min=_lowest(session.history.test),
+        raced=int(raced),
     )
 
 
@@ -643,6 +654,8 @@ def check_goal(goal: Mapping[str, Any], state: LessonState) -> bool:
             and math.isfinite(state.run_test_min)
             and state.shown_test_error <= (1.0 + within) * state.run_test_min
         )
+    if kind == "raced":
+        return state.raced >= int(goal.get("runners", DEFAULT_RUNNERS))
     if kind == "all_of":
         return all(check_goal(g, state) for g in goal["goals"])
     if kind == "any_of":
@@ -699,6 +712,11 @@ def _status_parts(goal: Mapping[str, Any], state: LessonState) -> list[str]:
             f"{mark}step {state.shown_step:,}: test error {_num(state.shown_test_error)} "
             f"(lowest in the run: {lowest})"
         ]
+    if kind == "raced":
+        runners = int(goal.get("runners", DEFAULT_RUNNERS))
+        if ok:
+            return [f"✓ a race of {state.raced} runners finished"]
+        return [f"no race of {runners} runners yet: Training › Race optimizers…, then Start"]
     if kind == "all_of":
         return [p for g in goal["goals"] for p in _status_parts(g, state)]
     if kind == "any_of":

@@ -172,6 +172,11 @@ class LessonRunner(QObject):
         self.lessonStarted.emit()
         self.check_now()
 
+    def note_race(self, runners: int) -> None:
+        """A race of ``runners`` runners ran to its end (Training › Race optimizers…)."""
+        self._raced = max(self._raced, int(runners))
+        self._schedule_check()
+
     def stop(self) -> None:
         self.lesson = None
         self.status = ""
@@ -195,6 +200,7 @@ class LessonRunner(QObject):
             test_min=self._test_min,
             training=self._controller.is_training,
             shown=None if self._controller.scrub_step is None else self._controller.shown,
+            raced=self._raced,
         )
 
     def check_now(self, *, held: bool = False) -> None:
@@ -235,6 +241,7 @@ class LessonRunner(QObject):
         self._steps = 0
         self._diverged = False
         self._test_min = math.inf
+        self._raced = 0  # the most runners of a race run to its end in this task
 
     def _count_steps(self) -> None:
         # optimizer steps since the task began: the session's counter grows with each step

@@ -277,6 +277,7 @@ class RaceDialog(QDialog):
         if not left:
             self._timer.stop()
             self._finish()
+            self.window_.lessons.runner.note_race(len(self.runs))  # run to its end
 
     def _finish(self) -> None:
         self.runs = [r.result() for r in self.runners]

@@ -149,6 +149,24 @@ def do_next_word(qtbot, win) -> None:
     assert win.controller.model.n_params == 11**3
 
 
+def do_race(qtbot, win) -> None:
+    from PySide6.QtGui import QAction
+
+    win.findChild(QAction, "race").trigger()  # Training › Race optimizers…
+    dialog = find(win, "race_panel")
+    dialog.steps.setValue(200)
+    click(qtbot, dialog, "race_run")
+    qtbot.waitUntil(on_task(win, 1), timeout=WAIT_MS)
+    for k, rate in enumerate((0.03, 0.3, 3.0)):
+        box, combo, lr = dialog.entrant_rows[k]
+        box.setChecked(True)
+        combo.setCurrentIndex(combo.findData("gd"))
+        lr.setValue(rate)
+    click(qtbot, dialog, "race_run")
+    qtbot.waitUntil(done(win), timeout=WAIT_MS)
+    dialog.close()
+
+
 SCRIPTS = {
     "knobs": do_knobs,
     "train": do_train,
@@ -157,6 +175,7 @@ SCRIPTS = {
     "underfit": do_underfit,
     "overfit": do_overfit,
     "next-word": do_next_word,
+    "race": do_race,
 }
 
 

@@ -98,3 +98,27 @@ def test_one_runner_is_not_a_race(open_window, qtbot):
         box.setChecked(False)
     _click(qtbot, dialog, "race_run")
     assert not dialog.running and "Pick 2 to 4" in dialog.map_note.text()
+
+
+def test_the_race_lesson_is_passed_by_racing(open_window, qtbot):
+    win = open_window()
+    assert win.lessons.start("race")
+    qtbot.wait(200)
+    runner = win.lessons.runner
+    assert runner.task_index == 0 and "Race optimizers" in runner.status
+    dialog = _open_race(win)
+    dialog.steps.setValue(200)
+    _click(qtbot, dialog, "race_run")
+    qtbot.waitUntil(lambda: runner.task_index == 1, timeout=20_000)
+    # the second task: one rule against itself, at three learning rates
+    for k, rate in enumerate((0.03, 0.3, 3.0)):
+        box, combo, lr = dialog.entrant_rows[k]
+        box.setChecked(True)
+        combo.setCurrentIndex(combo.findData("gd"))
+        lr.setValue(rate)
+    _click(qtbot, dialog, "race_run")
+    qtbot.waitUntil(lambda: runner.completed, timeout=20_000)
+    assert [r.lr for r in dialog.runs] == [0.03, 0.3, 3.0]
+    win.controller.set_training(False)
+    qtbot.wait(350)
+    assert win.audit() == []
