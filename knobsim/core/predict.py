@@ -172,8 +172,10 @@ def score(
     kd = knob_distance(model, prediction.knobs, trained)
     mse, spread = fit_distance(model, prediction.knobs, trained, X)
     overlap = None
-    if isinstance(model, NextWord) and prediction.top_words is not None:
-        overlap = word_overlap(prediction.top_words, top_words(model, trained))
+    if isinstance(model, NextWord):
+        # guessed by name per row, or read off the ghost table (its biggest knob per row)
+        guess = prediction.top_words or top_words(model, prediction.knobs)
+        overlap = word_overlap(guess, top_words(model, trained))
         second = overlap
     else:
         second = _fit_closeness(mse, spread)

@@ -1,0 +1,106 @@
+"""Predict, then reveal, by real input: Predict, drag the ghost handles, Train, and the
+score; the real knobs travel while the ghosts stay."""
+
+from __future__ import annotations
+
+import numpy as np
+from hands import find, key, move, point_for_value, press, release
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QAbstractButton, QLabel
+
+from knobsim.core.catalog import session_for
+from knobsim.core.predict import Prediction, score
+
+
+def click(qtbot, widget) -> None:
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def drag_ghost(qtbot, ghost, value: float, steps: int = 8) -> None:
+    """Grab the ghost where it is drawn and carry it along its slider to ``value``; every
+    move is where the hand is now, in the ghost's own (moving) coordinates."""
+    slider = ghost.knob.slider
+    start = ghost.geometry().center()
+    end = point_for_value(slider, value)
+    assert slider.childAt(start) is ghost  # a hand there meets the ghost, not the knob
+    press(ghost, ghost.mapFrom(slider, start))
+    for k in range(1, steps + 1):
+        at = QPoint(
+            round(start.x() + (end.x() - start.x()) * k / steps),
+            round(start.y() + (end.y() - start.y()) * k / steps),
+        )
+        move(ghost, ghost.mapFrom(slider, at))
+        qtbot.wait(5)
+    release(ghost, ghost.mapFrom(slider, end))
+
+
+def test_predict_drag_ghosts_train_and_read_the_score(window, qtbot):
+    win, c = window, window.controller
+    click(qtbot, find(win, "predict", QAbstractButton))
+    ghost_w, ghost_b = find(win, "ghost:w"), find(win, "ghost:b")
+    box = find(win, "prediction_score", QLabel)
+    assert box.isVisible() and "ghost" in box.text()
+    before = c.session.params.copy()
+    drag_ghost(qtbot, ghost_w, 1.2)
+    drag_ghost(qtbot, ghost_b, -0.4)
+    guess = win.predict_mode.prediction.knobs.copy()
+    span = np.ptp(c.session.model.param_ranges(), axis=1)
+    assert np.all(np.abs(guess - [1.2, -0.4]) < 0.02 * span)
+    assert np.array_equal(c.session.params, before)  # a hand on a ghost never moves a knob
+    assert win.fit_plot.ghost.isVisible()
+    qtbot.wait(350)
+    assert win.audit() == []
+
+    click(qtbot, win.train_button)
+    qtbot.waitUntil(lambda: c.session.step_count > 3000, timeout=30_000)
+    click(qtbot, win.train_button)  # pause: the reveal is over
+    qtbot.waitUntil(lambda: win.predict_mode.phase == "scored", timeout=5_000)
+    qtbot.wait(350)
+    trained = c.session.params
+    assert not np.allclose(trained, before)  # the real knobs travelled
+    assert np.array_equal(win.predict_mode.prediction.knobs, guess)  # the ghosts stayed
+    want = score(c.session.model, Prediction(guess), trained, c.session.dataset.X_train)
+    assert box.text().startswith(f"Your guess scores {want.points} out of 100.")
+    assert f"That is your new best: {want.points}." in box.text()
+    assert win.audit() == []
+
+
+def test_escape_leaves_prediction_and_undo_takes_a_ghost_move_back(window, qtbot):
+    win = window
+    key(Qt.Key.Key_P)
+    assert win.predict_mode.phase == "guessing"
+    ghost = find(win, "ghost:w")
+    start = ghost.value()
+    drag_ghost(qtbot, ghost, 1.5)
+    assert ghost.value() != start
+    key(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert ghost.value() == start  # one drag, one undo step
+    qtbot.wait(350)
+    assert win.audit() == []
+    key(Qt.Key.Key_Escape)
+    qtbot.wait(350)
+    assert win.predict_mode.phase == "off" and not win.fit_plot.ghost.isVisible()
+    assert win.findChild(QAbstractButton, "ghost:w") is None and not win.ghosts.handles
+    assert win.audit() == []
+
+
+def test_the_ghost_boundary_follows_the_ghost_knobs(open_window, qtbot):
+    win = open_window(session_for("logistic", "blobs"))
+    click(qtbot, find(win, "predict", QAbstractButton))
+    drag_ghost(qtbot, find(win, "ghost:w1"), -2.0)
+    qtbot.wait(350)
+    assert win.fit_plot.ghost.isVisible() and win.audit() == []
+
+
+def test_the_next_word_model_scores_the_top_words(open_window, qtbot):
+    win = open_window(session_for("nextword", "rhymes"))
+    c = win.controller
+    click(qtbot, find(win, "predict", QAbstractButton))
+    assert win.ghosts.handles and not win.fit_plot.ghost.isVisible()
+    click(qtbot, win.train_button)
+    qtbot.waitUntil(lambda: c.session.step_count > 500, timeout=30_000)
+    click(qtbot, win.train_button)
+    qtbot.waitUntil(lambda: win.predict_mode.phase == "scored", timeout=5_000)
+    assert "top next words" in find(win, "prediction_score", QLabel).text()
+    qtbot.wait(350)
+    assert win.audit() == []
