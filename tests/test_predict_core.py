@@ -139,3 +139,13 @@ def test_the_personal_best_is_kept_per_lesson_and_only_raised():
     app = {BEST_KEY: {"a": 5, "b": "x", "c": 101, "d": True, 3: 4}}
     assert bests_from_app(app) == {"a": 5}
     assert bests_from_app({BEST_KEY: [1]}) == {} and bests_from_app({}) == {}
+
+
+def test_next_word_without_named_guesses_reads_the_guess_off_the_ghost_table():
+    s, start, trained = _trained("nextword", steps=300)
+    m = s.model
+    # a ghost table that is the trained one, shifted: the same biggest knob in every row
+    sc = score(m, Prediction(trained + 1.0), trained, s.dataset.X_train)
+    assert sc.word_overlap == 1.0
+    flat = score(m, Prediction(np.zeros(m.n_params)), trained, s.dataset.X_train)
+    assert flat.word_overlap == pytest.approx(np.mean(np.array(top_words(m, trained)) == 0))

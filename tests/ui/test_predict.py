@@ -104,3 +104,22 @@ def test_the_next_word_model_scores_the_top_words(open_window, qtbot):
     assert "top next words" in find(win, "prediction_score", QLabel).text()
     qtbot.wait(350)
     assert win.audit() == []
+
+
+def test_the_personal_best_is_saved_with_the_session(window, qtbot, tmp_path, monkeypatch):
+    from knobsim.ui import files
+
+    win, c, f = window, window.controller, window.files
+    click(qtbot, find(win, "predict", QAbstractButton))
+    click(qtbot, win.train_button)
+    qtbot.waitUntil(lambda: c.session.step_count > 500, timeout=30_000)
+    click(qtbot, win.train_button)
+    qtbot.waitUntil(lambda: win.predict_mode.phase == "scored", timeout=5_000)
+    best = dict(win.predict_mode.bests)
+    assert list(best) == [""]  # outside a lesson: one free-play best
+    monkeypatch.setattr(f, "ask_save_path", lambda *a: str(tmp_path / "mine"))
+    assert f.save()
+    win.predict_mode.bests = {}
+    monkeypatch.setattr(f, "ask_unsaved", lambda: files.DISCARD)
+    assert f.open_session(tmp_path / "mine.knobsim")
+    assert win.predict_mode.bests == best
