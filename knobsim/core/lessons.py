@@ -82,6 +82,7 @@ GOAL_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "locked": (("knob",), ()),
     "looked_back": ((), ()),
     "looked_back_to_lowest_test": ((), ("within",)),
+    "prediction": (("is",), ("score",)),
     "all_of": (("goals",), ()),
     "any_of": (("goals",), ()),
 }
@@ -93,6 +94,11 @@ DEFAULT_RISE = 0.2
 #: "looked_back_to_lowest_test" without "within": the step looked at has a test error at
 #: most this share above the run's lowest
 DEFAULT_LOOK_WITHIN = 0.1
+#: "prediction" goals: "made" once ghost knobs are out, "revealed" once training scored them
+PREDICTION_STAGES: dict[str, tuple[str, ...]] = {
+    "made": ("guessing", "revealing", "scored"),
+    "revealed": ("scored",),
+}
 
 _SETUP_TYPES: dict[str, str] = {
     "model": "text",
@@ -205,6 +211,8 @@ class LessonState:
     shown_step: int | None = None
     shown_test_error: float = math.nan
     run_test_min: float = math.inf
+    prediction: str = "off"  # Predict's phase: off, guessing, revealing or scored
+    prediction_score: float = math.nan  # 0-100 once scored
 
 
 # -- loading -------------------------------------------------------------------------------
@@ -453,11 +461,15 @@ def check_goal_syntax(goal: object, where: str = "goal", knobs: Sequence[str] = 
             )
         if what.startswith("knob:"):
             _known_knob(what[5:], knobs, where)
-    for name in ("value", "within", "by"):
+    for name in ("value", "within", "by", "score"):
         if name in goal and not _is_number(goal[name]):
             raise LessonFileError(f'{where}: "{name}" must be a number, not {goal[name]!r}.')
     if kind == "verdict" and goal["is"] not in VERDICTS:
         raise LessonFileError(f'{where}: "is" is one of {", ".join(VERDICTS)}, not {goal["is"]!r}.')
+    if kind == "prediction" and goal["is"] not in PREDICTION_STAGES:
+        raise LessonFileError(
+            f'{where}: "is" is one of {", ".join(PREDICTION_STAGES)}, not {goal["is"]!r}.'
+        )
     if kind == "locked":
         if not isinstance(goal["knob"], str):
             raise LessonFileError(f'{where}: "knob" is a knob name in quotes.')
@@ -553,12 +565,15 @@ def snapshot(
     test_min: float = math.inf,
     training: bool = False,
     shown: Session | None = None,
+    prediction: str = "off",
+    prediction_score: float = math.nan,
 ) -> LessonState:
     """A :class:`LessonState` of ``session``; the task counters come from the caller.
 
     ``training`` says whether training runs now; the verdict reads it as the window's
     verdict box does (:func:`~knobsim.core.diagnosis.diagnose_session`). ``shown`` is the
     session as it was at the step the scrub bar looks back at (``Session.view_at``), if any.
+    ``prediction`` and ``prediction_score`` are Predict's phase and score.
     """
     d, model, theta = session.dataset, session.model, session.params
     train = model.data_loss(theta, d.X_train, d.y_train)
@@ -582,6 +597,8 @@ def snapshot(
         shown_step=None if shown is None else int(shown.step_count),
         shown_test_error=math.nan if shown is None else float(shown.test_loss),
         run_test_min=_lowest(session.history.test),
+        prediction=prediction,
+        prediction_score=float(prediction_score),
     )
 
 
@@ -643,6 +660,10 @@ def check_goal(goal: Mapping[str, Any], state: LessonState) -> bool:
             and math.isfinite(state.run_test_min)
             and state.shown_test_error <= (1.0 + within) * state.run_test_min
         )
+    if kind == "prediction":
+        return state.prediction in PREDICTION_STAGES[goal["is"]] and (
+            "score" not in goal or state.prediction_score >= float(goal["score"])
+        )
     if kind == "all_of":
         return all(check_goal(g, state) for g in goal["goals"])
     if kind == "any_of":
@@ -691,6 +712,13 @@ def _status_parts(goal: Mapping[str, Any], state: LessonState) -> list[str]:
         if state.shown_step is None:
             return ["showing now: drag the bar under the error plot back"]
         return [f"✓ looking back at step {state.shown_step:,}"]
+    if kind == "prediction":
+        if goal["is"] == "made":
+            return ["✓ your guess is out" if ok else "press Predict and drag the ghost knobs"]
+        if state.prediction != "scored":
+            return ["press Train, then wait for the score"]
+        wanted = f" (goal: {_num(goal['score'])})" if "score" in goal else ""
+        return [f"{mark}your guess scored {_num(state.prediction_score)}{wanted}"]
     if kind == "looked_back_to_lowest_test":
         lowest = _num(state.run_test_min)
         if state.shown_step is None:

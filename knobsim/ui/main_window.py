@@ -1019,7 +1019,7 @@ class MainWindow(QMainWindow):
         return lesson.id if lesson is not None else FREE_PLAY
 
     def _on_predict_button_toggled(self, on: bool) -> None:
-        if on:
+        if on or self.predict_mode.phase == "scored":  # after a score: a fresh guess
             self.predict_mode.start()
         else:
             self.predict_mode.leave()

@@ -4,8 +4,8 @@ score; the real knobs travel while the ghosts stay."""
 from __future__ import annotations
 
 import numpy as np
-from hands import find, key, move, point_for_value, press, release
-from PySide6.QtCore import QPoint, Qt
+from hands import drag_ghost, find, key
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLabel
 
 from knobsim.core.catalog import session_for
@@ -16,24 +16,6 @@ def click(qtbot, widget) -> None:
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
-def drag_ghost(qtbot, ghost, value: float, steps: int = 8) -> None:
-    """Grab the ghost where it is drawn and carry it along its slider to ``value``; every
-    move is where the hand is now, in the ghost's own (moving) coordinates."""
-    slider = ghost.knob.slider
-    start = ghost.geometry().center()
-    end = point_for_value(slider, value)
-    assert slider.childAt(start) is ghost  # a hand there meets the ghost, not the knob
-    press(ghost, ghost.mapFrom(slider, start))
-    for k in range(1, steps + 1):
-        at = QPoint(
-            round(start.x() + (end.x() - start.x()) * k / steps),
-            round(start.y() + (end.y() - start.y()) * k / steps),
-        )
-        move(ghost, ghost.mapFrom(slider, at))
-        qtbot.wait(5)
-    release(ghost, ghost.mapFrom(slider, end))
-
-
 def test_predict_drag_ghosts_train_and_read_the_score(window, qtbot):
     win, c = window, window.controller
     click(qtbot, find(win, "predict", QAbstractButton))
@@ -41,8 +23,8 @@ def test_predict_drag_ghosts_train_and_read_the_score(window, qtbot):
     box = find(win, "prediction_score", QLabel)
     assert box.isVisible() and "ghost" in box.text()
     before = c.session.params.copy()
-    drag_ghost(qtbot, ghost_w, 1.2)
-    drag_ghost(qtbot, ghost_b, -0.4)
+    drag_ghost(ghost_w, 1.2, qtbot=qtbot)
+    drag_ghost(ghost_b, -0.4, qtbot=qtbot)
     guess = win.predict_mode.prediction.knobs.copy()
     span = np.ptp(c.session.model.param_ranges(), axis=1)
     assert np.all(np.abs(guess - [1.2, -0.4]) < 0.02 * span)
@@ -71,7 +53,7 @@ def test_escape_leaves_prediction_and_undo_takes_a_ghost_move_back(window, qtbot
     assert win.predict_mode.phase == "guessing"
     ghost = find(win, "ghost:w")
     start = ghost.value()
-    drag_ghost(qtbot, ghost, 1.5)
+    drag_ghost(ghost, 1.5, qtbot=qtbot)
     assert ghost.value() != start
     key(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert ghost.value() == start  # one drag, one undo step
@@ -87,7 +69,7 @@ def test_escape_leaves_prediction_and_undo_takes_a_ghost_move_back(window, qtbot
 def test_the_ghost_boundary_follows_the_ghost_knobs(open_window, qtbot):
     win = open_window(session_for("logistic", "blobs"))
     click(qtbot, find(win, "predict", QAbstractButton))
-    drag_ghost(qtbot, find(win, "ghost:w1"), -2.0)
+    drag_ghost(find(win, "ghost:w1"), -2.0, qtbot=qtbot)
     qtbot.wait(350)
     assert win.fit_plot.ghost.isVisible() and win.audit() == []
 
