@@ -4,6 +4,7 @@ score; the real knobs travel while the ghosts stay."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hands import drag_ghost, find, key
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLabel
@@ -105,3 +106,23 @@ def test_the_personal_best_is_saved_with_the_session(window, qtbot, tmp_path, mo
     monkeypatch.setattr(f, "ask_unsaved", lambda: files.DISCARD)
     assert f.open_session(tmp_path / "mine.knobsim")
     assert win.predict_mode.bests == best
+
+
+@pytest.mark.real_pace
+def test_at_the_watch_pace_the_score_comes_when_training_stops_by_itself(open_window, qtbot):
+    win = open_window(session_for("line", "linear", lr=0.1))
+    c = win.controller
+    click(qtbot, find(win, "predict", QAbstractButton))
+    drag_ghost(find(win, "ghost:w"), 0.8, qtbot=qtbot)
+    guess = win.predict_mode.prediction.knobs.copy()
+    click(qtbot, win.train_button)
+    qtbot.wait(500)
+    assert c.is_training and win.predict_mode.phase == "revealing"
+    box = find(win, "prediction_score", QLabel)
+    assert "ghosts stay" in box.text()
+    qtbot.waitUntil(lambda: not c.is_training, timeout=30_000)  # converged: it stops
+    assert c.converged_at is not None and win.predict_mode.phase == "scored"
+    assert np.array_equal(win.predict_mode.prediction.knobs, guess)
+    assert box.text().startswith("Your guess scores")
+    qtbot.wait(350)
+    assert win.audit() == []
