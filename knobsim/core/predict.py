@@ -174,7 +174,8 @@ def score(
     overlap = None
     if isinstance(model, NextWord):
         # guessed by name per row, or read off the ghost table (its biggest knob per row)
-        guess = prediction.top_words or top_words(model, prediction.knobs)
+        named = prediction.top_words
+        guess = named if named and max(named) >= 0 else top_words(model, prediction.knobs)
         overlap = word_overlap(guess, top_words(model, trained))
         second = overlap
     else:

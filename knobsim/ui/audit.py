@@ -545,6 +545,14 @@ def _check_ghosts(views: Views, session: Session) -> list[str]:
             out.append("The fit plot draws a ghost curve, but no guess is being made.")
         return out
     out, guess = [], mode.prediction.knobs
+    combo, words = ghosts.word_combo, mode.prediction.top_words
+    if combo is not None and combo.isVisible() and words is not None:
+        row = ghosts.words.context_row
+        if row < len(words) and combo.currentIndex() != words[row] + 1:
+            out.append(
+                f"The guess of the top next word shows {combo.currentText()!r} but the "
+                f"guess is {(['—', *session.model.vocab])[words[row] + 1]!r}."
+            )
     for name, h in ghosts.handles.items():
         i = session.param_names.index(name)
         if h.value() != guess[i]:

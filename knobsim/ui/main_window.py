@@ -721,6 +721,7 @@ class MainWindow(QMainWindow):
         if self._nextword_view is None:
             view = NextWordView(self.controller, self.loss_plot.plot_item)
             self._nextword_view = view
+            self.ghosts.attach_words(view)
             view.setMinimumSize(_at_least(view, MIN_VIEW))
             guard_wheels(view)
             tabs = self.output_tabs

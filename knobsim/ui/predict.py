@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPainterPath, QPen, QUndoCommand
-from PySide6.QtWidgets import QSlider, QStyle, QStyleOptionSlider, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QSlider, QStyle, QStyleOptionSlider, QWidget
 
+from knobsim.core.models import NextWord
 from knobsim.core.predict import (
     FREE_PLAY,
     Prediction,
@@ -113,7 +114,9 @@ class PredictMode(QObject):
         if self._controller.is_training:
             return
         session = self._controller.session
-        self.prediction = Prediction(session.params.copy())
+        model = session.model
+        rows = (-1,) * model.n_rows if isinstance(model, NextWord) else None  # -1: no guess
+        self.prediction = Prediction(session.params.copy(), (), rows)
         self.last_score, self.message, self.phase = None, "", "guessing"
         self.changed.emit()
 
@@ -130,6 +133,14 @@ class PredictMode(QObject):
         old = float(self.prediction.knobs[i])
         if value != old:
             self._controller.undo_stack.push(GhostMove(self, i, old, float(value)))
+
+    def guess_word(self, row: int, word: int) -> None:
+        """A hand named ``word`` (-1: none) the top next word after table row ``row``."""
+        p = self.prediction
+        if p is None or p.top_words is None or self.phase != "guessing":
+            return
+        self.prediction = p.with_top_word(row, word)
+        self.changed.emit()
 
     def put(self, i: int, value: float) -> None:
         if self.prediction is None or i >= len(self.prediction.knobs):
@@ -266,11 +277,50 @@ class Ghosts(QObject):
         super().__init__(mode)
         self.mode, self.knob_panel, self.fit_plot = mode, knob_panel, fit_plot
         self.handles: dict[str, GhostHandle] = {}
+        self.words = None  # the next-word view, once it exists
+        self.word_combo: QComboBox | None = None  # the guess of its shown row's top word
         mode.changed.connect(self.refresh)
         mode._controller.paramsChanged.connect(self._place)
 
+    def attach_words(self, view) -> None:
+        """Give the next-word view a combo for the guess of the top next word."""
+        self.words = view
+        label = QLabel("Your guess:")
+        combo = QComboBox()
+        combo.setObjectName("guess_word")
+        combo.setAccessibleName("Your guess of the top next word")
+        combo.setToolTip("Predict: the word you think comes most often after this one.")
+        view.header.addWidget(label)
+        view.header.addWidget(combo)
+        self.word_combo, self._word_label = combo, label
+        combo.activated.connect(self._on_word_combo_activated)
+        view.context_combo.currentIndexChanged.connect(self._show_word)
+        self._show_word()
+
+    def _on_word_combo_activated(self, index: int) -> None:
+        self.mode.guess_word(self.words.context_row, index - 1)
+
+    def _show_word(self) -> None:
+        combo, p = self.word_combo, self.mode.prediction
+        if combo is None:
+            return
+        model = self.mode._controller.session.model
+        on = p is not None and p.top_words is not None and isinstance(model, NextWord)
+        combo.setVisible(on)
+        self._word_label.setVisible(on)
+        if not on:
+            return
+        items = ["—", *model.vocab]
+        with QSignalBlocker(combo):
+            if [combo.itemText(k) for k in range(combo.count())] != items:
+                combo.clear()
+                combo.addItems(items)
+            combo.setCurrentIndex(p.top_words[self.words.context_row] + 1)
+        combo.setEnabled(self.mode.phase == "guessing")
+
     def refresh(self) -> None:
         mode = self.mode
+        self._show_word()
         if not mode.active:
             for h in self.handles.values():
                 h.deleteLater()

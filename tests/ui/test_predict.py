@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hands import drag_ghost, find, key
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QLabel
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel
 
 from knobsim.core.catalog import session_for
 from knobsim.core.predict import Prediction, score
@@ -80,11 +80,24 @@ def test_the_next_word_model_scores_the_top_words(open_window, qtbot):
     c = win.controller
     click(qtbot, find(win, "predict", QAbstractButton))
     assert win.ghosts.handles and not win.fit_plot.ghost.isVisible()
+    combo = find(win, "guess_word", QComboBox)
+    assert combo.isVisible() and combo.currentText() == "—"
+    combo.setFocus()
+    key(Qt.Key.Key_Down, widget=combo)  # the first word of the vocabulary
+    row = win.nextword_view.context_row
+    assert win.predict_mode.prediction.top_words[row] == 0
+    assert combo.currentText() == c.session.model.vocab[0]
+    qtbot.wait(350)
+    assert win.audit() == []
     click(qtbot, win.train_button)
     qtbot.waitUntil(lambda: c.session.step_count > 500, timeout=30_000)
     click(qtbot, win.train_button)
     qtbot.waitUntil(lambda: win.predict_mode.phase == "scored", timeout=5_000)
     assert "top next words" in find(win, "prediction_score", QLabel).text()
+    right = win.predict_mode.last_score.word_overlap
+    trained_top = int(np.argmax(c.session.model.probabilities(c.session.params)[row]))
+    assert right == (1.0 if trained_top == 0 else 0.0)  # the one row guessed is scored
+    assert not combo.isEnabled()  # the guess stays as it was made
     qtbot.wait(350)
     assert win.audit() == []
 
@@ -126,3 +139,22 @@ def test_at_the_watch_pace_the_score_comes_when_training_stops_by_itself(open_wi
     assert box.text().startswith("Your guess scores")
     qtbot.wait(350)
     assert win.audit() == []
+
+
+def test_the_audit_sees_a_ghost_that_does_not_show_the_guess(window, qtbot):
+    win = window
+    click(qtbot, find(win, "predict", QAbstractButton))
+    qtbot.wait(350)
+    assert win.audit() == []
+    ghost = find(win, "ghost:w")
+    ghost.move(ghost.x() + 20, ghost.y())
+    assert any("ghost of w sits" in f for f in win.audit())
+    ghost.place()
+    x, y = win.fit_plot.ghost.getData()
+    win.fit_plot.ghost.setData(x, y + 0.5)
+    assert any(f.startswith("Ghost: The fit curve shows") for f in win.audit())
+    win.fit_plot.show_ghost(win.predict_mode.prediction.knobs)
+    assert win.audit() == []
+    key(Qt.Key.Key_Escape)
+    win.fit_plot.show_ghost(np.zeros(2))  # a ghost curve with no guess made
+    assert any("ghost curve, but no guess" in f for f in win.audit())
