@@ -96,7 +96,9 @@ class Score:
             else f"Your ghost knobs were {pct}% of a knob's range away from the trained knobs."
         )
         if self.word_overlap is not None:
-            lines.append(f"You named {round(100 * self.word_overlap)}% of the top next words.")
+            lines.append(
+                f"You named {round(100 * self.word_overlap)}% of the top next words you guessed."
+            )
         else:
             close = round(100 * _fit_closeness(self.fit_distance, self.fit_spread))
             lines.append(f"Your ghost model's output matched the trained one {close}%.")

@@ -285,7 +285,7 @@ class Ghosts(QObject):
     def attach_words(self, view) -> None:
         """Give the next-word view a combo for the guess of the top next word."""
         self.words = view
-        label = QLabel("Your guess:")
+        label = QLabel("Guess:")
         combo = QComboBox()
         combo.setObjectName("guess_word")
         combo.setAccessibleName("Your guess of the top next word")
