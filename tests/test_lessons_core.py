@@ -57,6 +57,7 @@ def test_builtin_lessons_load_in_order_without_errors():
         "underfit",
         "overfit",
         "next-word",
+        "predict",
         "race",
     ]
     for lesson in lessons:
@@ -77,8 +78,9 @@ def test_find_lesson_by_id_or_number():
     assert find_lesson(lessons, "OVERFIT").id == "overfit"
     assert find_lesson(lessons, "1").id == "knobs"
     assert find_lesson(lessons, "7").id == "next-word"
-    assert find_lesson(lessons, "8").id == "race"
-    assert find_lesson(lessons, "9") is None
+    assert find_lesson(lessons, "8").id == "predict"
+    assert find_lesson(lessons, "9").id == "race"
+    assert find_lesson(lessons, "10") is None
     assert find_lesson(lessons, "nope") is None
 
 
@@ -185,6 +187,7 @@ def test_text_may_be_one_string_or_paragraphs():
 def test_every_goal_kind_is_covered_below():
     covered = {"at_most", "at_least", "near", "verdict", "diverged", "test_error_rising"}
     covered |= {"locked", "all_of", "any_of", "looked_back", "looked_back_to_lowest_test"}
+    covered |= {"prediction"}
     covered |= {"raced"}
     assert set(GOAL_KINDS) == covered
 
@@ -225,6 +228,27 @@ def test_knob_goals():
     assert check_goal(locked, state(locked=frozenset({"b"})))
     assert not check_goal(locked, state())
     assert "b is not locked" in goal_status(locked, state())
+
+
+def test_prediction_goals_follow_predicts_phase_and_score():
+    made, revealed = {"kind": "prediction", "is": "made"}, {"kind": "prediction", "is": "revealed"}
+    good = {**revealed, "score": 80}
+    assert not check_goal(made, state())
+    assert "press Predict" in goal_status(made, state())
+    for phase in ("guessing", "revealing", "scored"):
+        assert check_goal(made, state(prediction=phase))
+    assert not check_goal(revealed, state(prediction="revealing"))
+    assert "press Train" in goal_status(revealed, state(prediction="revealing"))
+    assert check_goal(revealed, state(prediction="scored", prediction_score=12))
+    assert not check_goal(good, state(prediction="scored", prediction_score=79))
+    assert check_goal(good, state(prediction="scored", prediction_score=80))
+    assert "your guess scored 79 (goal: 80)" in goal_status(
+        good, state(prediction="scored", prediction_score=79)
+    )
+    with pytest.raises(LessonFileError, match='"is" is one of made, revealed'):
+        check_goal_syntax({"kind": "prediction", "is": "guessed"})
+    with pytest.raises(LessonFileError, match='"score" must be a number'):
+        check_goal_syntax({**revealed, "score": "high"})
 
 
 def test_verdict_diverged_and_rising():

@@ -83,6 +83,7 @@ GOAL_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "looked_back": ((), ()),
     "looked_back_to_lowest_test": ((), ("within",)),
     "raced": ((), ("runners",)),
+    "prediction": (("is",), ("score",)),
     "all_of": (("goals",), ()),
     "any_of": (("goals",), ()),
 }
@@ -96,6 +97,11 @@ DEFAULT_RUNNERS = 3
 #: "looked_back_to_lowest_test" without "within": the step looked at has a test error at
 #: most this share above the run's lowest
 DEFAULT_LOOK_WITHIN = 0.1
+#: "prediction" goals: "made" once ghost knobs are out, "revealed" once training scored them
+PREDICTION_STAGES: dict[str, tuple[str, ...]] = {
+    "made": ("guessing", "revealing", "scored"),
+    "revealed": ("scored",),
+}
 
 _SETUP_TYPES: dict[str, str] = {
     "model": "text",
@@ -210,6 +216,8 @@ class LessonState:
     run_test_min: float = math.inf
     #: the most runners of a race that ran to its end during this task (0: none)
     raced: int = 0
+    prediction: str = "off"  # Predict's phase: off, guessing, revealing or scored
+    prediction_score: float = math.nan  # 0-100 once scored
 
 
 # -- loading -------------------------------------------------------------------------------
@@ -458,7 +466,7 @@ def check_goal_syntax(goal: object, where: str = "goal", knobs: Sequence[str] = 
             )
         if what.startswith("knob:"):
             _known_knob(what[5:], knobs, where)
-    for name in ("value", "within", "by"):
+    for name in ("value", "within", "by", "score"):
         if name in goal and not _is_number(goal[name]):
             raise LessonFileError(f'{where}: "{name}" must be a number, not {goal[name]!r}.')
     if kind == "raced" and "runners" in goal:
@@ -467,6 +475,10 @@ def check_goal_syntax(goal: object, where: str = "goal", knobs: Sequence[str] = 
             raise LessonFileError(f'{where}: "runners" is a whole number from 2 to 4, not {n!r}.')
     if kind == "verdict" and goal["is"] not in VERDICTS:
         raise LessonFileError(f'{where}: "is" is one of {", ".join(VERDICTS)}, not {goal["is"]!r}.')
+    if kind == "prediction" and goal["is"] not in PREDICTION_STAGES:
+        raise LessonFileError(
+            f'{where}: "is" is one of {", ".join(PREDICTION_STAGES)}, not {goal["is"]!r}.'
+        )
     if kind == "locked":
         if not isinstance(goal["knob"], str):
             raise LessonFileError(f'{where}: "knob" is a knob name in quotes.')
@@ -563,12 +575,15 @@ def snapshot(
     training: bool = False,
     shown: Session | None = None,
     raced: int = 0,
+    prediction: str = "off",
+    prediction_score: float = math.nan,
 ) -> LessonState:
     """A :class:`LessonState` of ``session``; the task counters come from the caller.
 
     ``training`` says whether training runs now; the verdict reads it as the window's
     verdict box does (:func:`~knobsim.core.diagnosis.diagnose_session`). ``shown`` is the
     session as it was at the step the scrub bar looks back at (``Session.view_at``), if any.
+    ``prediction`` and ``prediction_score`` are Predict's phase and score.
     """
     d, model, theta = session.dataset, session.model, session.params
     train = model.data_loss(theta, d.X_train, d.y_train)
@@ -593,6 +608,8 @@ def snapshot(
         shown_test_error=math.nan if shown is None else float(shown.test_loss),
         run_test_min=_lowest(session.history.test),
         raced=int(raced),
+        prediction=prediction,
+        prediction_score=float(prediction_score),
     )
 
 
@@ -656,6 +673,10 @@ def check_goal(goal: Mapping[str, Any], state: LessonState) -> bool:
         )
     if kind == "raced":
         return state.raced >= int(goal.get("runners", DEFAULT_RUNNERS))
+    if kind == "prediction":
+        return state.prediction in PREDICTION_STAGES[goal["is"]] and (
+            "score" not in goal or state.prediction_score >= float(goal["score"])
+        )
     if kind == "all_of":
         return all(check_goal(g, state) for g in goal["goals"])
     if kind == "any_of":
@@ -704,6 +725,13 @@ def _status_parts(goal: Mapping[str, Any], state: LessonState) -> list[str]:
         if state.shown_step is None:
             return ["showing now: drag the bar under the error plot back"]
         return [f"✓ looking back at step {state.shown_step:,}"]
+    if kind == "prediction":
+        if goal["is"] == "made":
+            return ["✓ your guess is out" if ok else "press Predict and drag the ghost knobs"]
+        if state.prediction != "scored":
+            return ["press Train, then wait for the score"]
+        wanted = f" (goal: {_num(goal['score'])})" if "score" in goal else ""
+        return [f"{mark}your guess scored {_num(state.prediction_score)}{wanted}"]
     if kind == "looked_back_to_lowest_test":
         lowest = _num(state.run_test_min)
         if state.shown_step is None:

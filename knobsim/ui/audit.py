@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from knobsim.ui.main_window import MainWindow
     from knobsim.ui.network import NetworkView
     from knobsim.ui.nextword import NextWordView
+    from knobsim.ui.predict import Ghosts
     from knobsim.ui.safe_rate import SafeRateLine
     from knobsim.ui.scrub import ScrubBar
 
@@ -64,6 +65,7 @@ class Views:
     nextword_view: NextWordView | None = None  # None until the window first needs it
     safe_rate: SafeRateLine | None = None
     scrub_bar: ScrubBar | None = None
+    ghosts: Ghosts | None = None  # Predict's ghost handles and ghost curve
 
 
 def audit(window: MainWindow) -> list[str]:
@@ -93,6 +95,7 @@ def audit(window: MainWindow) -> list[str]:
         nextword_view=getattr(window, "_nextword_view", None),
         safe_rate=window.safe_lr_line,
         scrub_bar=window.scrub_bar,
+        ghosts=window.ghosts,
     )
     return audit_views(window.controller, views)
 
@@ -113,6 +116,7 @@ def audit_views(controller: SessionController, views: Views) -> list[str]:
         _check_network,
         _check_nextword,
         _check_safe_rate,
+        _check_ghosts,
     ):
         findings.extend(check(views, shown))
     findings.extend(_check_loss_plot(views, controller.session))
@@ -518,11 +522,12 @@ def _check_points(plot: FitPlot, session: Session) -> list[str]:
     return out
 
 
-def _check_curve(plot, model, theta) -> list[str]:
-    x, y = plot.curve.getData()
+def _check_curve(plot, model, theta, curve=None) -> list[str]:
+    curve = plot.curve if curve is None else curve
+    x, y = curve.getData()
     if x is None or len(x) == 0:
         return ["The fit plot draws no curve."]
-    if not plot.curve.isVisible():
+    if not curve.isVisible():
         return ["The fit plot's curve is hidden."]
     (_, _), (v0, v1) = plot.plot_item.getViewBox().viewRange()
     band = max(v1 - v0, 1e-12)
@@ -557,6 +562,55 @@ def _pixel_centres(item, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray
     xs = rect.left() + (np.arange(cols) + 0.5) * rect.width() / cols
     ys = rect.top() + (np.arange(rows) + 0.5) * rect.height() / rows
     return xs, ys
+
+
+def _check_ghosts(views: Views, session: Session) -> list[str]:
+    """Predict's ghosts: a handle per knob where its guessed value belongs, and the fit
+    plot's dashed curve (or boundary) drawn from the guessed knobs; none when not guessing."""
+    ghosts = views.ghosts
+    if ghosts is None:
+        return []
+    mode, plot = ghosts.mode, ghosts.fit_plot
+    if not mode.active:
+        out = [f"The ghost of {n} shows, but no guess is being made." for n in ghosts.handles]
+        if plot.ghost.isVisible():
+            out.append("The fit plot draws a ghost curve, but no guess is being made.")
+        return out
+    out, guess = [], mode.prediction.knobs
+    combo, words = ghosts.word_combo, mode.prediction.top_words
+    if combo is not None and combo.isVisible() and words is not None:
+        row = ghosts.words.context_row
+        if row < len(words) and combo.currentIndex() != words[row] + 1:
+            out.append(
+                f"The guess of the top next word shows {combo.currentText()!r} but the "
+                f"guess is {(['—', *session.model.vocab])[words[row] + 1]!r}."
+            )
+    for name, h in ghosts.handles.items():
+        i = session.param_names.index(name)
+        if h.value() != guess[i]:
+            out.append(
+                f"The ghost of {name} reads {h.value():.4g} but the guess is {guess[i]:.4g}."
+            )
+        elif h.isVisible():
+            centre = h.geometry().center()
+            at = centre.x() if h.horizontal else centre.y()
+            if abs(at - h.centre()) > HANDLE_TOLERANCE_PX + 0.5:
+                out.append(f"The ghost of {name} sits {at - h.centre():+.0f} px from its guess.")
+    task = session.model.task
+    if task == "regression":
+        out += [f"Ghost: {m}" for m in _check_curve(plot, session.model, guess, plot.ghost)]
+    elif task == "classification":
+        bx, _by = plot.ghost.getData()
+        if not plot.ghost.isVisible():
+            out.append("The fit plot's ghost boundary is hidden.")
+        elif bx is not None and len(bx):
+            pts = np.column_stack(plot.ghost.getData())
+            pts = pts[np.unique(np.linspace(0, len(pts) - 1, CURVE_SAMPLES).round().astype(int))]
+            with np.errstate(all="ignore"):
+                p = np.asarray(session.model.predict(guess, pts), float)
+            if np.any(np.abs(p - 0.5) > 0.15):
+                out.append("The fit plot's ghost boundary is not where the guess gives P = 0.5.")
+    return out
 
 
 def _check_map(item, model, theta, what: str) -> list[str]:

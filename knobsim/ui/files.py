@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from knobsim.core import export, sessionfile
+from knobsim.core.predict import BEST_KEY, bests_from_app
 from knobsim.core.sessionfile import SUFFIX, SessionFileError
 from knobsim.ui.controller import SessionController, speed_index_of
 from knobsim.ui.exporting import ExportError, export_png, export_svg, record_gif
@@ -245,6 +246,9 @@ class SessionFiles(QObject):
         if landscape is not None and getattr(landscape, "pair", None):
             names = self.controller.session.param_names
             state["landscape"] = [names[i] for i in landscape.pair]
+        mode = getattr(self.window, "predict_mode", None)
+        if mode is not None and mode.bests:
+            state[BEST_KEY] = dict(mode.bests)
         return state
 
     def _apply_app_state(self, app: dict) -> None:
@@ -254,6 +258,9 @@ class SessionFiles(QObject):
             self.controller.set_speed(speed_index_of(pace))
         elif isinstance(speed, int) and not isinstance(speed, bool):
             self.controller.set_speed(speed + 1)
+        mode = getattr(self.window, "predict_mode", None)
+        if mode is not None:
+            mode.bests = bests_from_app(app)
         pair = app.get("landscape")
         landscape = getattr(self.window, "landscape_plot", None)
         names = self.controller.session.param_names

@@ -146,6 +146,14 @@ class FitPlot(pg.PlotWidget):
         self.curve = pg.PlotCurveItem(
             pen=pg.mkPen(theme.CURVE_COLOR, width=1), connect="finite", skipFiniteCheck=True
         )
+        # the guess of Predict: the ghost knobs' curve or boundary, dashed (hidden otherwise)
+        self.ghost = pg.PlotCurveItem(
+            pen=pg.mkPen(theme.GHOST_COLOR, width=2, style=Qt.PenStyle.DashLine),
+            connect="finite",
+            skipFiniteCheck=True,
+        )
+        self.ghost.setVisible(False)
+        self._ghost_theta: Array | None = None
         self.train_scatter = Scatter(size=self.POINT_SIZE)
         self.test_scatter = Scatter(size=self.POINT_SIZE)
         for item in (
@@ -153,6 +161,7 @@ class FitPlot(pg.PlotWidget):
             self.table_image,
             self.boundary,
             self.curve,
+            self.ghost,
             self.train_scatter,
             self.test_scatter,
         ):
@@ -208,6 +217,7 @@ class FitPlot(pg.PlotWidget):
         else:
             self._build_nextword(model)
         self.update_plot()
+        self._draw_ghost()
 
     def _build_regression(self, data) -> None:
         x_all = np.concatenate([data.X_train[:, 0], data.X_test[:, 0]]).astype(np.float64)
@@ -301,6 +311,7 @@ class FitPlot(pg.PlotWidget):
                 if view != self._y_view:
                     self._y_view = view
                     self.plot_item.setYRange(*view, padding=0)
+                    self._draw_ghost()  # clipped to the view
                 y = _finite_or_nan(y, *view)
                 self.curve.setData(self._x_grid[:, 0], y)
             elif self.task == "classification":
@@ -314,6 +325,30 @@ class FitPlot(pg.PlotWidget):
                 P = model.probabilities(theta)  # (contexts, V)
                 P = np.nan_to_num(P, nan=0.0, posinf=1.0, neginf=0.0)
                 self.table_image.setImage(P.astype(np.float32), autoLevels=False)
+
+    def show_ghost(self, theta: Array | None) -> None:
+        """Draw the model at the ghost knobs ``theta`` (dashed), or hide it with None; the
+        next-word table has no ghost here (its guess is read off the ghost knobs)."""
+        self._ghost_theta = None if theta is None else np.array(theta, float)
+        self._draw_ghost()
+
+    def _draw_ghost(self) -> None:
+        theta, model = self._ghost_theta, self._controller.shown.model
+        if theta is None or self.task == "nextword" or theta.shape != (model.n_params,):
+            self.ghost.setVisible(False)
+            return
+        with np.errstate(all="ignore"):
+            if self.task == "regression":
+                y = model.predict(theta, self._x_grid)  # (200,)
+                x = self._x_grid[:, 0]
+                self.ghost.setData(x, _finite_or_nan(y, *self._y_view), connect="finite")
+            else:
+                p = model.predict(theta, self._x_grid)
+                n = self.HEATMAP_SIZE
+                P = np.nan_to_num(p, nan=0.5, posinf=1.0, neginf=0.0).reshape(n, n)
+                bx, by = isoline_segments(P, 0.5, self._xs, self._ys)
+                self.ghost.setData(bx, by, connect="pairs")
+        self.ghost.setVisible(True)
 
     def _y_range_for(self, y: Array) -> tuple[float, float]:
         """The y range that shows the data and the curve ``y`` (see the class notes)."""

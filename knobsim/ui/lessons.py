@@ -52,6 +52,7 @@ from knobsim.core.lessons import (
     snapshot,
 )
 from knobsim.ui.controller import SessionController, speed_index_of
+from knobsim.ui.predict import PredictMode
 from knobsim.ui.progress import StudentWork
 from knobsim.ui.widgets import named_button
 
@@ -125,6 +126,7 @@ class LessonRunner(QObject):
     def __init__(self, controller: SessionController, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._controller = controller
+        self.prediction: PredictMode | None = None  # the window's Predict, when it has one
         self.lesson: Lesson | None = None
         self.task_index = 0
         self.skipped = 0
@@ -193,6 +195,7 @@ class LessonRunner(QObject):
     def state(self) -> LessonState:
         """The snapshot the current goal is checked against."""
         self._count_steps()
+        score = self.prediction.last_score if self.prediction is not None else None
         return snapshot(
             self._controller.session,
             steps=self._steps,
@@ -201,6 +204,8 @@ class LessonRunner(QObject):
             training=self._controller.is_training,
             shown=None if self._controller.scrub_step is None else self._controller.shown,
             raced=self._raced,
+            prediction=self.prediction.phase if self.prediction is not None else "off",
+            prediction_score=score.points if score is not None else math.nan,
         )
 
     def check_now(self, *, held: bool = False) -> None:
@@ -576,6 +581,10 @@ class Lessons(QObject):
         self._all_lessons: list[Lesson] = []
         self._challenge = None
         self.runner = LessonRunner(self.controller, self)
+        mode = getattr(window, "predict_mode", None)
+        if mode is not None:
+            self.runner.prediction = mode
+            mode.changed.connect(self.runner._on_controller_changed)
         self.dock = LessonDock(window)
         window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
         self.dock.hide()

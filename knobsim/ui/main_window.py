@@ -71,6 +71,7 @@ from knobsim.core.capacity import with_hidden
 from knobsim.core.catalog import COMPATIBLE, DEFAULT_DATASET, dataset_for, session_for
 from knobsim.core.datasets import DataError, Dataset
 from knobsim.core.hints import hint_text, knob_hints
+from knobsim.core.predict import FREE_PLAY
 from knobsim.core.session import Session
 from knobsim.resources import assets_dir
 from knobsim.ui import theme
@@ -85,6 +86,7 @@ from knobsim.ui.lessons import install as install_lessons
 from knobsim.ui.loss_plot import LossPlot
 from knobsim.ui.network import NetworkView
 from knobsim.ui.nextword import CORPUS_FILTER, OPEN_CORPUS_TITLE, NextWordView
+from knobsim.ui.predict import Ghosts, PredictMode
 from knobsim.ui.race import RaceDialog
 from knobsim.ui.safe_rate import SafeRateLine
 from knobsim.ui.scrub import ScrubBar
@@ -183,6 +185,8 @@ class MainWindow(QMainWindow):
         self.landscape_plot = LandscapePlot(self.controller)
         self.network_view = NetworkView(self.controller, knob_panel=self.knob_panel)
         self._nextword_view: NextWordView | None = None  # made when first needed
+        self.predict_mode = PredictMode(self.controller, self._lesson_id)
+        self.ghosts = Ghosts(self.predict_mode, self.knob_panel, self.fit_plot)
         controls = self._build_controls()
         self._build_layout(controls)
         self._build_actions()
@@ -253,12 +257,29 @@ class MainWindow(QMainWindow):
         )
         self.randomize_button.setObjectName("randomize")
         buttons = QGridLayout()
-        buttons.addWidget(self.train_button, 0, 0, 1, 3)
+        buttons.addWidget(self.train_button, 0, 0, 1, 2)
         buttons.addWidget(self.step_button, 1, 0)
         buttons.addWidget(self.reset_button, 1, 1)
         buttons.addWidget(self.randomize_button, 1, 2)
+        self.predict_button = _tip(
+            QPushButton("Predict"),
+            "Predict",
+            "Guess first: drag the ghost knobs to where you think Train will leave the "
+            "knobs, then press Train to see how close you were (P; Esc stops guessing).",
+        )
+        self.predict_button.setObjectName("predict")
+        self.predict_button.setCheckable(True)
+        buttons.addWidget(self.predict_button, 0, 2)
+        self.predict_button.setMinimumHeight(36)
         self.train_button.setMinimumHeight(36)
         layout.addLayout(buttons)
+        self.prediction_score = QLabel()
+        self.prediction_score.setObjectName("prediction_score")
+        self.prediction_score.setWordWrap(True)
+        self.prediction_score.setFrameShape(QFrame.Shape.StyledPanel)
+        self.prediction_score.setStyleSheet(f"border: 2px dashed {theme.GHOST_COLOR}; padding: 4px")
+        self.prediction_score.hide()
+        layout.addWidget(self.prediction_score)
 
         self.error_label = ReadoutLabel()
         self.error_label.setObjectName("error_label")
@@ -712,6 +733,7 @@ class MainWindow(QMainWindow):
         if self._nextword_view is None:
             view = NextWordView(self.controller, self.loss_plot.plot_item)
             self._nextword_view = view
+            self.ghosts.attach_words(view)
             view.setMinimumSize(_at_least(view, MIN_VIEW))
             guard_wheels(view)
             tabs = self.output_tabs
@@ -789,6 +811,14 @@ class MainWindow(QMainWindow):
             "Say which knob lowers the error most, which way and about how far (H)."
         )
         self.hint_action.triggered.connect(self.show_hint)
+        self.predict_action = QAction("&Predict where Train will leave the knobs", self)
+        self.predict_action.setShortcut(QKeySequence(Qt.Key.Key_P))
+        self.predict_action.triggered.connect(self.predict_button.click)
+        self.leave_predict_action = QAction("Stop guessing", self)
+        self.leave_predict_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.leave_predict_action.setEnabled(False)
+        self.leave_predict_action.triggered.connect(self.predict_mode.leave)
+        self.addAction(self.leave_predict_action)
         self.race_action = QAction("Race &optimizers…", self)
         self.race_action.setObjectName("race")
         self.race_action.setStatusTip(
@@ -796,7 +826,15 @@ class MainWindow(QMainWindow):
         )
         self.race_action.triggered.connect(self.show_race)
         training.addSeparator()
-        for action in (self.train_action, step, reset, randomize, halve, self.hint_action):
+        for action in (
+            self.train_action,
+            self.predict_action,
+            step,
+            reset,
+            randomize,
+            halve,
+            self.hint_action,
+        ):
             training.addAction(action)
             self.addAction(action)
         training.addSeparator()
@@ -872,6 +910,8 @@ class MainWindow(QMainWindow):
         c.paramsChanged.connect(self._error_throttle)
         c.trainingExploded.connect(self._on_training_exploded)
         c.trainingConverged.connect(self._on_training_converged)
+        self.predict_button.toggled.connect(self._on_predict_button_toggled)
+        self.predict_mode.changed.connect(self._on_prediction_changed)
         self.stop_converged_box.toggled.connect(c.set_stop_when_converged)
         c.optimizerChanged.connect(self._sync_controls)
         c.modelChanged.connect(self._sync_controls)
@@ -1005,6 +1045,33 @@ class MainWindow(QMainWindow):
             self._update_error_label()  # paused: the exact values, at once
         if on:
             self.banner.hide()
+
+    def _lesson_id(self) -> str:
+        lessons = getattr(self, "lessons", None)
+        lesson = lessons.runner.lesson if lessons is not None else None
+        return lesson.id if lesson is not None else FREE_PLAY
+
+    def _on_predict_button_toggled(self, on: bool) -> None:
+        if on or self.predict_mode.phase == "scored":  # after a score: a fresh guess
+            self.predict_mode.start()
+        else:
+            self.predict_mode.leave()
+
+    def _on_prediction_changed(self) -> None:
+        mode = self.predict_mode
+        with QSignalBlocker(self.predict_button):
+            self.predict_button.setChecked(mode.active)
+        self.leave_predict_action.setEnabled(mode.active)
+        self.predict_button.setEnabled(not self.controller.is_training or mode.active)
+        self.prediction_score.setVisible(mode.active)
+        self.prediction_score.setText(
+            mode.message
+            if mode.phase == "scored"
+            else "Training shows the answer now. Your ghosts stay where you put them."
+            if mode.phase == "revealing"
+            else "Drag the dashed ghost knobs to where you think Train will leave the knobs. "
+            "Then press Train."
+        )
 
     def _on_training_converged(self, step: int) -> None:
         self.statusBar().showMessage(

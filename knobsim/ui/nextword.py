@@ -239,6 +239,7 @@ class NextWordView(QWidget):
         header.addWidget(self.context_combo)
         header.addWidget(QLabel("comes:"))
         header.addWidget(self.context_hint, 1)
+        self.header = header  # Predict adds its guess of the top word here
 
         # -- the bars: one row of the table, a word per bar ----------------------------
         self.bars_plot = pg.PlotWidget()

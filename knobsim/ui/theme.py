@@ -32,6 +32,7 @@ MARK_COLOR = "#009E73"  # Okabe-Ito bluish green: a hand on a knob
 PATH_COLOR = "#ffffff"  # the training path over the (dark-ish) landscape
 CONVERGED_COLOR = "#009E73"  # Okabe-Ito green: where training stopped by itself
 MARKER_COLOR = "#ffffff"  # where the weights are now, on the landscape
+GHOST_COLOR = "#CC79A7"  # Okabe-Ito reddish purple: a guess (ghost knobs, ghost curve)
 
 LUT_SIZE = 256
 

@@ -106,6 +106,26 @@ def drag_slider_to(slider: QSlider, value: float, *, steps: int = 8, qtbot=None)
     drag(slider, handle_center(slider), point_for_value(slider, value), steps=steps, qtbot=qtbot)
 
 
+def drag_ghost(ghost: QWidget, value: float, *, steps: int = 8, qtbot=None) -> None:
+    """Grab a knob's ghost handle (Predict) where it is drawn and carry it along its
+    slider to ``value``; each move is where the hand is now, in the ghost's own (moving)
+    coordinates, as Qt gives them to the widget that holds the mouse."""
+    slider = ghost.parentWidget()
+    start = ghost.geometry().center()
+    end = point_for_value(slider, value)
+    assert slider.childAt(start) is ghost, "a hand there would not meet the ghost"
+    press(ghost, ghost.mapFrom(slider, start))
+    for k in range(1, steps + 1):
+        at = QPoint(
+            round(start.x() + (end.x() - start.x()) * k / steps),
+            round(start.y() + (end.y() - start.y()) * k / steps),
+        )
+        move(ghost, ghost.mapFrom(slider, at))
+        if qtbot is not None:
+            qtbot.wait(5)
+    release(ghost, ghost.mapFrom(slider, end))
+
+
 def wheel(widget: QWidget, notches: int = 1, pos: QPoint | None = None, mods=None) -> None:
     """Turn the mouse wheel over ``widget`` (``notches`` > 0: away from the user)."""
     mods = mods if mods is not None else Qt.KeyboardModifier.NoModifier

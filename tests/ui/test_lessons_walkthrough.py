@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hands import click, drag_slider_to, find, handle_center, key, press, release
+from hands import click, drag_ghost, drag_slider_to, find, handle_center, key, press, release
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -149,6 +149,28 @@ def do_next_word(qtbot, win) -> None:
     assert win.controller.model.n_params == 11**3
 
 
+def do_predict(qtbot, win) -> None:
+    c = win.controller
+    fastest(win)
+    click(qtbot, win, "predict")
+    drag_ghost(find(win, "ghost:w"), 0.5, qtbot=qtbot)
+    qtbot.waitUntil(on_task(win, 1), timeout=WAIT_MS)
+
+    def reveal() -> None:
+        click(qtbot, win, "train")
+        qtbot.waitUntil(lambda: c.session.step_count > 2000, timeout=WAIT_MS)
+        click(qtbot, win, "train")  # at Max a test's run does not stop by itself
+
+    reveal()
+    qtbot.waitUntil(on_task(win, 2), timeout=WAIT_MS)
+    answer = c.session.params.copy()
+    click(qtbot, win, "reset")
+    click(qtbot, win, "predict")  # after a score: a fresh guess
+    for name, value in zip(c.session.param_names, answer, strict=True):
+        drag_ghost(find(win, f"ghost:{name}"), value, qtbot=qtbot)
+    reveal()
+
+
 def do_race(qtbot, win) -> None:
     from PySide6.QtGui import QAction
 
@@ -175,6 +197,7 @@ SCRIPTS = {
     "underfit": do_underfit,
     "overfit": do_overfit,
     "next-word": do_next_word,
+    "predict": do_predict,
     "race": do_race,
 }
 
