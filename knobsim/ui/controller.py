@@ -272,7 +272,11 @@ class SessionController(QObject):
 
     def apply_setting(self, key: str, value) -> None:
         """Set one setting without recording it (undo and redo of a setting come here)."""
-        self._end_scrub()
+        looked_back = self._end_scrub()
+        if looked_back and key != "l2":
+            # every view showed the step looked back at: they show the present again
+            # (the monkey test found the knobs, the fit and the read-out left behind)
+            self.paramsChanged.emit()
         if key.startswith("lock:"):
             name = key[5:]
             if name in self.session.param_names:

@@ -239,3 +239,24 @@ def test_the_scrub_bar_spans_the_loss_plot_at_a_laptop_size_with_the_lessons_ope
     qtbot.wait(350)
     plot = win.loss_plot.width()
     assert bar(win).width() >= 0.8 * plot
+
+
+@pytest.mark.parametrize("change", ["learning rate", "lock"])
+def test_a_setting_changed_while_looking_back_brings_every_view_to_the_present(
+    window, qtbot, change
+):
+    """Found by the monkey test: looking back, then dragging the learning rate, ended the
+    look back but left the knobs, the fit and the read-out at the step looked back at."""
+    c = trained(window)
+    slider = bar(window)
+    drag_slider_to(slider, 0, qtbot=qtbot)  # back to the first step
+    qtbot.wait(350)
+    assert c.scrub_step is not None
+    if change == "learning rate":
+        lr = window.lr_control.slider
+        drag_slider_to(lr, lr.minimum() + (lr.maximum() - lr.minimum()) // 3, qtbot=qtbot)
+    else:
+        c.set_locked(0, True)  # (the knob panel is greyed while looking back)
+    qtbot.wait(350)
+    assert c.scrub_step is None
+    assert window.audit() == []
