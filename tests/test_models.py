@@ -304,3 +304,12 @@ def test_embedding_words_at_one_point_predict_alike():
     np.testing.assert_allclose(P.sum(axis=1), 1.0)
     np.testing.assert_allclose(P[0], P[1])
     np.testing.assert_array_equal(model.embeddings(theta)[1], model.embeddings(theta)[2])
+
+
+def test_embedding_predicts_nothing_for_no_contexts():
+    model = Embedding((".", "a", "b"), dim=2, context=2)
+    theta = model.init_params(np.random.default_rng(0))
+    assert model.predict(theta, np.zeros((0, 2), dtype=np.int64)).shape == (0, 3)
+    table = model.probabilities(theta)
+    assert table.shape == (9, 3)
+    np.testing.assert_allclose(table[model.context_row([1, 2])], model.predict(theta, [[1, 2]])[0])

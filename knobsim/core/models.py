@@ -684,14 +684,13 @@ class MLP(Model):
         return f"{shape} {self.activation} network ({self.n_params} knobs)"
 
 
-class NextWord(Model):
-    """A next-word model: a table of logits "after context A, how strongly word B".
+class WordModel(Model):
+    """What every next-word model shares: a vocabulary, ``context`` words that choose a
+    row of a (V**context, V) table of next-word logits, softmax and cross-entropy.
 
-    ``context`` words choose a row of the (V**context, V) table; softmax over the row
-    gives the next-word probabilities; the loss is the mean cross-entropy (nats).
+    Subclasses set ``param_names`` and give ``logits_table``.
     """
 
-    name = "nextword"
     task = "nextword"
 
     def __init__(self, vocab: Sequence[str], context: int = 1, l2: float = 0.0) -> None:
@@ -704,11 +703,7 @@ class NextWord(Model):
         self.vocab = vocab
         self.context = int(context)
         self.n_inputs = self.context
-        V = len(vocab)
-        self.n_rows = V**self.context
-        self.param_names = [
-            f"{self.context_label(r)}→{vocab[j]}" for r in range(self.n_rows) for j in range(V)
-        ]
+        self.n_rows = len(vocab) ** self.context
 
     @property
     def V(self) -> int:
@@ -728,11 +723,13 @@ class NextWord(Model):
             row = row * self.V + int(w)
         return row
 
-    def init_params(self, rng: np.random.Generator) -> Array:
-        return rng.normal(0.0, 0.5, size=self.n_params)
-
-    def default_ranges(self) -> Array:
-        return np.tile([-6.0, 6.0], (self.n_params, 1))
+    def context_words(self) -> NDArray[np.int64]:
+        """The words of every table row, oldest first, (n_rows, context)."""
+        rows = np.arange(self.n_rows)
+        return np.stack(
+            [(rows // self.V ** (self.context - 1 - c)) % self.V for c in range(self.context)],
+            axis=1,
+        )
 
     def _rows(self, X: NDArray) -> NDArray[np.int64]:
         X = np.asarray(X, dtype=np.int64).reshape(len(X), -1)
@@ -749,10 +746,39 @@ class NextWord(Model):
         idx = rows * self.V + np.asarray(y, dtype=np.int64)
         return np.bincount(idx, minlength=self.n_rows * self.V).reshape(self.n_rows, self.V)
 
+    @abstractmethod
+    def logits_table(self, theta: Array) -> Array:
+        """The next-word logits after every context, (n_rows, V)."""
+
     def probabilities(self, theta: Array) -> Array:
-        """Softmax of every row of the table, (n_rows, V)."""
-        L = np.asarray(theta, float).reshape(self.n_rows, self.V)
+        """Softmax of every row of the logits table, (n_rows, V)."""
+        L = self.logits_table(np.asarray(theta, float))
         return np.exp(L - _logsumexp(L)[:, None])
+
+
+class NextWord(WordModel):
+    """A next-word model: a table of logits "after context A, how strongly word B".
+
+    ``context`` words choose a row of the (V**context, V) table; softmax over the row
+    gives the next-word probabilities; the loss is the mean cross-entropy (nats).
+    """
+
+    name = "nextword"
+
+    def __init__(self, vocab: Sequence[str], context: int = 1, l2: float = 0.0) -> None:
+        super().__init__(vocab, context, l2)
+        self.param_names = [
+            f"{self.context_label(r)}→{w}" for r in range(self.n_rows) for w in self.vocab
+        ]
+
+    def logits_table(self, theta: Array) -> Array:
+        return np.asarray(theta, float).reshape(self.n_rows, self.V)
+
+    def init_params(self, rng: np.random.Generator) -> Array:
+        return rng.normal(0.0, 0.5, size=self.n_params)
+
+    def default_ranges(self) -> Array:
+        return np.tile([-6.0, 6.0], (self.n_params, 1))
 
     def predict(self, theta: Array, X: NDArray) -> Array:
         """Next-word probabilities for each context, (n, V)."""
@@ -791,7 +817,7 @@ class NextWord(Model):
 _AXES = ("x", "y", "z")
 
 
-class Embedding(Model):
+class Embedding(WordModel):
     """A neural next-word model: each word a point in ``dim`` knobs, shared by every
     context it appears in.
 
@@ -801,23 +827,14 @@ class Embedding(Model):
     """
 
     name = "embed"
-    task = "nextword"
 
     def __init__(
         self, vocab: Sequence[str], dim: int = 2, context: int = 1, l2: float = 0.0
     ) -> None:
-        super().__init__(l2)
-        vocab = tuple(vocab)
-        if len(vocab) < 2:
-            raise ValueError("A next-word model needs at least two words in its vocabulary.")
-        if context not in (1, 2):
-            raise ValueError(f"The context is one or two words, not {context}.")
+        super().__init__(vocab, context, l2)
         if isinstance(dim, bool) or not 1 <= int(dim) <= MAX_DIM:
             raise ValueError(f"An embedding has 1 to {MAX_DIM} knobs per word, not {dim}.")
-        self.vocab = vocab
         self.dim = int(dim)
-        self.context = int(context)
-        self.n_inputs = self.context
         axes = [_AXES[a] if a < len(_AXES) else str(a + 1) for a in range(self.dim)]
         inputs = (
             axes
@@ -825,14 +842,10 @@ class Embedding(Model):
             else [f"{c + 1}.{a}" for c in range(self.context) for a in axes]
         )
         self.param_names = (
-            [f"emb[{w}].{a}" for w in vocab for a in axes]
-            + [f"W[{i}→{w}]" for i in inputs for w in vocab]
-            + [f"b[{w}]" for w in vocab]
+            [f"emb[{w}].{a}" for w in self.vocab for a in axes]
+            + [f"W[{i}→{w}]" for i in inputs for w in self.vocab]
+            + [f"b[{w}]" for w in self.vocab]
         )
-
-    @property
-    def V(self) -> int:
-        return len(self.vocab)
 
     def unpack(self, thetas: Array) -> tuple[Array, Array, Array]:
         """Views of E (k, V, dim), W (k, context * dim, V) and b (k, V) of thetas (k, P)."""
@@ -863,8 +876,11 @@ class Embedding(Model):
 
     def _logits(self, thetas: Array, F: NDArray[np.int64]) -> tuple[Array, Array]:
         E, W, b = self.unpack(thetas)
-        h = E[:, F].reshape(len(thetas), len(F), -1)  # (k, n, context * dim)
+        h = E[:, F].reshape(len(thetas), len(F), self.context * self.dim)  # (k, n, c * dim)
         return h, np.einsum("knh,khv->knv", h, W) + b[:, None, :]  # logits (k, n, V)
+
+    def logits_table(self, theta: Array) -> Array:
+        return self._logits(np.asarray(theta, float)[None, :], self.context_words())[1][0]
 
     def predict(self, theta: Array, X: NDArray) -> Array:
         """Next-word probabilities for each context, (n, V)."""

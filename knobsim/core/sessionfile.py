@@ -22,7 +22,7 @@ import numpy as np
 
 from knobsim.core.catalog import session_for
 from knobsim.core.datasets import MAX_ABS_VALUE, TASKS, DataError, Dataset
-from knobsim.core.models import MLP, MODELS, Embedding, NextWord, Polynomial
+from knobsim.core.models import MLP, MODELS, Embedding, Polynomial, WordModel
 from knobsim.core.optimizers import OptimizerConfig
 from knobsim.core.session import Session
 
@@ -65,7 +65,7 @@ def session_to_dict(session: Session, *, app: dict[str, Any] | None = None) -> d
     if isinstance(model, MLP):
         spec["hidden"] = list(model.hidden)
         spec["activation"] = model.activation
-    if isinstance(model, (NextWord, Embedding)):
+    if isinstance(model, WordModel):
         spec["context"] = model.context
     if isinstance(model, Embedding):
         spec["dim"] = model.dim

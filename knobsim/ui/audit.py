@@ -20,7 +20,7 @@ from PySide6.QtGui import QColor, QPainterPath
 from PySide6.QtWidgets import QSlider, QStyle, QStyleOptionSlider
 
 from knobsim.core.curvature import pair_hessian, session_safe_lr
-from knobsim.core.models import NextWord
+from knobsim.core.models import WordModel
 from knobsim.core.session import Session
 from knobsim.core.slopes import slope_levels
 from knobsim.ui import dials
@@ -635,7 +635,7 @@ def _check_map(item, model, theta, what: str) -> list[str]:
     ]
 
 
-def _check_table(item, model: NextWord, theta) -> list[str]:
+def _check_table(item, model: WordModel, theta) -> list[str]:
     image = item.image
     if image is None:
         return ["The probability table is not drawn."]
@@ -847,7 +847,7 @@ def _describe_look(colour: QColor, net) -> str:
 def _check_nextword(views: Views, session: Session) -> list[str]:
     view = views.nextword_view
     model = session.model
-    if view is None or not isinstance(model, NextWord):
+    if view is None or not isinstance(model, WordModel):
         return []  # not built, or not in use (it shows the last next-word model, hidden)
     if not view.active or view._model is not model:
         return ["The next-word view shows another model than the session's."]
