@@ -56,6 +56,7 @@ class EmbeddingMap(QWidget):
         self._held: int | None = None  # the word in the hand
         self._macro = False  # the drag's one undo step is open
         self._grip = (0.0, 0.0)  # the dot less the pointer where the hand took it
+        self._span: tuple | None = None  # the knob ranges the view was last fitted to
         self.view = _MapViewBox(self)
         self.view.disableAutoRange()  # the map holds still under a dragging hand
         self.plot = pg.PlotWidget(viewBox=self.view)
@@ -102,6 +103,7 @@ class EmbeddingMap(QWidget):
             return
         if model is not self._model:
             self._build(model)
+        self._fit_view(model)
         E = model.embeddings(session.params)[:, :2]  # (V, 2)
         self.dots.setData(E[:, 0], E[:, 1])
         for text, (x, y) in zip(self._words, E, strict=True):
@@ -182,5 +184,12 @@ class EmbeddingMap(QWidget):
         axes = model.param_names[0].split(".")[-1], model.param_names[1].split(".")[-1]
         self.plot.setLabel("bottom", f"knob emb[word].{axes[0]}")
         self.plot.setLabel("left", f"knob emb[word].{axes[1]}")
-        lo, hi = model.param_range(0)
-        self.view.setRange(xRange=(lo, hi), yRange=model.param_range(1), padding=0.05)
+        self._span = None
+
+    def _fit_view(self, model: Embedding) -> None:
+        """The view spans every word's knob ranges (they widen when a knob is pushed)."""
+        R = model.param_ranges()[: model.V * model.dim].reshape(model.V, model.dim, 2)
+        span = (R[:, 0, 0].min(), R[:, 0, 1].max(), R[:, 1, 0].min(), R[:, 1, 1].max())
+        if span != self._span and self._held is None:  # never under a dragging hand
+            self._span = span
+            self.view.setRange(xRange=span[:2], yRange=span[2:], padding=0.05)
