@@ -61,6 +61,12 @@ def _memory(win, task: int) -> None:
         c.step_many(20)
 
 
+def _word_map(win, task: int) -> None:
+    c = win.controller
+    names = c.session.param_names
+    c.set_params_at([names.index("emb[dog].x"), names.index("emb[dog].y")], [2.0, 2.0])
+
+
 #: lesson id -> (its main task, one round of play at the current task)
 PLAY: dict[str, tuple[int, Callable]] = {
     "knobs": (0, lambda win, task: _best_line(win)),
@@ -70,6 +76,7 @@ PLAY: dict[str, tuple[int, Callable]] = {
     "underfit": (0, lambda win, task: win.controller.step_many(50)),
     "overfit": (0, lambda win, task: win.controller.step_many(100)),
     "next-word": (0, lambda win, task: win.controller.step_many(20)),
+    "word-map": (0, _word_map),
 }
 
 

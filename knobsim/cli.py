@@ -90,7 +90,7 @@ def _add_setup_options(p: argparse.ArgumentParser, optimizer: bool = True) -> No
     )
     data.add_argument("--csv", metavar="PATH", help="your own data: x,y or x1,x2,label rows")
     data.add_argument(
-        "--corpus", metavar="NAME_OR_FILE", help="nextword: a built-in corpus or a text file"
+        "--corpus", metavar="NAME_OR_FILE", help="nextword, embed: a built-in corpus or a text file"
     )
     if optimizer:
         p.add_argument("--optimizer", default="gd", help=f"one of {', '.join(OPTIMIZERS)}")
@@ -105,7 +105,10 @@ def _add_setup_options(p: argparse.ArgumentParser, optimizer: bool = True) -> No
     )
     p.add_argument("--activation", default="tanh", help=f"mlp: one of {', '.join(ACTIVATIONS)}")
     p.add_argument("--l2", type=_non_negative_float, default=0.0, help="L2 strength (default 0)")
-    p.add_argument("--context", type=int, default=1, help="nextword: 1 or 2 words of context")
+    p.add_argument(
+        "--context", type=int, default=1, help="nextword, embed: 1 or 2 words of context"
+    )
+    p.add_argument("--dim", type=int, default=2, help="embed: knobs per word (default 2)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -225,6 +228,7 @@ def build_session(args: argparse.Namespace):
             activation=args.activation,
             l2=args.l2,
             context=args.context,
+            dim=args.dim,
         )
     except ValueError as exc:
         raise UsageError(str(exc).rstrip(".")) from None
@@ -284,6 +288,8 @@ def _finite_or_none(x: float) -> float | None:
 
 
 def run_train(args: argparse.Namespace) -> int:
+    from knobsim.core.models import Embedding
+
     session = build_session(args)
     steps = args.steps
     out = sys.stdout
@@ -338,6 +344,9 @@ def run_train(args: argparse.Namespace) -> int:
             "diverged": diverged,
             "safe_lr": _finite_or_none(safe_lr),
         }
+        if isinstance(session.model, Embedding):
+            result["vocab"] = list(session.model.vocab)
+            result["embeddings"] = session.model.embeddings(session.params).tolist()
         if diverged:
             result["message"] = report.message
         json.dump(result, out)

@@ -338,3 +338,25 @@ def test_a_closed_pipe_ends_quietly():
     )
     assert proc.stdout.startswith("knobsim: training")
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
+
+
+@pytest.mark.parametrize(("dim", "context"), [(2, 1), (3, 2)])
+def test_embed_json_gives_each_word_its_point(capsys, dim, context):
+    code, out, _ = run(
+        capsys, "train", "--model", "embed", "--corpus", "roles", "--optimizer", "adam",
+        "--lr", "0.05", "--steps", "20", "--dim", str(dim), "--context", str(context), "--json",
+    )  # fmt: skip
+    result = json.loads(out)
+    assert code == 0 and result["model"] == "embed"
+    V = len(result["vocab"])
+    assert result["vocab"][0] == "." and "cat" in result["vocab"]
+    assert result["n_params"] == V * dim + context * dim * V + V
+    cat = result["vocab"].index("cat")
+    point = [result["params"][f"emb[cat].{a}"] for a in "xyz"[:dim]]
+    assert len(result["embeddings"]) == V and result["embeddings"][cat] == point
+    assert result["final_test_loss"] != result["final_train_loss"]  # held-out sentences
+
+
+def test_table_json_has_no_embeddings(capsys):
+    _, out, _ = run(capsys, "train", "--corpus", "roles", "--steps", "2", "--json")
+    assert "embeddings" not in json.loads(out)

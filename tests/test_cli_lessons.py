@@ -21,10 +21,11 @@ def test_lessons_lists_number_id_and_title(capsys):
     assert code == 0 and err == ""
     lines = out.splitlines()
     lessons, _ = load_lessons()
-    assert len(lines) == len(lessons) == 9
+    assert len(lines) == len(lessons) == 10
     assert lines[0].split(None, 2) == ["1", "knobs", "Turn the knobs"]
     assert lines[6].split(None, 2) == ["7", "next-word", "Knobs that predict the next word"]
     assert lines[7].split(None, 2) == ["8", "predict", "Predict where Train will leave the line"]
+    assert lines[9].split(None, 2) == ["10", "word-map", "Words are knobs too"]
 
 
 def test_lessons_checks_a_teachers_folder(capsys, tmp_path):

@@ -59,6 +59,7 @@ def test_builtin_lessons_load_in_order_without_errors():
         "next-word",
         "predict",
         "race",
+        "word-map",
     ]
     for lesson in lessons:
         assert lesson.title and lesson.text and lesson.tasks and lesson.done
@@ -80,7 +81,8 @@ def test_find_lesson_by_id_or_number():
     assert find_lesson(lessons, "7").id == "next-word"
     assert find_lesson(lessons, "8").id == "predict"
     assert find_lesson(lessons, "9").id == "race"
-    assert find_lesson(lessons, "10") is None
+    assert find_lesson(lessons, "10").id == "word-map"
+    assert find_lesson(lessons, "11") is None
     assert find_lesson(lessons, "nope") is None
 
 

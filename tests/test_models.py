@@ -7,6 +7,7 @@ import pytest
 
 from knobsim.core.models import (
     MLP,
+    Embedding,
     InputScaler,
     Line,
     Logistic,
@@ -77,6 +78,10 @@ def _cases():
     cases.append(("nextword", lambda l2: NextWord(words, 1, l2), lambda r: _text_data(r, 5, 1)))
     cases.append(
         ("nextword-ctx2", lambda l2: NextWord(words, 2, l2), lambda r: _text_data(r, 5, 2))
+    )
+    cases.append(("embed", lambda l2: Embedding(words, 2, 1, l2), lambda r: _text_data(r, 5, 1)))
+    cases.append(
+        ("embed-d3-ctx2", lambda l2: Embedding(words, 3, 2, l2), lambda r: _text_data(r, 5, 2))
     )
     return cases
 
@@ -271,3 +276,40 @@ def test_first_line_is_drawn_through_the_data(name):
         y = model.predict(theta, x)
         inside = (y >= data.y_train.min()) & (y <= data.y_train.max())
         assert inside.mean() >= 0.6, (seed, theta)
+
+
+def test_embedding_knobs_are_named_and_counted():
+    words = (".", "the", "cat", "dog")
+    model = Embedding(words, dim=2, context=1)
+    V, d = 4, 2
+    assert model.n_params == V * d + d * V + V
+    assert model.param_names[:4] == ["emb[.].x", "emb[.].y", "emb[the].x", "emb[the].y"]
+    assert model.param_names[model.embedding_index(2, 1)] == "emb[cat].y"
+    assert "W[y→dog]" in model.param_names and model.param_names[-1] == "b[dog]"
+    two = Embedding(words, dim=2, context=2)
+    assert two.n_params == V * d + 2 * d * V + V
+    assert "W[2.x→cat]" in two.param_names
+    with pytest.raises(ValueError, match="knobs per word"):
+        Embedding(words, dim=0)
+
+
+def test_embedding_words_at_one_point_predict_alike():
+    model = Embedding((".", "a", "b", "c"), dim=2)
+    theta = model.init_params(np.random.default_rng(1))
+    P = model.predict(theta, np.array([[1], [2]]))
+    assert not np.allclose(P[0], P[1])
+    for axis in range(2):  # put word b on word a's point
+        theta[model.embedding_index(2, axis)] = theta[model.embedding_index(1, axis)]
+    P = model.predict(theta, np.array([[1], [2]]))
+    np.testing.assert_allclose(P.sum(axis=1), 1.0)
+    np.testing.assert_allclose(P[0], P[1])
+    np.testing.assert_array_equal(model.embeddings(theta)[1], model.embeddings(theta)[2])
+
+
+def test_embedding_predicts_nothing_for_no_contexts():
+    model = Embedding((".", "a", "b"), dim=2, context=2)
+    theta = model.init_params(np.random.default_rng(0))
+    assert model.predict(theta, np.zeros((0, 2), dtype=np.int64)).shape == (0, 3)
+    table = model.probabilities(theta)
+    assert table.shape == (9, 3)
+    np.testing.assert_allclose(table[model.context_row([1, 2])], model.predict(theta, [[1, 2]])[0])

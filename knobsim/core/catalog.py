@@ -23,6 +23,7 @@ COMPATIBLE: dict[str, tuple[str, ...]] = {
     "logistic": datasets.CLASSIFICATION,
     "mlp": datasets.CLASSIFICATION + datasets.REGRESSION,
     "nextword": corpora.BUILTIN_CORPORA,
+    "embed": corpora.BUILTIN_CORPORA,
 }
 #: the data each model starts on when none is named
 DEFAULT_DATASET: dict[str, str] = {
@@ -31,6 +32,7 @@ DEFAULT_DATASET: dict[str, str] = {
     "logistic": "blobs",
     "mlp": "circles",
     "nextword": "rhymes",
+    "embed": "roles",
 }
 
 
@@ -50,7 +52,8 @@ def dataset_for(
     name : str or PathLike
         One of ``datasets.DATASETS`` (drawn with ``noise``, ``points`` and ``seed``), one
         of ``corpus.BUILTIN_CORPORA``, or the path of a file: a text corpus for the
-        ``"nextword"`` model, a CSV file of points (x,y or x1,x2,label) for any other.
+        ``"nextword"`` and ``"embed"`` models, a CSV file of points (x,y or x1,x2,label)
+        for any other.
     model : str or None
         The model the data is for; it only decides how a file is read.
     noise, points : float or int, optional
@@ -75,7 +78,7 @@ def dataset_for(
     if text in corpora.BUILTIN_CORPORA:
         return corpora.builtin_corpus(text).to_dataset(context)
     path = Path(text)
-    if model == "nextword":
+    if model in ("nextword", "embed"):
         if not path.exists() and _bare(path):
             raise datasets.DataError(
                 f"Unknown corpus {text!r}; choose one of {', '.join(corpora.BUILTIN_CORPORA)}, "
@@ -111,6 +114,7 @@ def session_for(
     activation: str = "tanh",
     l2: float = 0.0,
     context: int = 1,
+    dim: int = 2,
     knobs: Mapping[str, float] | Sequence[tuple[str, float]] = (),
     locked: Sequence[str] = (),
 ) -> Session:
@@ -137,7 +141,7 @@ def session_for(
         optimizer's usual rate) with ``batch_size`` (None: the whole batch).
     lr : float, optional
     batch_size : int, optional
-    degree, hidden, activation, l2, context
+    degree, hidden, activation, l2, context, dim
         The model's capacity and options (see ``make_model``); ``context`` also sets a
         corpus's words of context.
     knobs : mapping or sequence of (name, value)
@@ -172,7 +176,14 @@ def session_for(
             context=context,
         )
     net = make_model(
-        model, data, degree=degree, hidden=hidden, activation=activation, l2=l2, context=context
+        model,
+        data,
+        degree=degree,
+        hidden=hidden,
+        activation=activation,
+        l2=l2,
+        context=context,
+        dim=dim,
     )
     session = Session(net, data, optimizer=config, seed=seed)
     starts = dict(knobs)

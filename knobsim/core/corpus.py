@@ -22,9 +22,12 @@ MAX_VOCAB = 12  # distinct words, not counting BOUNDARY
 MIN_VOCAB = 2
 MAX_CONTEXT = 2  # as many words as the NextWord model can look back
 MAX_CORPUS_BYTES = 1024 * 1024
-BUILTIN_CORPORA: tuple[str, ...] = ("rhymes", "weather", "kitchen")
+BUILTIN_CORPORA: tuple[str, ...] = ("rhymes", "weather", "kitchen", "roles")
+#: a line of just this in a corpus file: the sentences after it are held out as the test set
+HELD_OUT_MARK = "---"
 
 _SENTENCE_END = re.compile(r"[.!?\n]+")
+_HELD_OUT = re.compile(r"^[ \t]*---[ \t]*$", re.MULTILINE)
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")  # letters, with inner apostrophes
 
 
@@ -39,11 +42,15 @@ class Corpus:
         Each sentence's words, lowercased, no punctuation; no sentence is empty.
     vocab : tuple of str
         ``"."`` (the sentence boundary) first, then the words by first appearance.
+    held_out : tuple of tuple of str
+        Sentences kept out of training, the test set (after a ``---`` line in a file);
+        empty when the corpus is there to be memorised.
     """
 
     name: str
     sentences: tuple[tuple[str, ...], ...]
     vocab: tuple[str, ...]
+    held_out: tuple[tuple[str, ...], ...] = ()
 
     @property
     def n_words(self) -> int:
@@ -69,11 +76,16 @@ class Corpus:
         y : NDArray[np.int64], shape (n_pairs,)
             The word that follows.
         """
+        return self._encode(self.sentences, context)
+
+    def _encode(
+        self, sentences: tuple[tuple[str, ...], ...], context: int
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         context = _check_context(context)
         index = {w: i for i, w in enumerate(self.vocab)}
         X: list[list[int]] = []
         y: list[int] = []
-        for sentence in self.sentences:
+        for sentence in sentences:
             ids = [0] * context + [index[w] for w in sentence] + [0]
             for t in range(len(sentence) + 1):
                 X.append(ids[t : t + context])
@@ -122,8 +134,8 @@ class Corpus:
     def to_dataset(self, context: int = 1) -> Dataset:
         """The corpus as a ``"nextword"`` dataset.
 
-        A corpus is there to be memorised, so the test set is the training set: the same
-        arrays, every pair once.
+        The test set is the held-out sentences; without any, the corpus is there to be
+        memorised, so the test set is the training set: the same arrays, every pair once.
 
         Parameters
         ----------
@@ -136,7 +148,8 @@ class Corpus:
             int64, with ``vocab``.
         """
         X, y = self.encode(context)
-        return Dataset(f"corpus:{self.name}", "nextword", X, y, X, y, vocab=self.vocab)
+        X_test, y_test = self._encode(self.held_out, context) if self.held_out else (X, y)
+        return Dataset(f"corpus:{self.name}", "nextword", X, y, X_test, y_test, vocab=self.vocab)
 
 
 def context_rows(X: NDArray[np.int64], V: int) -> NDArray[np.int64]:
@@ -220,7 +233,8 @@ def corpus_from_dataset(dataset: Dataset) -> Corpus:
     Returns
     -------
     Corpus
-        The same sentences and vocabulary; the name without the ``"corpus:"`` prefix.
+        The same sentences, held-out sentences and vocabulary; the name without the
+        ``"corpus:"`` prefix.
 
     Raises
     ------
@@ -242,12 +256,19 @@ def corpus_from_dataset(dataset: Dataset) -> Corpus:
         or not np.array_equal(X[:, -1], previous)
     ):
         raise DataError(f"{dataset.name!r} is not a corpus encoded in order; load the text again.")
+    y_test = np.asarray(dataset.y_test, dtype=np.int64)
+    same = np.array_equal(y_test, y) and np.array_equal(dataset.X_test, X)
+    held_out = () if same or y_test.size == 0 else _spelled(y_test, dataset.vocab)
+    return Corpus(name, _spelled(y, dataset.vocab), tuple(dataset.vocab), held_out)
+
+
+def _spelled(y: NDArray[np.int64], vocab: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """The sentences that the next words ``y`` of an in-order encoding spell."""
     ends = np.flatnonzero(y == 0)  # each sentence is followed by the boundary
     starts = np.concatenate([[0], ends[:-1] + 1])
-    sentences = tuple(
-        tuple(dataset.vocab[i] for i in y[a:b]) for a, b in zip(starts, ends, strict=True) if b > a
+    return tuple(
+        tuple(vocab[i] for i in y[a:b]) for a, b in zip(starts, ends, strict=True) if b > a
     )
-    return Corpus(name, sentences, tuple(dataset.vocab))
 
 
 def _check_context(context: int) -> int:
@@ -258,14 +279,23 @@ def _check_context(context: int) -> int:
     return int(context)
 
 
-def _parse(text: str, name: str, source: str) -> Corpus:
+def _sentences(text: str) -> tuple[tuple[str, ...], ...]:
     sentences = []
-    text = text.replace("\u2019", "'")  # the typographic apostrophe
     for chunk in _SENTENCE_END.split(text):
         words = tuple(w.lower() for w in _WORD.findall(chunk))
         if words:
             sentences.append(words)
-    vocab = tuple(dict.fromkeys(w for s in sentences for w in s))
+    return tuple(sentences)
+
+
+def _parse(text: str, name: str, source: str) -> Corpus:
+    text = text.replace("\u2019", "'")  # the typographic apostrophe
+    train, test = _split_held_out(text)
+    sentences = _sentences(train)
+    held_out = _sentences(test)
+    if held_out and not sentences:
+        raise DataError(f"{source} has no sentences before its {HELD_OUT_MARK} line to train on.")
+    vocab = tuple(dict.fromkeys(w for s in sentences + held_out for w in s))
     if not vocab:
         raise DataError(f"{source} has no words; it needs a few short sentences.")
     if len(vocab) < MIN_VOCAB:
@@ -278,7 +308,13 @@ def _parse(text: str, name: str, source: str) -> Corpus:
             f"{source} uses {len(vocab)} distinct words; the limit is {MAX_VOCAB}, "
             f"so reuse words or shorten it."
         )
-    return Corpus(name, tuple(sentences), (BOUNDARY,) + vocab)
+    return Corpus(name, sentences, (BOUNDARY,) + vocab, held_out)
+
+
+def _split_held_out(text: str) -> tuple[str, str]:
+    """The text before the first ``---`` line, and the held-out text after it."""
+    parts = _HELD_OUT.split(text, maxsplit=1)
+    return parts[0], parts[1] if len(parts) == 2 else ""
 
 
 def parse_corpus(text: str, name: str) -> Corpus:

@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from knobsim.core.corpus import BOUNDARY
-from knobsim.core.models import NextWord
+from knobsim.core.models import WordModel
 
 Array = NDArray[np.float64]
 
@@ -47,7 +47,7 @@ def temperature_probabilities(logits: NDArray, temperature: float) -> Array:
 
 
 def generate(
-    model: NextWord,
+    model: WordModel,
     theta: NDArray,
     rng: np.random.Generator,
     temperature: float,
@@ -58,9 +58,9 @@ def generate(
 
     Parameters
     ----------
-    model : NextWord
+    model : WordModel
     theta : array_like, shape (n_params,)
-        The logits table, row by row (``model.probabilities`` is its softmax).
+        The model's knobs (``model.probabilities`` is the softmax of their logits table).
     rng : np.random.Generator
         The same generator state gives the same sentence (unused at temperature 0).
     temperature : float
@@ -95,7 +95,7 @@ def generate(
             shown = ", ".join(v for v in model.vocab if v != BOUNDARY)
             raise ValueError(f"{w!r} is not one of the model's words ({shown}).")
 
-    L = theta.reshape(model.n_rows, model.V)  # (contexts, V) logits
+    L = model.logits_table(theta)  # (contexts, V) logits
     # the words so far, padded with sentence starts so the first context is full
     history = [0] * model.context + [index[w] for w in words]
     while len(words) < max_words:

@@ -17,7 +17,7 @@ from typing import Any
 
 from knobsim.core.catalog import COMPATIBLE, DEFAULT_DATASET, session_for
 from knobsim.core.diagnosis import diagnose_session
-from knobsim.core.models import ACTIVATIONS, MODELS, NextWord
+from knobsim.core.models import ACTIVATIONS, MODELS, WordModel
 from knobsim.core.optimizers import OPTIMIZERS
 from knobsim.core.session import Session
 from knobsim.resources import assets_dir
@@ -600,7 +600,7 @@ def snapshot(
         l2=float(model.l2),
         points=int(d.n_train),
         knobs=int(model.n_params),
-        context=int(model.context) if isinstance(model, NextWord) else 0,
+        context=int(model.context) if isinstance(model, WordModel) else 0,
         verdict=kind,
         values=session.as_dict(),
         locked=frozenset(session.param_names[i] for i in session.locked),

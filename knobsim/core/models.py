@@ -22,13 +22,14 @@ if TYPE_CHECKING:
 
 Array = NDArray[np.float64]
 
-MODELS: tuple[str, ...] = ("line", "poly", "logistic", "mlp", "nextword")
+MODELS: tuple[str, ...] = ("line", "poly", "logistic", "mlp", "nextword", "embed")
 LABELS: dict[str, str] = {
     "line": "Line  (y = w·x + b)",
     "poly": "Polynomial",
     "logistic": "Logistic regression",
     "mlp": "Neural network (MLP)",
     "nextword": "Next-word model",
+    "embed": "Word embeddings",
 }
 DESCRIPTIONS: dict[str, str] = {
     "line": "A straight line: two knobs, the slope w and the intercept b.",
@@ -36,10 +37,12 @@ DESCRIPTIONS: dict[str, str] = {
     "logistic": "Draws one straight boundary between two classes: two weights and a bias.",
     "mlp": "A small neural network: every connection and every bias is a knob.",
     "nextword": "A tiny language model: a table of knobs 'after word A, how strongly word B'.",
+    "embed": "A tiny neural language model: each word is a point on a map, two knobs each.",
 }
 ACTIVATIONS: tuple[str, ...] = ("tanh", "relu", "sigmoid")
 MAX_DEGREE = 15
 MAX_HIDDEN = 16
+MAX_DIM = 8  # embedding knobs per word
 #: the strongest L2 penalty: far beyond it the penalty alone pins every knob to 0, and
 #: near 1e308 it overflows the error
 MAX_L2 = 1000.0
@@ -681,14 +684,13 @@ class MLP(Model):
         return f"{shape} {self.activation} network ({self.n_params} knobs)"
 
 
-class NextWord(Model):
-    """A next-word model: a table of logits "after context A, how strongly word B".
+class WordModel(Model):
+    """What every next-word model shares: a vocabulary, ``context`` words that choose a
+    row of a (V**context, V) table of next-word logits, softmax and cross-entropy.
 
-    ``context`` words choose a row of the (V**context, V) table; softmax over the row
-    gives the next-word probabilities; the loss is the mean cross-entropy (nats).
+    Subclasses set ``param_names`` and give ``logits_table``.
     """
 
-    name = "nextword"
     task = "nextword"
 
     def __init__(self, vocab: Sequence[str], context: int = 1, l2: float = 0.0) -> None:
@@ -701,11 +703,7 @@ class NextWord(Model):
         self.vocab = vocab
         self.context = int(context)
         self.n_inputs = self.context
-        V = len(vocab)
-        self.n_rows = V**self.context
-        self.param_names = [
-            f"{self.context_label(r)}→{vocab[j]}" for r in range(self.n_rows) for j in range(V)
-        ]
+        self.n_rows = len(vocab) ** self.context
 
     @property
     def V(self) -> int:
@@ -725,11 +723,13 @@ class NextWord(Model):
             row = row * self.V + int(w)
         return row
 
-    def init_params(self, rng: np.random.Generator) -> Array:
-        return rng.normal(0.0, 0.5, size=self.n_params)
-
-    def default_ranges(self) -> Array:
-        return np.tile([-6.0, 6.0], (self.n_params, 1))
+    def context_words(self) -> NDArray[np.int64]:
+        """The words of every table row, oldest first, (n_rows, context)."""
+        rows = np.arange(self.n_rows)
+        return np.stack(
+            [(rows // self.V ** (self.context - 1 - c)) % self.V for c in range(self.context)],
+            axis=1,
+        )
 
     def _rows(self, X: NDArray) -> NDArray[np.int64]:
         X = np.asarray(X, dtype=np.int64).reshape(len(X), -1)
@@ -746,10 +746,39 @@ class NextWord(Model):
         idx = rows * self.V + np.asarray(y, dtype=np.int64)
         return np.bincount(idx, minlength=self.n_rows * self.V).reshape(self.n_rows, self.V)
 
+    @abstractmethod
+    def logits_table(self, theta: Array) -> Array:
+        """The next-word logits after every context, (n_rows, V)."""
+
     def probabilities(self, theta: Array) -> Array:
-        """Softmax of every row of the table, (n_rows, V)."""
-        L = np.asarray(theta, float).reshape(self.n_rows, self.V)
+        """Softmax of every row of the logits table, (n_rows, V)."""
+        L = self.logits_table(np.asarray(theta, float))
         return np.exp(L - _logsumexp(L)[:, None])
+
+
+class NextWord(WordModel):
+    """A next-word model: a table of logits "after context A, how strongly word B".
+
+    ``context`` words choose a row of the (V**context, V) table; softmax over the row
+    gives the next-word probabilities; the loss is the mean cross-entropy (nats).
+    """
+
+    name = "nextword"
+
+    def __init__(self, vocab: Sequence[str], context: int = 1, l2: float = 0.0) -> None:
+        super().__init__(vocab, context, l2)
+        self.param_names = [
+            f"{self.context_label(r)}→{w}" for r in range(self.n_rows) for w in self.vocab
+        ]
+
+    def logits_table(self, theta: Array) -> Array:
+        return np.asarray(theta, float).reshape(self.n_rows, self.V)
+
+    def init_params(self, rng: np.random.Generator) -> Array:
+        return rng.normal(0.0, 0.5, size=self.n_params)
+
+    def default_ranges(self) -> Array:
+        return np.tile([-6.0, 6.0], (self.n_params, 1))
 
     def predict(self, theta: Array, X: NDArray) -> Array:
         """Next-word probabilities for each context, (n, V)."""
@@ -784,6 +813,113 @@ class NextWord(Model):
         return f"next-word model, {self.context}-word context ({self.n_params} knobs)"
 
 
+#: the names of an embedding's components: emb[cat].x, emb[cat].y, emb[cat].z, emb[cat].4, ...
+_AXES = ("x", "y", "z")
+
+
+class Embedding(WordModel):
+    """A neural next-word model: each word a point in ``dim`` knobs, shared by every
+    context it appears in.
+
+    ``h`` is the embeddings of the ``context`` words, concatenated; the next word's scores
+    are ``h @ W + b``; softmax, mean cross-entropy (nats). The knobs are the embeddings
+    ``E`` (V, dim), then the output weights ``W`` (context * dim, V), then ``b`` (V,).
+    """
+
+    name = "embed"
+
+    def __init__(
+        self, vocab: Sequence[str], dim: int = 2, context: int = 1, l2: float = 0.0
+    ) -> None:
+        super().__init__(vocab, context, l2)
+        if isinstance(dim, bool) or not 1 <= int(dim) <= MAX_DIM:
+            raise ValueError(f"An embedding has 1 to {MAX_DIM} knobs per word, not {dim}.")
+        self.dim = int(dim)
+        axes = [_AXES[a] if a < len(_AXES) else str(a + 1) for a in range(self.dim)]
+        inputs = (
+            axes
+            if self.context == 1
+            else [f"{c + 1}.{a}" for c in range(self.context) for a in axes]
+        )
+        self.param_names = (
+            [f"emb[{w}].{a}" for w in self.vocab for a in axes]
+            + [f"W[{i}→{w}]" for i in inputs for w in self.vocab]
+            + [f"b[{w}]" for w in self.vocab]
+        )
+
+    def unpack(self, thetas: Array) -> tuple[Array, Array, Array]:
+        """Views of E (k, V, dim), W (k, context * dim, V) and b (k, V) of thetas (k, P)."""
+        V, d, h = self.V, self.dim, self.context * self.dim
+        E = thetas[:, : V * d].reshape(-1, V, d)
+        W = thetas[:, V * d : V * d + h * V].reshape(-1, h, V)
+        return E, W, thetas[:, V * d + h * V :]
+
+    def embeddings(self, theta: Array) -> Array:
+        """Each word's point, (V, dim), in vocab order."""
+        return self.unpack(np.asarray(theta, float)[None, :])[0][0].copy()
+
+    def embedding_index(self, word: int, axis: int) -> int:
+        """The knob of component ``axis`` of word ``word``'s embedding."""
+        return int(word) * self.dim + int(axis)
+
+    def init_params(self, rng: np.random.Generator) -> Array:
+        theta = rng.normal(0.0, 0.5, size=self.n_params)
+        theta[-self.V :] = 0.0  # no word preferred before training
+        return theta
+
+    def default_ranges(self) -> Array:
+        return np.tile([-4.0, 4.0], (self.n_params, 1))
+
+    def features(self, X: NDArray) -> NDArray[np.int64]:
+        """The context words of each sample, oldest first, (n, context)."""
+        return np.asarray(X, dtype=np.int64).reshape(len(X), self.context)
+
+    def _logits(self, thetas: Array, F: NDArray[np.int64]) -> tuple[Array, Array]:
+        E, W, b = self.unpack(thetas)
+        h = E[:, F].reshape(len(thetas), len(F), self.context * self.dim)  # (k, n, c * dim)
+        return h, np.einsum("knh,khv->knv", h, W) + b[:, None, :]  # logits (k, n, V)
+
+    def logits_table(self, theta: Array) -> Array:
+        return self._logits(np.asarray(theta, float)[None, :], self.context_words())[1][0]
+
+    def predict(self, theta: Array, X: NDArray) -> Array:
+        """Next-word probabilities for each context, (n, V)."""
+        L = self._logits(np.asarray(theta, float)[None, :], self.features(X))[1][0]
+        return np.exp(L - _logsumexp(L)[:, None])
+
+    def _data_loss_many(self, thetas: Array, X: NDArray, y: NDArray) -> Array:
+        L = self._logits(thetas, self.features(X))[1]  # (k, n, V)
+        y = np.asarray(y, dtype=np.int64)
+        picked = np.take_along_axis(L, y[None, :, None], axis=2)[..., 0]  # (k, n)
+        # CE = mean(logsumexp(L_i) - L_i,y_i)
+        return np.mean(_logsumexp(L) - picked, axis=-1)
+
+    def _data_loss_and_grad(self, theta: Array, F: NDArray, y: NDArray) -> tuple[float, Array]:
+        y = np.asarray(y, dtype=np.int64)
+        n = len(y)
+        h, L = self._logits(theta[None, :], F)
+        h, L = h[0], L[0]  # (n, context * dim), (n, V)
+        lse = _logsumexp(L)  # (n,)
+        loss = float(np.mean(lse - L[np.arange(n), y]))
+        # dCE/dlogits = (softmax - onehot) / n
+        dL = np.exp(L - lse[:, None])
+        dL[np.arange(n), y] -= 1.0
+        dL /= n
+        _, W, _ = self.unpack(theta[None, :])
+        # dW = h^T dL, db = sum over samples, dh = dL W^T scattered back to each word's row
+        dE = np.zeros((self.V, self.dim))
+        dh = (dL @ W[0].T).reshape(n, self.context, self.dim)
+        np.add.at(dE, F, dh)
+        g = np.concatenate([dE.ravel(), (h.T @ dL).ravel(), dL.sum(axis=0)])
+        return loss, g
+
+    def describe(self) -> str:
+        return (
+            f"word embeddings, {self.dim} knobs per word, {self.context}-word context "
+            f"({self.n_params} knobs)"
+        )
+
+
 def parse_hidden(text: str | Sequence[int]) -> tuple[int, ...]:
     """'8' -> (8,), '4,2' -> (4, 2); raises ValueError with a readable message."""
     if not isinstance(text, str):
@@ -807,6 +943,7 @@ def make_model(
     activation: str = "tanh",
     l2: float = 0.0,
     context: int = 1,
+    dim: int = 2,
 ) -> Model:
     """Build model ``name`` fitted to ``dataset`` (knob ranges and input scaling).
 
@@ -824,6 +961,10 @@ def make_model(
         if task != "nextword":
             raise ValueError(f"The nextword model needs a text corpus, not {dataset.name!r}.")
         return NextWord(dataset.vocab, context=context, l2=l2)
+    if name == "embed":
+        if task != "nextword":
+            raise ValueError(f"The embed model needs a text corpus, not {dataset.name!r}.")
+        return Embedding(dataset.vocab, dim=dim, context=context, l2=l2)
     if name == "mlp" and task not in ("regression", "classification"):
         raise ValueError(f"The mlp model needs numeric data, not the corpus {dataset.name!r}.")
     if name == "line":

@@ -22,7 +22,7 @@ import numpy as np
 
 from knobsim.core.catalog import session_for
 from knobsim.core.datasets import MAX_ABS_VALUE, TASKS, DataError, Dataset
-from knobsim.core.models import MLP, MODELS, NextWord, Polynomial
+from knobsim.core.models import MLP, MODELS, Embedding, Polynomial, WordModel
 from knobsim.core.optimizers import OptimizerConfig
 from knobsim.core.session import Session
 
@@ -65,8 +65,10 @@ def session_to_dict(session: Session, *, app: dict[str, Any] | None = None) -> d
     if isinstance(model, MLP):
         spec["hidden"] = list(model.hidden)
         spec["activation"] = model.activation
-    if isinstance(model, NextWord):
+    if isinstance(model, WordModel):
         spec["context"] = model.context
+    if isinstance(model, Embedding):
+        spec["dim"] = model.dim
     h = session.history
     out = {
         "format": FORMAT,
@@ -162,6 +164,7 @@ def session_from_dict(d: Any, *, source: str = "the session") -> tuple[Session, 
         activation=str(spec.get("activation", "tanh")),
         l2=_float(spec.get("l2", 0.0), "L2 strength", fail),
         context=_int(spec.get("context", 1), "context", fail),
+        dim=_int(spec.get("dim", 2), "embedding size", fail),
     )
     opt = _section(d, "optimizer", fail)
     try:

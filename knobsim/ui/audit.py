@@ -20,7 +20,7 @@ from PySide6.QtGui import QColor, QPainterPath
 from PySide6.QtWidgets import QSlider, QStyle, QStyleOptionSlider
 
 from knobsim.core.curvature import pair_hessian, session_safe_lr
-from knobsim.core.models import NextWord
+from knobsim.core.models import Embedding, WordModel
 from knobsim.core.session import Session
 from knobsim.core.slopes import slope_levels
 from knobsim.ui import dials
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QLabel
 
     from knobsim.ui.controller import SessionController
+    from knobsim.ui.embedding_map import EmbeddingMap
     from knobsim.ui.fit_plot import FitPlot
     from knobsim.ui.knobs import KnobPanel
     from knobsim.ui.landscape_plot import LandscapePlot
@@ -63,6 +64,7 @@ class Views:
     landscape_plot: LandscapePlot | None = None
     network_view: NetworkView | None = None
     nextword_view: NextWordView | None = None  # None until the window first needs it
+    embedding_map: EmbeddingMap | None = None
     safe_rate: SafeRateLine | None = None
     scrub_bar: ScrubBar | None = None
     ghosts: Ghosts | None = None  # Predict's ghost handles and ghost curve
@@ -93,6 +95,7 @@ def audit(window: MainWindow) -> list[str]:
         landscape_plot=window.landscape_plot,
         network_view=window.network_view,
         nextword_view=getattr(window, "_nextword_view", None),
+        embedding_map=window.embedding_map,
         safe_rate=window.safe_lr_line,
         scrub_bar=window.scrub_bar,
         ghosts=window.ghosts,
@@ -115,6 +118,7 @@ def audit_views(controller: SessionController, views: Views) -> list[str]:
         _check_landscape,
         _check_network,
         _check_nextword,
+        _check_embedding_map,
         _check_safe_rate,
         _check_ghosts,
     ):
@@ -635,7 +639,7 @@ def _check_map(item, model, theta, what: str) -> list[str]:
     ]
 
 
-def _check_table(item, model: NextWord, theta) -> list[str]:
+def _check_table(item, model: WordModel, theta) -> list[str]:
     image = item.image
     if image is None:
         return ["The probability table is not drawn."]
@@ -844,10 +848,32 @@ def _describe_look(colour: QColor, net) -> str:
     return f"{sign} at strength {level} of {net.LEVELS}"
 
 
+def _check_embedding_map(views: Views, session: Session) -> list[str]:
+    view = views.embedding_map
+    model = session.model
+    if view is None or not isinstance(model, Embedding) or model.dim < 2:
+        return []
+    if not view.active:
+        return ["The embedding map shows no words for a word-embedding model."]
+    E = model.embeddings(session.params)[:, :2]  # (V, 2)
+    out = []
+    for what, drawn in (("dot", view.points()), ("label", view.label_positions())):
+        if drawn.shape != E.shape:
+            return [f"The embedding map draws {len(drawn)} {what}s, not {model.V}."]
+        bad = np.flatnonzero(np.any(np.abs(drawn - E) > 1e-9, axis=1))
+        out += [
+            f"The embedding map's {what} for {model.vocab[w]!r} sits at "
+            f"({drawn[w, 0]:.3f}, {drawn[w, 1]:.3f}) but its knobs are "
+            f"({E[w, 0]:.3f}, {E[w, 1]:.3f})."
+            for w in bad[:2]
+        ]
+    return out
+
+
 def _check_nextword(views: Views, session: Session) -> list[str]:
     view = views.nextword_view
     model = session.model
-    if view is None or not isinstance(model, NextWord):
+    if view is None or not isinstance(model, WordModel):
         return []  # not built, or not in use (it shows the last next-word model, hidden)
     if not view.active or view._model is not model:
         return ["The next-word view shows another model than the session's."]

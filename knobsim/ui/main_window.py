@@ -77,6 +77,7 @@ from knobsim.resources import assets_dir
 from knobsim.ui import theme
 from knobsim.ui.capacity import CapacityPanel
 from knobsim.ui.controller import SPEED_LABELS, SPEEDS, SessionController
+from knobsim.ui.embedding_map import EmbeddingMap
 from knobsim.ui.files import SessionFiles
 from knobsim.ui.fit_plot import FitPlot
 from knobsim.ui.glossary import GlossaryDialog, GlossaryTips
@@ -722,6 +723,9 @@ class MainWindow(QMainWindow):
         self.output_tabs.addTab(QWidget(), "Next word")  # the view comes with the first need
         fit = self._titled("Data and the model's output", self.fit_plot)
         self.output_tabs.addTab(fit, "Probability table")
+        self.embedding_map = EmbeddingMap(self.controller)
+        self.output_tabs.addTab(self.embedding_map, "Word map")
+        self.output_tabs.setTabVisible(2, False)  # shown, in front, for an embedding model
         self.controller.modelChanged.connect(self._show_output_tabs)
         self._show_output_tabs()
         return self.output_tabs
@@ -750,9 +754,12 @@ class MainWindow(QMainWindow):
         nextword = self.controller.model.task == "nextword"
         if nextword:
             self.nextword_view  # noqa: B018 - builds it
-        if self.output_tabs.isTabVisible(0) != nextword:
-            self.output_tabs.setTabVisible(0, nextword)
-            self.output_tabs.setCurrentIndex(0 if nextword else 1)
+        mapped = self.embedding_map.active
+        tabs = self.output_tabs
+        if tabs.isTabVisible(0) != nextword or tabs.isTabVisible(2) != mapped:
+            tabs.setTabVisible(0, nextword)
+            tabs.setTabVisible(2, mapped)
+            tabs.setCurrentIndex(2 if mapped else 0 if nextword else 1)
         self.output_tabs.tabBar().setVisible(nextword)
 
     def _on_open_corpus_triggered(self) -> None:

@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
 
 from knobsim.core.models import (
     MLP,
+    Embedding,
     Line,
     Logistic,
     Model,
@@ -135,6 +136,8 @@ def _output_hint(model: Model) -> str:
 def network_graph(model: Model) -> Graph | None:
     """The nodes, wires and bias marks that draw ``model``; None for a next-word table.
 
+    Word embeddings: see ``_embedding_graph``.
+
     Line: x -> output (w, b). Logistic: x1, x2 -> output (w1, w2, b). MLP: layer by layer,
     wire ``W<l>[i,j]`` from unit i to unit j, mark ``b<l>[j]`` on unit j. Polynomial: a sum
     of wiggles, x -> P0..Pd (fixed) -> output, the wire from Pj being the knob cj.
@@ -189,7 +192,45 @@ def network_graph(model: Model) -> Graph | None:
                 k = bias.start + j
                 graph.biases.append(BiasSpec(names[k], k, keys[layer + 1][j]))
         return graph
+    if isinstance(model, Embedding):
+        return _embedding_graph(model)
     return None
+
+
+def _embedding_graph(model: Embedding) -> Graph:
+    """Word -> its point on the map (wires: the embedding knobs) -> next word (wires: W,
+    marks: b). With two words of context the second word's wires are the same knobs,
+    drawn once, on the first word's; its own are fixed lines."""
+    V, d, names = model.V, model.dim, model.param_names
+    words = [
+        NodeSpec(f"word[{w}]", 0, model.vocab[w], f"the word '{model.vocab[w]}' came before")
+        for w in range(V)
+    ]
+    axes = [n.removeprefix("emb[.].") for n in names[:d]]
+    spots = [(c, a) for c in range(model.context) for a in range(d)]
+    hidden = [
+        NodeSpec(f"map[{c}.{a}]", 1, "", f"the map's {axes[a]} of word {c + 1} of the context")
+        for c, a in spots
+    ]
+    nexts = [
+        NodeSpec(f"next[{w}]", 2, "", f"how strongly '{model.vocab[w]}' comes next")
+        for w in range(V)
+    ]
+    graph = Graph(["word", "map", "next word"], [words, hidden, nexts])
+    for w in range(V):
+        for c, a in spots:
+            k = model.embedding_index(w, a)
+            spec = WireSpec(names[k], k, words[w].key, f"map[{c}.{a}]")
+            graph.wires.append(spec if c == 0 else WireSpec("", -1, spec.src, spec.dst))
+    start = V * d
+    for h, (c, a) in enumerate(spots):
+        for w in range(V):
+            k = start + h * V + w
+            graph.wires.append(WireSpec(names[k], k, f"map[{c}.{a}]", nexts[w].key))
+    for w in range(V):
+        k = start + len(spots) * V + w
+        graph.biases.append(BiasSpec(names[k], k, nexts[w].key))
+    return graph
 
 
 # -- the items ---------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ from knobsim.core.corpus import (
 )
 from knobsim.core.datasets import DataError
 from knobsim.core.generate import generate
-from knobsim.core.models import NextWord
+from knobsim.core.models import Embedding, WordModel
 from knobsim.ui import theme
 from knobsim.ui.controller import SessionController
 from knobsim.ui.widgets import named_button
@@ -93,9 +93,18 @@ def _about_times(ratio: float) -> str:
     return f"about {ratio:.0f} times"
 
 
-def param_comparison_text(model: NextWord) -> str:
+def param_comparison_text(model: WordModel) -> str:
     """One paragraph: this model's knob count, how it comes about, and GPT-2 small beside it."""
     V, n = model.V, model.n_params
+    if isinstance(model, Embedding):
+        d, h, table = model.dim, model.context * model.dim, V ** (model.context + 1)
+        return (
+            f"This model has <b>{n:,} knobs</b> ({V} words × {d} map knobs, {h} × {V} output "
+            f"weights, {V} biases); the table model needs <b>{table:,}</b> here; GPT-2 small "
+            f"has <b>{GPT2_SMALL_PARAMS / 1e6:.0f} million</b>. Words used alike end up "
+            "near each other on the map, so what the model learns about one word also "
+            "helps its neighbours."
+        )
     if model.context == 1:
         how = f"{V} words × {V} next words"
         table = "one table of word pairs"
@@ -207,7 +216,7 @@ class NextWordView(QWidget):
         self.setObjectName("nextword_view")
         self._controller = controller
         self._loss_item = loss_plot_item
-        self._model: NextWord | None = None  # None: the session's model is another kind
+        self._model: WordModel | None = None  # None: the session's model is another kind
         self._source: tuple[object, object] | None = None  # the (model, dataset) shown
         self._rng = np.random.default_rng(0)
         self._targets: Array = np.zeros((0, 0))  # count-based P(next | context), NaN if unseen
@@ -385,14 +394,16 @@ class NextWordView(QWidget):
         c = self._controller
         old = c.session
         if context is None:
-            context = old.model.context if isinstance(old.model, NextWord) else 1
+            context = old.model.context if isinstance(old.model, WordModel) else 1
+        embed = isinstance(old.model, Embedding)
         session = session_for(
-            "nextword",
+            old.model.name if embed else "nextword",
             corpus.to_dataset(context),
             seed=old.seed,
             optimizer=c.config,
             l2=old.model.l2,
             context=context,
+            dim=old.model.dim if embed else 2,
         )
         was_training = c.is_training
         c.set_training(False)
@@ -494,7 +505,7 @@ class NextWordView(QWidget):
         if (model, session.dataset) == self._source:
             return
         self._source = (model, session.dataset)
-        if not isinstance(model, NextWord):
+        if not isinstance(model, WordModel):
             self._model = None
             self._show_level_line(False)
             return
@@ -517,7 +528,7 @@ class NextWordView(QWidget):
         self.generated_text.setToolTip("")
         self.update_view()
 
-    def _fill_contexts(self, model: NextWord, C: NDArray) -> None:
+    def _fill_contexts(self, model: WordModel, C: NDArray) -> None:
         """Contexts seen in the corpus first (the busiest one chosen), then the rest."""
         seen = C.sum(axis=1)  # (contexts,)
         rows = np.arange(model.n_rows)
@@ -540,7 +551,7 @@ class NextWordView(QWidget):
             busiest = int(np.argmax(np.where(rows == 0, -1, seen)))  # not the sentence start
             self.context_combo.setCurrentIndex(self.context_combo.findData(busiest))
 
-    def _build_bars(self, model: NextWord) -> None:
+    def _build_bars(self, model: WordModel) -> None:
         V = model.V
         y = np.arange(V, dtype=np.float64)  # a row per word
         self.bars.setOpts(x0=np.zeros(V), y=y, width=np.zeros(V), height=self.BAR_WIDTH)

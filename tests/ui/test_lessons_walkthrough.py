@@ -6,8 +6,9 @@ The last lesson lays out 1,331 next-word knobs, which alone takes about two seco
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
-from hands import click, drag_ghost, drag_slider_to, find, handle_center, key, press, release
+from hands import click, drag, drag_ghost, drag_slider_to, find, handle_center, key, press, release
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -189,6 +190,23 @@ def do_race(qtbot, win) -> None:
     dialog.close()
 
 
+def do_word_map(qtbot, win) -> None:
+    emap = win.embedding_map
+    assert emap.isVisible()  # the map in front for the embedding model
+    model, c = win.controller.model, win.controller
+    qtbot.wait(350)
+
+    def at(x, y):
+        return emap.plot.mapFromScene(emap.view.mapViewToScene(pg.Point(float(x), float(y))))
+
+    dog = model.embeddings(c.session.params)[model.vocab.index("dog")]
+    drag(emap.plot.viewport(), at(*dog), at(2.0, 2.0), qtbot=qtbot)
+    qtbot.waitUntil(on_task(win, 1))
+    P = model.predict(c.session.params, [[model.vocab.index("dog")], [model.vocab.index("cat")]])
+    assert np.abs(P[0] - P[1]).max() < 0.1  # the same place, nearly the same next words
+    train(qtbot, win, done(win))
+
+
 SCRIPTS = {
     "knobs": do_knobs,
     "train": do_train,
@@ -199,6 +217,7 @@ SCRIPTS = {
     "next-word": do_next_word,
     "predict": do_predict,
     "race": do_race,
+    "word-map": do_word_map,
 }
 
 
