@@ -426,3 +426,14 @@ def test_a_session_file_with_data_too_large_to_compute_with_is_refused(value):
     with pytest.raises(sessionfile.SessionFileError, match="too large to compute with") as exc:
         sessionfile.loads(json.dumps(doc))
     assert_one_line_message(exc.value)
+
+
+@pytest.mark.parametrize("name", ["nextword", "embed"])
+def test_a_word_model_reading_more_words_than_the_data_holds_is_refused(name):
+    """Found by the case above: an embedding asked for two-word contexts of one-word data
+    raised numpy's "cannot reshape"; the next-word table silently read the wrong rows."""
+    data = builtin_corpus("rhymes").to_dataset(1)
+    with pytest.raises(ValueError, match="1-word contexts") as info:
+        make_model(name, data, context=2)
+    assert_one_line_message(info.value)
+    assert make_model(name, builtin_corpus("rhymes").to_dataset(2), context=2).context == 2

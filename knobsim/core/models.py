@@ -957,14 +957,21 @@ def make_model(
         raise ValueError(
             f"The {name} model needs {needs[name]} data, but {dataset.name!r} is {task} data."
         )
-    if name == "nextword":
+    if name in ("nextword", "embed"):
         if task != "nextword":
-            raise ValueError(f"The nextword model needs a text corpus, not {dataset.name!r}.")
-        return NextWord(dataset.vocab, context=context, l2=l2)
-    if name == "embed":
-        if task != "nextword":
-            raise ValueError(f"The embed model needs a text corpus, not {dataset.name!r}.")
-        return Embedding(dataset.vocab, dim=dim, context=context, l2=l2)
+            raise ValueError(f"The {name} model needs a text corpus, not {dataset.name!r}.")
+        model: WordModel = (
+            NextWord(dataset.vocab, context=context, l2=l2)
+            if name == "nextword"
+            else Embedding(dataset.vocab, dim=dim, context=context, l2=l2)
+        )
+        held = np.asarray(dataset.X_train).reshape(len(dataset.X_train), -1).shape[1]
+        if held != model.context:
+            raise ValueError(
+                f"The data holds {held}-word contexts, but the {name} model reads "
+                f"{model.context}; encode the corpus with context {model.context}."
+            )
+        return model
     if name == "mlp" and task not in ("regression", "classification"):
         raise ValueError(f"The mlp model needs numeric data, not the corpus {dataset.name!r}.")
     if name == "line":

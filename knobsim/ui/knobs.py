@@ -1268,6 +1268,10 @@ class KnobPanel(QWidget):
     knob compares the session's value with what it shows.
     """
 
+    #: the knob widgets were built afresh (a new model, a zoom, the knob style): whatever
+    #: sits on a knob (Predict's ghosts) moves onto the new ones
+    rebuilt = Signal()
+
     def __init__(self, controller: SessionController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("knob_panel")
@@ -1423,6 +1427,7 @@ class KnobPanel(QWidget):
         self._rects = None
         self._grad_key = None
         self.update_gradients()
+        self.rebuilt.emit()
 
     def _fit_width(self, container: QWidget, compact: bool) -> None:
         # the knobs keep their size (sliders of SLIDER_MIN_PX): a panel narrower than

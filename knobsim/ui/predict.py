@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPainterPath, QPen, QUndoCommand
 from PySide6.QtWidgets import QComboBox, QLabel, QSlider, QStyle, QStyleOptionSlider, QWidget
+from shiboken6 import isValid
 
 from knobsim.core.models import NextWord
 from knobsim.core.predict import (
@@ -95,6 +96,7 @@ class PredictMode(QObject):
         self._lesson_id = lesson_id or (lambda: FREE_PLAY)
         self.phase = "off"
         self.prediction: Prediction | None = None
+        self.model = None  # the model the prediction is about
         self.last_score: Score | None = None
         self.bests: dict[str, int] = {}
         self.message = ""
@@ -117,6 +119,7 @@ class PredictMode(QObject):
         model = session.model
         rows = (-1,) * model.n_rows if isinstance(model, NextWord) else None  # -1: no guess
         self.prediction = Prediction(session.params.copy(), (), rows)
+        self.model = model
         self.last_score, self.message, self.phase = None, "", "guessing"
         self.changed.emit()
 
@@ -124,6 +127,7 @@ class PredictMode(QObject):
         if self.phase == "off":
             return
         self.phase, self.prediction, self.last_score, self.message = "off", None, None, ""
+        self.model = None
         self.changed.emit()
 
     def move_ghost(self, i: int, value: float) -> None:
@@ -281,6 +285,7 @@ class Ghosts(QObject):
         self.word_combo: QComboBox | None = None  # the guess of its shown row's top word
         mode.changed.connect(self.refresh)
         mode._controller.paramsChanged.connect(self._place)
+        knob_panel.rebuilt.connect(self.refresh)
 
     def attach_words(self, view) -> None:
         """Give the next-word view a combo for the guess of the top next word."""
@@ -321,7 +326,9 @@ class Ghosts(QObject):
     def refresh(self) -> None:
         mode = self.mode
         self._show_word()
-        if not mode.active:
+        # a new model's knobs can be built before the mode hears of the model and leaves:
+        # a guess about the old model's knobs has no place on them
+        if not mode.active or mode.model is not mode._controller.session.model:
             for h in self.handles.values():
                 h.deleteLater()
             self.handles = {}
@@ -329,9 +336,12 @@ class Ghosts(QObject):
             return
         knobs = self.knob_panel.knobs
         names = mode._controller.session.param_names
-        if set(self.handles) != {k.name for k in knobs}:
+        if not self._on(knobs):
+            # a new model, or the same knobs built again (a zoom, the knob style): the old
+            # handles sat on the old sliders, which are gone or going
             for h in self.handles.values():
-                h.deleteLater()
+                if isValid(h):
+                    h.deleteLater()
             self.handles = {
                 k.name: GhostHandle(mode, k, names.index(k.name)) for k in knobs if k.name in names
             }
@@ -341,6 +351,14 @@ class Ghosts(QObject):
         self._place()
         self.fit_plot.show_ghost(mode.prediction.knobs)
 
+    def _on(self, knobs) -> bool:
+        """Do the handles sit on these knobs (the very widgets, not only their names)?"""
+        ours = [h.knob for h in self.handles.values()]
+        return len(ours) == len(knobs) and all(a is b for a, b in zip(ours, knobs, strict=True))
+
     def _place(self) -> None:
+        if self.handles and not self._on(self.knob_panel.knobs):
+            self.refresh()  # the panel was built again under the ghosts
+            return
         for h in self.handles.values():
             h.place()

@@ -170,3 +170,17 @@ class PaintCounter(QObject):
         if event.type() == QEvent.Type.Paint:
             self.paints += 1
         return False
+
+
+def choose(qtbot, combo, row: int) -> None:
+    """Open a combo box's list with the mouse and click item ``row``, as a hand does."""
+    arrow = combo.rect().center()
+    arrow.setX(combo.width() - 8)  # the arrow: an editable box opens its list only there
+    QTest.mouseClick(combo, Qt.MouseButton.LeftButton, pos=arrow)
+    qtbot.waitUntil(lambda: combo.view().isVisible())
+    qtbot.wait(50)
+    list_view = combo.view()
+    list_view.scrollTo(combo.model().index(row, 0))  # the wheel would bring it into view
+    item = list_view.visualRect(combo.model().index(row, 0)).center()
+    QTest.mouseMove(list_view.viewport(), item)  # the pointer passes over the item first
+    QTest.mouseClick(list_view.viewport(), Qt.MouseButton.LeftButton, pos=item)

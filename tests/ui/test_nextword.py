@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from hands import find
+from hands import choose, find
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -205,22 +205,6 @@ def test_level_line_follows_log_mode(qtbot):
     assert not line.isVisible()  # zero has no place on a log axis
 
 
-def _choose(qtbot, combo, row: int) -> None:
-    """Open a combo box's list with the mouse and click item ``row``, as a hand does."""
-    from PySide6.QtTest import QTest
-
-    arrow = combo.rect().center()
-    arrow.setX(combo.width() - 8)  # the arrow: an editable box opens its list only there
-    QTest.mouseClick(combo, Qt.MouseButton.LeftButton, pos=arrow)
-    qtbot.waitUntil(lambda: combo.view().isVisible())
-    qtbot.wait(50)
-    list_view = combo.view()
-    list_view.scrollTo(combo.model().index(row, 0))  # the wheel would bring it into view
-    item = list_view.visualRect(combo.model().index(row, 0)).center()
-    QTest.mouseMove(list_view.viewport(), item)  # the pointer passes over the item first
-    QTest.mouseClick(list_view.viewport(), Qt.MouseButton.LeftButton, pos=item)
-
-
 def test_back_to_next_word_on_another_corpus_rebuilds_the_bars_first(open_window, qtbot):
     """Monkey seed 2 #3922: the next-word view keeps the context it showed (the sentence
     start, on the kitchen corpus of 13 words) through another model; back on a next-word
@@ -230,12 +214,12 @@ def test_back_to_next_word_on_another_corpus_rebuilds_the_bars_first(open_window
     win = open_window(Session(make_model("nextword", data), data, seed=0))
     view = win.nextword_view
     qtbot.wait(100)
-    _choose(qtbot, view.context_combo, view.context_combo.findData(0))  # the sentence start
+    choose(qtbot, view.context_combo, view.context_combo.findData(0))  # the sentence start
     assert view.context_row == 0
     models = win.model_combo
-    _choose(qtbot, models, models.findData("line"))
+    choose(qtbot, models, models.findData("line"))
     assert win.controller.session.model.name == "line"
-    _choose(qtbot, models, models.findData("nextword"))  # the rhymes, by default
+    choose(qtbot, models, models.findData("nextword"))  # the rhymes, by default
     assert win.controller.session.dataset.name.endswith("rhymes")
     assert view.context_row == 0
     assert view.bar_values().shape == (win.controller.session.model.V,)

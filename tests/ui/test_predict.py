@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hands import drag_ghost, find, key
+from hands import choose, drag_ghost, find, key
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QWidget
 
 from knobsim.core.catalog import session_for
 from knobsim.core.predict import Prediction, score
@@ -158,3 +158,42 @@ def test_the_audit_sees_a_ghost_that_does_not_show_the_guess(window, qtbot):
     key(Qt.Key.Key_Escape)
     win.fit_plot.show_ghost(np.zeros(2))  # a ghost curve with no guess made
     assert any("ghost curve, but no guess" in f for f in win.audit())
+
+
+def test_ghosts_move_onto_knobs_built_again_under_them(window, qtbot):
+    """Found by the monkey test: a zoom (or the knob style) builds the knob rows again;
+    the ghosts stayed on the old sliders and the next paint raised "already deleted"."""
+    from PySide6.QtWidgets import QApplication
+
+    size = QApplication.font().pointSizeF()
+    try:
+        qtbot.mouseClick(find(window, "predict", QAbstractButton), Qt.MouseButton.LeftButton)
+        old = find(window, "ghost:w")
+        window.zoom.zoom_in()  # the knob rows are built again
+        qtbot.wait(100)
+        ghost = find(window, "ghost:w")
+        assert ghost is not old and ghost.knob is window.knob_panel.knob("w")
+        drag_ghost(ghost, 0.7, qtbot=qtbot)
+        qtbot.wait(350)
+        assert window.predict_mode.prediction.knobs[0] == pytest.approx(0.7, abs=0.02)
+        assert window.audit() == []
+    finally:
+        window.zoom.reset()
+        font = QApplication.font()
+        font.setPointSizeF(size)
+        QApplication.setFont(font)
+
+
+def test_a_new_model_chosen_while_guessing_ends_the_guess(window, qtbot):
+    """Found by the monkey test: the knob rows of a new model were built before Predict
+    heard of it, and the ghosts looked up the old guess's knobs on them (IndexError)."""
+    win = window
+    click(qtbot, find(win, "predict", QAbstractButton))
+    drag_ghost(find(win, "ghost:w"), 1.2, qtbot=qtbot)
+    choose(qtbot, win.model_combo, win.model_combo.findData("poly"))
+    qtbot.waitUntil(lambda: win.controller.session.model.name == "poly")
+    qtbot.wait(100)
+    assert win.predict_mode.phase == "off"
+    assert not [w for w in win.findChildren(QWidget) if w.objectName().startswith("ghost:")]
+    qtbot.wait(350)
+    assert win.audit() == []
