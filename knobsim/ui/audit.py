@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QPointF, QRect, Qt
 from PySide6.QtGui import QColor, QPainterPath
 from PySide6.QtWidgets import QSlider, QStyle, QStyleOptionSlider
 
@@ -596,10 +596,11 @@ def _check_ghosts(views: Views, session: Session) -> list[str]:
                 f"The ghost of {name} reads {h.value():.4g} but the guess is {guess[i]:.4g}."
             )
         elif h.isVisible():
-            centre = h.geometry().center()
-            at = centre.x() if h.horizontal else centre.y()
-            if abs(at - h.centre()) > HANDLE_TOLERANCE_PX + 0.5:
-                out.append(f"The ghost of {name} sits {at - h.centre():+.0f} px from its guess.")
+            off = QPointF(h.geometry().center()) - h.anchor()
+            if max(abs(off.x()), abs(off.y())) > HANDLE_TOLERANCE_PX + 0.5:
+                out.append(
+                    f"The ghost of {name} sits ({off.x():+.0f}, {off.y():+.0f}) px from its guess."
+                )
     task = session.model.task
     if task == "regression":
         out += [f"Ghost: {m}" for m in _check_curve(plot, session.model, guess, plot.ghost)]

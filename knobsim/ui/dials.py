@@ -38,6 +38,22 @@ def track_radius(size: float) -> float:
     return size / 2 * TRACK_R
 
 
+def point_at(size: float, fraction: float) -> QPointF:
+    """Where ``fraction`` of the range sits on the value arc of a dial ``size`` pixels
+    across, in the dial's pixels."""
+    return _point(QPointF(size / 2, size / 2), track_radius(size), angle_at(fraction))
+
+
+def fraction_toward(dx: float, dy: float) -> float:
+    """The share of the range whose angle points from the dial's centre toward
+    ``(dx, dy)`` (pixels, y down); in the gap at the bottom, the nearer end."""
+    degrees = math.degrees(math.atan2(-dy, dx))  # counter-clockwise from 3 o'clock
+    turned = (START_DEG - degrees) % 360.0  # clockwise from the range's start
+    if turned <= SWEEP_DEG:
+        return turned / SWEEP_DEG
+    return 1.0 if turned < SWEEP_DEG + (360.0 - SWEEP_DEG) / 2 else 0.0
+
+
 def _point(centre: QPointF, radius: float, degrees: float) -> QPointF:
     a = math.radians(degrees)
     return QPointF(centre.x() + radius * math.cos(a), centre.y() - radius * math.sin(a))

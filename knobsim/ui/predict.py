@@ -20,7 +20,8 @@ from knobsim.core.predict import (
     record_best,
     score,
 )
-from knobsim.ui import theme
+from knobsim.ui import dials, theme
+from knobsim.ui.knobs import Dial
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -191,7 +192,7 @@ class GhostHandle(QWidget):
             f"Your guess for {knob.name}: drag it to where you think Train will leave this knob."
         )
         self.setCursor(Qt.CursorShape.SizeHorCursor)
-        self._grab: float | None = None  # where in the handle the hand holds it
+        self._grab: QPointF | None = None  # where in the handle the hand holds it
         knob.slider.installEventFilter(self)  # a resized slider moves its ghost
         self.place()
 
@@ -204,45 +205,69 @@ class GhostHandle(QWidget):
     def horizontal(self) -> bool:
         return self.knob.slider.orientation() == Qt.Orientation.Horizontal
 
+    @property
+    def on_dial(self) -> bool:
+        """A dial's ghost is a mark on its value arc, turned around it."""
+        return isinstance(self.knob.slider, Dial)
+
     def value(self) -> float:
         p = self.mode.prediction
         return float(p.knobs[self.index]) if p is not None else float("nan")
 
+    def fraction(self) -> float:
+        lo, hi = self.knob.range()
+        return min(1.0, max(0.0, (self.value() - lo) / (hi - lo)))
+
     def centre(self) -> float:
         """Where the ghost's value belongs along the slider, in the slider's pixels."""
-        lo, hi = self.knob.range()
-        frac = min(1.0, max(0.0, (self.value() - lo) / (hi - lo)))
-        return slider_pixel(self.knob.slider, frac)
+        return slider_pixel(self.knob.slider, self.fraction())
+
+    def anchor(self) -> QPointF:
+        """Where the ghost's centre belongs, in the slider's (or dial's) pixels."""
+        s = self.knob.slider
+        if self.on_dial:
+            return dials.point_at(s.width(), self.fraction())
+        if self.horizontal:
+            return QPointF(self.centre(), s.height() / 2)
+        return QPointF(s.width() / 2, self.centre())
 
     def place(self) -> None:
-        s = self.knob.slider
-        c = self.centre()
-        if self.horizontal:
-            self.setGeometry(round(c - GHOST_WIDTH / 2), 0, GHOST_WIDTH, s.height())
+        s, a = self.knob.slider, self.anchor()
+        if self.on_dial:
+            side = GHOST_WIDTH + 2
+            self.setGeometry(round(a.x() - side / 2), round(a.y() - side / 2), side, side)
+        elif self.horizontal:
+            self.setGeometry(round(a.x() - GHOST_WIDTH / 2), 0, GHOST_WIDTH, s.height())
         else:
-            self.setGeometry(0, round(c - GHOST_WIDTH / 2), s.width(), GHOST_WIDTH)
+            self.setGeometry(0, round(a.y() - GHOST_WIDTH / 2), s.width(), GHOST_WIDTH)
         self.update()
 
-    def _value_at(self, along: float) -> float:
-        lo, hi = self.knob.range()
-        a, b = slider_pixel(self.knob.slider, 0.0), slider_pixel(self.knob.slider, 1.0)
-        frac = min(1.0, max(0.0, (along - a) / (b - a)))
-        return lo + frac * (hi - lo)
+    def _fraction_at(self, pos: QPointF) -> float:
+        """The share of the range a hand at ``pos`` (the slider's pixels) points to."""
+        s = self.knob.slider
+        if self.on_dial:
+            return dials.fraction_toward(pos.x() - s.width() / 2, pos.y() - s.height() / 2)
+        along = pos.x() if self.horizontal else pos.y()
+        a, b = slider_pixel(s, 0.0), slider_pixel(s, 1.0)
+        return min(1.0, max(0.0, (along - a) / (b - a)))
 
-    def _along(self, ev: QMouseEvent) -> float:
-        p = self.knob.slider.mapFromGlobal(ev.globalPosition().toPoint())
-        return float(p.x() if self.horizontal else p.y())
+    def _at(self, ev: QMouseEvent) -> QPointF:
+        return QPointF(self.knob.slider.mapFromGlobal(ev.globalPosition().toPoint()))
 
     def mousePressEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt's name
         if ev.button() != Qt.MouseButton.LeftButton or self.mode.phase != "guessing":
             ev.ignore()
             return
-        self._grab = self._along(ev) - self.centre()
+        # held where the hand took it: the ghost does not jump to the pointer (on a dial
+        # the angle is the value, so it follows the pointer around the arc)
+        self._grab = QPointF(0, 0) if self.on_dial else self._at(ev) - self.anchor()
         ev.accept()
 
     def mouseMoveEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt's name
         if self._grab is not None:
-            self.mode.move_ghost(self.index, self._value_at(self._along(ev) - self._grab))
+            lo, hi = self.knob.range()
+            frac = self._fraction_at(self._at(ev) - self._grab)
+            self.mode.move_ghost(self.index, lo + frac * (hi - lo))
         ev.accept()
 
     def mouseReleaseEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt's name

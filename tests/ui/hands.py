@@ -108,22 +108,36 @@ def drag_slider_to(slider: QSlider, value: float, *, steps: int = 8, qtbot=None)
 
 def drag_ghost(ghost: QWidget, value: float, *, steps: int = 8, qtbot=None) -> None:
     """Grab a knob's ghost handle (Predict) where it is drawn and carry it along its
-    slider to ``value``; each move is where the hand is now, in the ghost's own (moving)
-    coordinates, as Qt gives them to the widget that holds the mouse."""
+    slider (around a dial's arc) to ``value``; each move is where the hand is now, in the
+    ghost's own (moving) coordinates, as Qt gives them to the widget that holds the mouse."""
+    from knobsim.ui import dials
+    from knobsim.ui.knobs import Dial
+
     slider = ghost.parentWidget()
     start = ghost.geometry().center()
-    end = point_for_value(slider, value)
+    if isinstance(slider, Dial):
+        lo, hi = ghost.knob.range()
+        a, b = ghost.fraction(), min(1.0, max(0.0, (value - lo) / (hi - lo)))
+        path = [
+            dials.point_at(slider.width(), a + (b - a) * k / steps).toPoint()
+            for k in range(1, steps + 1)
+        ]
+    else:
+        end = point_for_value(slider, value)
+        path = [
+            QPoint(
+                round(start.x() + (end.x() - start.x()) * k / steps),
+                round(start.y() + (end.y() - start.y()) * k / steps),
+            )
+            for k in range(1, steps + 1)
+        ]
     assert slider.childAt(start) is ghost, "a hand there would not meet the ghost"
     press(ghost, ghost.mapFrom(slider, start))
-    for k in range(1, steps + 1):
-        at = QPoint(
-            round(start.x() + (end.x() - start.x()) * k / steps),
-            round(start.y() + (end.y() - start.y()) * k / steps),
-        )
+    for at in path:
         move(ghost, ghost.mapFrom(slider, at))
         if qtbot is not None:
             qtbot.wait(5)
-    release(ghost, ghost.mapFrom(slider, end))
+    release(ghost, ghost.mapFrom(slider, path[-1]))
 
 
 def wheel(widget: QWidget, notches: int = 1, pos: QPoint | None = None, mods=None) -> None:

@@ -315,3 +315,33 @@ def test_the_next_word_grid_of_1331_dials_scrolls_and_turns(open_window, qtbot):
     assert c.session.params[-model.V] == pytest.approx(before + 20 * rate(last.slider), rel=1e-9)
     assert math.isclose(last.value(), c.session.params[-model.V])
     assert settled(win, qtbot) == []
+
+
+def test_predict_puts_a_ghost_on_each_dials_arc_and_a_hand_turns_it_round(dialled, qtbot):
+    """A ghost on a dial is a mark on its value arc at the guessed angle (it sat across
+    the middle of the dial, where no value is); dragged round the arc it takes the value
+    the angle shows, and the real dial does not move."""
+    win = dialled
+    key(Qt.Key.Key_P)
+    dial = dial_of(win, "w")
+    ghost = find(win, "ghost:w")
+    assert ghost.parentWidget() is dial
+    lo, hi = win.knob_panel.knob("w").range()
+    want = dials.point_at(dial.width(), ghost.fraction())
+    assert abs(ghost.geometry().center().x() - want.x()) <= 1.5
+    assert abs(ghost.geometry().center().y() - want.y()) <= 1.5
+    before = win.controller.session.params.copy()
+    target = lo + 0.8 * (hi - lo)
+    hands.drag_ghost(ghost, target, qtbot=qtbot)
+    assert win.predict_mode.prediction.knobs[0] == pytest.approx(target, abs=0.02 * (hi - lo))
+    assert (win.controller.session.params == before).all()
+    assert settled(win, qtbot) == []
+    win.predict_mode.leave()
+
+
+def test_the_angle_under_a_hand_is_the_fraction_the_dial_draws_there():
+    for frac in (0.0, 0.1, 0.5, 0.77, 1.0):
+        p = dials.point_at(60, frac)
+        assert dials.fraction_toward(p.x() - 30, p.y() - 30) == pytest.approx(frac, abs=1e-9)
+    assert dials.fraction_toward(-1, 10) == 0.0  # the gap at the bottom: the nearer end
+    assert dials.fraction_toward(1, 10) == 1.0
