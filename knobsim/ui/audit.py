@@ -868,6 +868,17 @@ def _check_embedding_map(views: Views, session: Session) -> list[str]:
             f"({E[w, 0]:.3f}, {E[w, 1]:.3f})."
             for w in bad[:2]
         ]
+    if not out and view.isVisible():
+        boxes = view.label_boxes()
+        for i in range(len(boxes)):
+            for j in range(i + 1, len(boxes)):
+                if (
+                    boxes[i].intersected(boxes[j]).width() > 1
+                    and boxes[i].intersected(boxes[j]).height() > 1
+                ):
+                    out.append(
+                        f"The embedding map prints {model.vocab[i]!r} over {model.vocab[j]!r}."
+                    )
     return out
 
 

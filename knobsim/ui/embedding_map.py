@@ -24,6 +24,54 @@ Array = NDArray[np.float64]
 PICK_PX = 14
 DOT_PX = 11
 HINT = "Drag a word to move it on the map: both of its knobs turn at once."
+#: a label starts this share of its width right of its dot
+LABEL_GAP = 0.15
+
+
+def stack_labels(at: Array, sizes: Array) -> list[tuple[int, int]]:
+    """Where each label goes so that no two labels overlap: labels at ``at`` (n, 2)
+    screen pixels (y down), each ``sizes`` (n, 2) pixels wide and high, beside their dot
+    and centred on it. Each gets ``(side, line)``: side 1 right of the dot, -1 left of it;
+    line 0 level with it, 1 a line above, -1 a line below, and so on. A label on its own
+    stays right of its dot; words that gather on the map share a stack around it, clear
+    of the other words' dots."""
+    n = len(at)
+    places: list[tuple[int, int]] = [(1, 0)] * n
+    r = DOT_PX / 2
+    dots = [(x - r, y - r, x + r, y + r) for x, y in at]
+    boxes: list[tuple[float, float, float, float]] = []  # left, top, right, bottom
+    # a label with few dots around it first: it keeps its place beside its dot, and a
+    # crowd's labels spread around the crowd, never onto another word's dot
+    near = (np.abs(at[:, None, :] - at[None, :, :]) < 2 * sizes.max(axis=0)).all(axis=2)
+    for i in np.lexsort((at[:, 0], -at[:, 1], near.sum(axis=1))):
+        (x, y), (w, h) = at[i], sizes[i]
+        # the dots on this word's own spot are its own: its label sits beside them
+        others = boxes + [d for k, d in enumerate(dots) if np.abs(at[k] - at[i]).max() > r]
+        for side, line in _places():
+            left = x + LABEL_GAP * w if side > 0 else x - (1 + LABEL_GAP) * w
+            top = y - h / 2 - line * h
+            box = (left, top, left + w, top + h)
+            if not any(_overlap(box, b) for b in others) or abs(line) > n:
+                break
+        places[i] = (side, line)
+        boxes.append(box)
+    return places
+
+
+def _places():
+    """Right of the dot, left of it, then a line further up or down each time."""
+    yield 1, 0
+    yield -1, 0
+    k = 1
+    while True:
+        for line in (k, -k):
+            yield 1, line
+            yield -1, line
+        k += 1
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5
 
 
 class _MapViewBox(pg.ViewBox):
@@ -76,6 +124,8 @@ class EmbeddingMap(QWidget):
         layout.addWidget(hint)
         controller.modelChanged.connect(self.update_view)
         controller.paramsChanged.connect(self.update_view)
+        self.view.sigRangeChanged.connect(self._stack_labels)
+        self.view.sigResized.connect(self._stack_labels)
         self.update_view()
 
     # -- public --------------------------------------------------------------------------
@@ -93,6 +143,10 @@ class EmbeddingMap(QWidget):
         """Where each word's label sits, (V, 2)."""
         return np.array([[t.pos().x(), t.pos().y()] for t in self._words], dtype=np.float64)
 
+    def label_boxes(self) -> list:
+        """Where each word's label is printed, in the plot's scene (QRectF)."""
+        return [t.mapRectToScene(t.boundingRect()) for t in self._words]
+
     def update_view(self) -> None:
         session = self._controller.shown
         model = session.model
@@ -108,6 +162,7 @@ class EmbeddingMap(QWidget):
         self.dots.setData(E[:, 0], E[:, 1])
         for text, (x, y) in zip(self._words, E, strict=True):
             text.setPos(float(x), float(y))
+        self._stack_labels()
         trail = session.trail  # (m, n_params), oldest first
         if len(trail) > 1:
             ix = [model.embedding_index(w, a) for w in range(model.V) for a in (0, 1)]
@@ -160,6 +215,19 @@ class EmbeddingMap(QWidget):
         self._held = None
 
     # -- inside --------------------------------------------------------------------------
+    def _stack_labels(self) -> None:
+        """Labels of words close on screen stack around them, one line each, rather than
+        print over each other; each still sits at its own dot."""
+        if self._model is None or not self._words:
+            return
+        at = np.array([[*self._scene_xy(t.pos().x(), t.pos().y())] for t in self._words])
+        rects = [t.boundingRect() for t in self._words]
+        sizes = np.array([[b.width(), b.height()] for b in rects])
+        for text, (side, line) in zip(self._words, stack_labels(at, sizes), strict=True):
+            anchor = (-LABEL_GAP if side > 0 else 1 + LABEL_GAP, 0.5 + line)
+            if (text.anchor.x(), text.anchor.y()) != anchor:
+                text.setAnchor(anchor)
+
     def _knobs(self, word: int) -> list[int]:
         assert self._model is not None
         return [self._model.embedding_index(word, a) for a in (0, 1)]
@@ -177,7 +245,7 @@ class EmbeddingMap(QWidget):
             text = pg.TextItem(
                 "(end)" if word == "." else word,
                 color=pg.getConfigOption("foreground"),
-                anchor=(-0.15, 0.5),
+                anchor=(-LABEL_GAP, 0.5),
             )
             self.plot.addItem(text)
             self._words.append(text)

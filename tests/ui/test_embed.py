@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QSlider
 
 from knobsim.core.catalog import session_for
-from knobsim.ui.embedding_map import EmbeddingMap
+from knobsim.ui.embedding_map import EmbeddingMap, stack_labels
 from knobsim.ui.network import NetworkView
 
 
@@ -86,6 +86,10 @@ def test_drag_a_word_on_the_map_train_and_watch_the_map(qtbot, window):
     P = model.predict(session.params, [[cat], [dog]])
     assert np.abs(P[0] - P[1]).max() < 0.05
     assert window.undo_action.text().endswith("move 'dog' on the embedding map")
+    qtbot.wait(350)
+    assert window.audit() == []  # both words on one spot: both labels readable
+    boxes = emap.label_boxes()
+    assert not boxes[dog].adjusted(1, 1, -1, -1).intersects(boxes[cat])
     window.undo_action.trigger()  # the whole drag comes back at once
     np.testing.assert_allclose(model.embeddings(session.params)[dog], E[dog])
     qtbot.wait(350)
@@ -108,3 +112,23 @@ def test_the_audit_sees_a_dot_away_from_its_knobs(qtbot, window):
     x, y = emap.dots.getData()
     emap.dots.setData(x + 0.5, y)  # a view that drew a stale point
     assert any("embedding map's dot for" in f for f in window.audit())
+
+
+def test_the_audit_sees_labels_printed_over_each_other(qtbot, window):
+    qtbot.wait(350)
+    emap = window.embedding_map
+    assert window.audit() == []
+    words = window.controller.session.model.vocab
+    window.controller.set_params_at([words.index("cat") * 2, words.index("cat") * 2 + 1], [1, 1])
+    window.controller.set_params_at([words.index("dog") * 2, words.index("dog") * 2 + 1], [1, 1])
+    for text in emap._words:
+        text.setAnchor((0.0, 0.5))  # as a view that does not stack them would leave them
+    assert any("prints" in f and "'cat'" in f and "'dog'" in f for f in window.audit())
+
+
+def test_labels_of_words_on_one_spot_stack_and_lone_labels_stay_beside_their_dots():
+    at = np.array([[100.0, 100.0], [100.0, 100.0], [101.0, 99.0], [300.0, 100.0]])
+    sizes = np.array([[40.0, 20.0]] * 4)
+    places = stack_labels(at, sizes)
+    assert sorted(places[:3]) == [(-1, 0), (1, 0), (1, 1)]  # right, left, then a line up
+    assert places[3] == (1, 0)
