@@ -12,7 +12,14 @@ import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QRectF, QSignalBlocker, Qt, QTimer
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from knobsim.core.curvature import bowl_outline, pair_hessian
 from knobsim.core.landscape import GridJob, GridSchedule, grid_axes
@@ -26,6 +33,10 @@ Array = NDArray[np.float64]
 
 #: the bowl's ring reaches this share of the view across or up, whichever first
 BOWL_REACH = 0.12
+
+
+#: the widest a knob box in the header grows (the longest names, "emb[sleeps].x", fit)
+COMBO_MAX_PX = 150
 
 
 class _PickViewBox(pg.ViewBox):
@@ -100,12 +111,25 @@ class LandscapePlot(QWidget):
 
         self.x_combo = QComboBox(self)
         self.x_combo.setObjectName("landscape_x")
+        self.x_combo.setProperty("what", "The knob along the horizontal axis")
         self.x_combo.setToolTip("The knob along the horizontal axis")
         self.y_combo = QComboBox(self)
         self.y_combo.setObjectName("landscape_y")
+        self.y_combo.setProperty("what", "The knob along the vertical axis")
         self.y_combo.setToolTip("The knob along the vertical axis")
         for combo in (self.x_combo, self.y_combo):
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            # the two boxes share the row's width, shrinking to 4 letters when the view is
+            # narrow (a longer name is then cut short in the box, whole in its list and
+            # tooltip): the window still fits a 1280 px screen with the lessons open
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(4)
+            combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            combo.setMaximumWidth(COMBO_MAX_PX)
+            combo.currentTextChanged.connect(
+                lambda text, c=combo: c.setToolTip(f"{c.property('what')}: {text}")
+            )
             combo.setMaxVisibleItems(20)
 
         self.view = _PickViewBox(self)
@@ -144,9 +168,9 @@ class LandscapePlot(QWidget):
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(QLabel("across:", self))
-        top.addWidget(self.x_combo)
+        top.addWidget(self.x_combo, 1)
         top.addWidget(QLabel("up:", self))
-        top.addWidget(self.y_combo)
+        top.addWidget(self.y_combo, 1)
         top.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

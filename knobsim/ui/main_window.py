@@ -706,6 +706,8 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(2)
         label = QLabel(title)
+        label.setWordWrap(True)  # a narrow view (the lessons open at 1280 px) wraps it
+        label.setMinimumWidth(120)  # (a wrapped label asks for more than it needs)
         font = label.font()
         font.setBold(True)
         label.setFont(font)

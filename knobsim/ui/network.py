@@ -85,7 +85,13 @@ MARGIN = 0.05
 #: hovering finds a wire this many pixels away from its centre line
 HIT_WIDTH = 10.0
 #: column titles where the columns stand close together
-SHORT_TITLES = {"input": "in", "hidden 1": "h1", "hidden 2": "h2", "output": "out"}
+SHORT_TITLES = {
+    "input": "in",
+    "hidden 1": "h1",
+    "hidden 2": "h2",
+    "output": "out",
+    "next word": "next",
+}
 NEUTRAL_COLOR = "#9a9a9a"  # a weight of exactly zero, and the fixed wires of a polynomial
 
 
