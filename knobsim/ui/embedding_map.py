@@ -23,7 +23,11 @@ Array = NDArray[np.float64]
 #: how near (in pixels) a press must be to a dot to pick it up
 PICK_PX = 14
 DOT_PX = 11
-HINT = "Drag a word to move it on the map: both of its knobs turn at once."
+HINT = (
+    "Drag a word (its dot or its name) to move it on the map: both of its knobs turn at once."
+)
+#: the thin line from a label moved off its dot to the dot (grey on light and dark)
+LEADER_COLOR = "#9a9a9a"
 #: a label starts this share of its width right of its dot
 LABEL_GAP = 0.15
 
@@ -114,7 +118,9 @@ class EmbeddingMap(QWidget):
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.trails = pg.PlotCurveItem(pen=pg.mkPen(theme.DIVERGING_COLORS[1], width=1))
         self.dots = Scatter(size=DOT_PX, brush=pg.mkBrush(theme.DIVERGING_COLORS[4]))
+        self.leaders = pg.PlotCurveItem(pen=pg.mkPen(LEADER_COLOR, width=1))
         self.plot.addItem(self.trails)
+        self.plot.addItem(self.leaders)
         self.plot.addItem(self.dots)
         hint = QLabel(HINT)
         hint.setWordWrap(True)
@@ -180,11 +186,16 @@ class EmbeddingMap(QWidget):
         if self._model is None:
             return
         P = self.points()
-        screen = np.array([[*self._scene_xy(x, y)] for x, y in P])  # (V, 2) pixels
-        d = np.hypot(screen[:, 0] - scene_pos.x(), screen[:, 1] - scene_pos.y())
-        w = int(np.argmin(d))
-        if d[w] > PICK_PX:
-            return
+        # a word's name is a handle too: in a crowd, dots lie on each other, names do not
+        on_name = [k for k, box in enumerate(self.label_boxes()) if box.contains(scene_pos)]
+        if on_name:
+            w = on_name[0]
+        else:
+            screen = np.array([[*self._scene_xy(x, y)] for x, y in P])  # (V, 2) pixels
+            d = np.hypot(screen[:, 0] - scene_pos.x(), screen[:, 1] - scene_pos.y())
+            w = int(np.argmin(d))
+            if d[w] > PICK_PX:
+                return
         self._held = w
         at = self.view.mapSceneToView(scene_pos)
         self._grip = (float(P[w, 0] - at.x()), float(P[w, 1] - at.y()))
@@ -217,16 +228,34 @@ class EmbeddingMap(QWidget):
     # -- inside --------------------------------------------------------------------------
     def _stack_labels(self) -> None:
         """Labels of words close on screen stack around them, one line each, rather than
-        print over each other; each still sits at its own dot."""
+        print over each other; each still sits at its own dot, and a label moved away
+        from its dot has a thin line to it (which dot of a crowd is the dog's?)."""
         if self._model is None or not self._words:
+            self.leaders.setData([], [])
             return
         at = np.array([[*self._scene_xy(t.pos().x(), t.pos().y())] for t in self._words])
         rects = [t.boundingRect() for t in self._words]
         sizes = np.array([[b.width(), b.height()] for b in rects])
-        for text, (side, line) in zip(self._words, stack_labels(at, sizes), strict=True):
+        xs: list[float] = []
+        ys: list[float] = []
+        places = stack_labels(at, sizes)
+        for text, (side, line), (x, y), (w, h) in zip(self._words, places, at, sizes, strict=True):
             anchor = (-LABEL_GAP if side > 0 else 1 + LABEL_GAP, 0.5 + line)
             if (text.anchor.x(), text.anchor.y()) != anchor:
                 text.setAnchor(anchor)
+            if line == 0:
+                continue  # level with its dot, beside it
+            left = x + LABEL_GAP * w if side > 0 else x - (1 + LABEL_GAP) * w
+            top = y - h / 2 - line * h
+            # from the dot's edge to the nearest point of the label's text
+            end = pg.Point(min(max(x, left + 3), left + w - 3), top + (h - 4 if line > 0 else 4))
+            d = end - pg.Point(x, y)
+            start = pg.Point(x, y) + d * (DOT_PX / 2 / max(d.length(), 1e-9))
+            for p in (start, end):
+                v = self.view.mapSceneToView(p)
+                xs.append(v.x())
+                ys.append(v.y())
+        self.leaders.setData(xs, ys, connect="pairs")
 
     def _knobs(self, word: int) -> list[int]:
         assert self._model is not None

@@ -132,3 +132,25 @@ def test_labels_of_words_on_one_spot_stack_and_lone_labels_stay_beside_their_dot
     places = stack_labels(at, sizes)
     assert sorted(places[:3]) == [(-1, 0), (1, 0), (1, 1)]  # right, left, then a line up
     assert places[3] == (1, 0)
+
+
+def test_in_a_crowd_a_hand_takes_a_word_by_its_name(qtbot, window):
+    """Found by hand under Xvfb in lesson 10: the dog's dot lay under two others at the
+    start, and a press on it took the wood. A press on a word's name takes that word."""
+    qtbot.wait(350)
+    emap, c = window.embedding_map, window.controller
+    words = c.session.model.vocab
+    crowd = [words.index(w) for w in ("wood", "dog", "cat")]
+    for w in crowd:  # three dots on one spot
+        c.set_params_at([2 * w, 2 * w + 1], [0.5, 0.5])
+    qtbot.wait(100)
+    dog = words.index("dog")
+    name = emap.plot.mapFromScene(emap.label_boxes()[dog].center())
+    before = c.session.params.copy()
+    drag(emap.plot.viewport(), name, name + QPoint(-60, 40), qtbot=qtbot)
+    E = c.session.model.embeddings(c.session.params)
+    assert E[dog][0] < 0.5 - 0.5 and E[dog][1] < 0.5 - 0.5  # left and down, with the hand
+    others = [k for k in range(len(before)) if k not in (2 * dog, 2 * dog + 1)]
+    np.testing.assert_array_equal(c.session.params[others], before[others])
+    qtbot.wait(350)
+    assert window.audit() == []
