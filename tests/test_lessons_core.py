@@ -190,8 +190,25 @@ def test_every_goal_kind_is_covered_below():
     covered = {"at_most", "at_least", "near", "verdict", "diverged", "test_error_rising"}
     covered |= {"locked", "all_of", "any_of", "looked_back", "looked_back_to_lowest_test"}
     covered |= {"prediction"}
-    covered |= {"raced"}
+    covered |= {"raced", "chose"}
     assert set(GOAL_KINDS) == covered
+
+
+def test_a_choice_goal_is_met_by_picking_one_of_its_answers_and_a_race_says_who_won():
+    goal = {"kind": "chose", "options": ["Gradient descent", "Momentum", "Adam"]}
+    check_goal_syntax(goal)
+    assert not check_goal(goal, state())
+    assert "Momentum or Adam" in goal_status(goal, state())
+    assert check_goal(goal, state(chosen="Adam"))
+    assert goal_status(goal, state(chosen="Adam")) == "✓ your guess: Adam"
+    for bad in (["one"], ["a", "a"], ["a", ""], "a,b", [1, 2], ["a"] * 7):
+        with pytest.raises(LessonFileError, match="options"):
+            check_goal_syntax({"kind": "chose", "options": bad})
+    race = {"kind": "raced", "runners": 3}
+    won = {"raced": 3, "race_winner": "Adam", "race_winner_lr": 0.02}
+    assert goal_status(race, state(**won)) == "✓ a race of 3 runners finished: Adam 0.02 won"
+    assert goal_status(race, state(**won, guess="Adam")).endswith("(your guess: Adam, right)")
+    assert goal_status(race, state(**won, guess="Momentum")).endswith("(your guess: Momentum)")
 
 
 def test_a_race_goal_needs_a_race_of_that_many_runners_run_to_its_end():

@@ -84,6 +84,7 @@ GOAL_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "looked_back_to_lowest_test": ((), ("within",)),
     "raced": ((), ("runners",)),
     "prediction": (("is",), ("score",)),
+    "chose": (("options",), ()),
     "all_of": (("goals",), ()),
     "any_of": (("goals",), ()),
 }
@@ -92,6 +93,8 @@ GOAL_KINDS = tuple(GOAL_FIELDS)
 DEFAULT_WITHIN = 0.05
 #: "test_error_rising" without "by": the test error is this share above its lowest
 DEFAULT_RISE = 0.2
+#: a "chose" goal offers 2 to this many answers
+MAX_OPTIONS = 6
 #: "raced" without "runners": a race of this many runners (Training › Race optimizers…)
 DEFAULT_RUNNERS = 3
 #: "looked_back_to_lowest_test" without "within": the step looked at has a test error at
@@ -216,6 +219,12 @@ class LessonState:
     run_test_min: float = math.inf
     #: the most runners of a race that ran to its end during this task (0: none)
     raced: int = 0
+    #: the winning rule of the lesson's last race ("Adam"), and its learning rate
+    race_winner: str = ""
+    race_winner_lr: float = math.nan
+    #: the option picked in this task (a "chose" goal), and the last one picked in the lesson
+    chosen: str = ""
+    guess: str = ""
     prediction: str = "off"  # Predict's phase: off, guessing, revealing or scored
     prediction_score: float = math.nan  # 0-100 once scored
 
@@ -473,6 +482,17 @@ def check_goal_syntax(goal: object, where: str = "goal", knobs: Sequence[str] = 
         n = goal["runners"]
         if isinstance(n, bool) or not isinstance(n, int) or not 2 <= n <= 4:
             raise LessonFileError(f'{where}: "runners" is a whole number from 2 to 4, not {n!r}.')
+    if kind == "chose":
+        options = goal["options"]
+        if (
+            not isinstance(options, list)
+            or not 2 <= len(options) <= MAX_OPTIONS
+            or not all(isinstance(o, str) and o.strip() for o in options)
+            or len(set(options)) != len(options)
+        ):
+            raise LessonFileError(
+                f'{where}: "options" is a list of 2 to {MAX_OPTIONS} different answers in quotes.'
+            )
     if kind == "verdict" and goal["is"] not in VERDICTS:
         raise LessonFileError(f'{where}: "is" is one of {", ".join(VERDICTS)}, not {goal["is"]!r}.')
     if kind == "prediction" and goal["is"] not in PREDICTION_STAGES:
@@ -577,6 +597,9 @@ def snapshot(
     raced: int = 0,
     prediction: str = "off",
     prediction_score: float = math.nan,
+    race_winner: tuple[str, float] = ("", math.nan),
+    chosen: str = "",
+    guess: str = "",
 ) -> LessonState:
     """A :class:`LessonState` of ``session``; the task counters come from the caller.
 
@@ -608,6 +631,10 @@ def snapshot(
         shown_test_error=math.nan if shown is None else float(shown.test_loss),
         run_test_min=_lowest(session.history.test),
         raced=int(raced),
+        race_winner=race_winner[0],
+        race_winner_lr=float(race_winner[1]),
+        chosen=chosen,
+        guess=guess,
         prediction=prediction,
         prediction_score=float(prediction_score),
     )
@@ -677,6 +704,8 @@ def check_goal(goal: Mapping[str, Any], state: LessonState) -> bool:
         return state.prediction in PREDICTION_STAGES[goal["is"]] and (
             "score" not in goal or state.prediction_score >= float(goal["score"])
         )
+    if kind == "chose":
+        return state.chosen in goal["options"]
     if kind == "all_of":
         return all(check_goal(g, state) for g in goal["goals"])
     if kind == "any_of":
@@ -742,9 +771,20 @@ def _status_parts(goal: Mapping[str, Any], state: LessonState) -> list[str]:
         ]
     if kind == "raced":
         runners = int(goal.get("runners", DEFAULT_RUNNERS))
+        won = ""
+        if state.race_winner:
+            won = f"{state.race_winner} {_num(state.race_winner_lr)} won"
+            if state.guess:
+                right = state.guess == state.race_winner
+                won += f" (your guess: {state.guess}{', right' if right else ''})"
         if ok:
-            return [f"✓ a race of {state.raced} runners finished"]
-        return [f"no race of {runners} runners yet: Training › Race optimizers…, then Start"]
+            return [f"✓ a race of {state.raced} runners finished" + (f": {won}" if won else "")]
+        wait = f"no race of {runners} runners yet: Training › Race optimizers…, then Start"
+        return [f"last race: {won}", wait] if won else [wait]
+    if kind == "chose":
+        if ok:
+            return [f"✓ your guess: {state.chosen}"]
+        return ["pick your guess above: " + " or ".join(goal["options"])]
     if kind == "all_of":
         return [p for g in goal["goals"] for p in _status_parts(g, state)]
     if kind == "any_of":

@@ -23,9 +23,7 @@ Array = NDArray[np.float64]
 #: how near (in pixels) a press must be to a dot to pick it up
 PICK_PX = 14
 DOT_PX = 11
-HINT = (
-    "Drag a word (its dot or its name) to move it on the map: both of its knobs turn at once."
-)
+HINT = "Drag a word (its dot or its name) to move it on the map: both of its knobs turn at once."
 #: the thin line from a label moved off its dot to the dot (grey on light and dark)
 LEADER_COLOR = "#9a9a9a"
 #: a label starts this share of its width right of its dot

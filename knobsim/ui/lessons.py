@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMenu,
+    QRadioButton,
     QScrollArea,
     QSpinBox,
     QStackedWidget,
@@ -148,6 +149,8 @@ class LessonRunner(QObject):
         self._keys_down: set[int] = set()
         self._wheel_until = 0.0
         self._watching = False
+        self._guess = ""
+        self._race_winner: tuple[str, float] = ("", math.nan)
         self._reset_counters()
         for signal in (
             controller.paramsChanged,
@@ -169,14 +172,28 @@ class LessonRunner(QObject):
         self.lesson = lesson
         self.task_index = min(max(0, task), len(lesson.tasks) - 1)
         self.skipped = self.task_index  # the tasks before it were jumped over, not done
+        self._guess = ""  # the last answer picked in this lesson
+        self._race_winner = ("", math.nan)  # the winner of its last race
         self._reset_counters()
         self._watch_hands(True)
         self.lessonStarted.emit()
         self.check_now()
 
-    def note_race(self, runners: int) -> None:
-        """A race of ``runners`` runners ran to its end (Training › Race optimizers…)."""
+    def note_race(self, runners: int, winner: tuple[str, float] = ("", math.nan)) -> None:
+        """A race of ``runners`` runners ran to its end (Training › Race optimizers…);
+        ``winner`` is the winning rule's name ("Adam") and learning rate."""
         self._raced = max(self._raced, int(runners))
+        self._race_winner = winner
+        self._schedule_check()
+
+    @property
+    def chosen(self) -> str:
+        """The answer picked for the current task's question ("" before one is)."""
+        return self._chosen
+
+    def choose(self, option: str) -> None:
+        """A person picked ``option`` for the current task's question (a "chose" goal)."""
+        self._chosen = self._guess = option
         self._schedule_check()
 
     def stop(self) -> None:
@@ -204,6 +221,9 @@ class LessonRunner(QObject):
             training=self._controller.is_training,
             shown=None if self._controller.scrub_step is None else self._controller.shown,
             raced=self._raced,
+            race_winner=self._race_winner,
+            chosen=self._chosen,
+            guess=self._guess,
             prediction=self.prediction.phase if self.prediction is not None else "off",
             prediction_score=score.points if score is not None else math.nan,
         )
@@ -247,6 +267,7 @@ class LessonRunner(QObject):
         self._diverged = False
         self._test_min = math.inf
         self._raced = 0  # the most runners of a race run to its end in this task
+        self._chosen = ""  # the answer picked in this task
 
     def _count_steps(self) -> None:
         # optimizer steps since the task began: the session's counter grows with each step
@@ -348,7 +369,16 @@ class LessonPanel(QWidget):
         font.setBold(True)
         self.title_label.setFont(font)
         self.text_label = _label("lesson_text", rich=True)
-        self.tasks_label = _label("lesson_tasks", rich=True)
+        self.tasks_label = _label("lesson_tasks", rich=True)  # done and current
+        self.later_label = _label("lesson_tasks_later", rich=True)  # the tasks after it
+        # the current task's question (a "chose" goal): one button per answer
+        self.choice_box = QWidget()
+        self.choice_box.setObjectName("lesson_choice")
+        self.choice_box.setAccessibleName("Your guess")
+        QVBoxLayout(self.choice_box).setContentsMargins(16, 0, 0, 0)
+        self.choice_box.hide()
+        self._choices: list[QRadioButton] = []
+        self._runner: LessonRunner | None = None
         self.status_label = _label("lesson_status")
         self.status_label.setFrameShape(QFrame.Shape.StyledPanel)
         self.status_label.setMargin(6)
@@ -390,6 +420,8 @@ class LessonPanel(QWidget):
         column.addWidget(self.title_label)
         column.addWidget(self.text_label)
         column.addWidget(self.tasks_label)
+        column.addWidget(self.choice_box)  # right under the current task
+        column.addWidget(self.later_label)
         column.addWidget(self.status_label)
         column.addWidget(self.done_label)
         column.addWidget(self.hint_label)
@@ -422,6 +454,30 @@ class LessonPanel(QWidget):
         self.hint_label.hide()
         self.next_button.setEnabled(False)
 
+    def _show_choice(self, runner: LessonRunner, goal) -> None:
+        """The answers of a "chose" goal as buttons under the tasks; none for other goals."""
+        options = list(goal["options"]) if goal is not None and goal["kind"] == "chose" else []
+        self._runner = runner
+        if [b.text().replace("&&", "&") for b in self._choices] != options:
+            layout = self.choice_box.layout()
+            for b in self._choices:
+                layout.removeWidget(b)
+                b.deleteLater()
+            self._choices = []
+            for k, option in enumerate(options):
+                button = QRadioButton(option.replace("&", "&&"))
+                button.setObjectName(f"lesson_choice:{k}")
+                button.clicked.connect(lambda _on=False, o=option: self._on_choice_clicked(o))
+                layout.addWidget(button)
+                self._choices.append(button)
+        for b, option in zip(self._choices, options, strict=True):
+            b.setChecked(option == runner.chosen)
+        self.choice_box.setVisible(bool(options))
+
+    def _on_choice_clicked(self, option: str) -> None:
+        if self._runner is not None:
+            self._runner.choose(option)
+
     def show_hint(self, text: str) -> None:
         self.hint_label.setText(text)
         self.hint_label.show()
@@ -430,7 +486,7 @@ class LessonPanel(QWidget):
         lesson = runner.lesson
         if lesson is None:
             return
-        rows = []
+        rows, later = [], []
         for i, task in enumerate(lesson.tasks):
             text = _html(task.text)
             if i < runner.skipped:
@@ -440,9 +496,12 @@ class LessonPanel(QWidget):
             elif i == runner.task_index:
                 rows.append(f"<p><b>▶ {text}</b></p>")
             else:
-                rows.append(f"<p style='color:gray'>○ {text}</p>")
+                later.append(f"<p style='color:gray'>○ {text}</p>")
         self.tasks_label.setText("".join(rows))
+        self.later_label.setText("".join(later))
+        self.later_label.setVisible(bool(later))
         done = runner.completed
+        self._show_choice(runner, None if done else lesson.tasks[runner.task_index].goal)
         self.status_label.setVisible(not done)
         self.status_label.setText(runner.status)
         if done:

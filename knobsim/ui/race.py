@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -48,6 +49,9 @@ RUN_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
 DEFAULT_RUNNERS = (("gd", True), ("momentum", True), ("adam", True), ("rmsprop", False))
 #: time the race may take from each frame (ms): the window keeps painting between
 FRAME_BUDGET_MS = 12
+#: a watched race is spread over this long (seconds), whatever its steps: a race of a
+#: line is otherwise over in two frames, before anyone sees a path
+WATCH_S = 5.0
 GRID_N = 41
 
 
@@ -114,6 +118,13 @@ class RaceDialog(QDialog):
         self.freeze.setToolTip(
             "Train only the two knobs of the map, so the map stays true under the paths."
         )
+        self.watch = QCheckBox(f"Watch (about {WATCH_S:.0f} s)")
+        self.watch.setObjectName("race_watch")
+        self.watch.setChecked(True)
+        self.watch.setToolTip(
+            f"Spread the race over about {WATCH_S:.0f} seconds so you can follow the paths; "
+            "untick it to run the race as fast as the machine can."
+        )
         self.run_button = QPushButton("Start the race")
         self.run_button.setObjectName("race_run")
         self.run_button.setDefault(True)
@@ -123,10 +134,12 @@ class RaceDialog(QDialog):
         self.progress = QProgressBar()
         self.progress.setObjectName("race_progress")
         self.progress.setFormat("%p%")
+        self.progress.setVisible(False)  # while a race runs
         settings = QHBoxLayout()
         settings.addWidget(QLabel("Steps"))
         settings.addWidget(self.steps)
         settings.addWidget(self.freeze)
+        settings.addWidget(self.watch)
         settings.addStretch(1)
         settings.addWidget(self.progress)
         settings.addWidget(self.run_button)
@@ -173,7 +186,7 @@ class RaceDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         rows = self.table.verticalHeader().defaultSectionSize()
         self.table.setMinimumHeight(
             self.table.horizontalHeader().sizeHint().height() + 4 * rows + 6
@@ -241,6 +254,8 @@ class RaceDialog(QDialog):
         self.table.setRowCount(0)
         self.use_button.setEnabled(False)
         self.progress.setValue(0)
+        self.progress.setVisible(True)
+        self._began = time.perf_counter()
         self._chunk = 4  # steps per runner per piece (grows or shrinks to ~2 ms)
         self.run_button.setEnabled(False)
         self.stop_button.setEnabled(True)
@@ -257,12 +272,16 @@ class RaceDialog(QDialog):
         return self._timer.isActive()
 
     def _on_tick(self) -> None:
-        end = time.perf_counter() + FRAME_BUDGET_MS / 1000.0
+        now = time.perf_counter()
+        end = now + FRAME_BUDGET_MS / 1000.0
+        # a watched race: each runner no further than its share of the race's time
+        share = min(1.0, (now - self._began) / WATCH_S) if self.watch.isChecked() else 1.0
         left = [r for r in self.runners if not r.finished]
-        while left and time.perf_counter() < end:
-            for r in left:
+        due = [r for r in left if r.done < math.ceil(share * r.steps)]
+        while due and time.perf_counter() < end:
+            for r in due:
                 t0 = time.perf_counter()
-                r.advance(self._chunk)
+                r.advance(min(self._chunk, math.ceil(share * r.steps) - r.done))
                 spent = time.perf_counter() - t0
                 # pieces of about 2 ms: a frame holds several, none blocks it
                 if spent < 0.001:
@@ -270,6 +289,7 @@ class RaceDialog(QDialog):
                 elif spent > 0.004 and self._chunk > 1:
                     self._chunk //= 2
             left = [r for r in left if not r.finished]
+            due = [r for r in left if r.done < math.ceil(share * r.steps)]
         total = sum(r.steps for r in self.runners)
         done = sum(r.steps if r.finished else r.done for r in self.runners)
         self.progress.setValue(round(100 * done / max(total, 1)))
@@ -277,9 +297,16 @@ class RaceDialog(QDialog):
         if not left:
             self._timer.stop()
             self._finish()
-            self.window_.lessons.runner.note_race(len(self.runs))  # run to its end
+            best = self.best_row()  # run to its end: the lesson hears who won
+            winner = (
+                ("", math.nan)
+                if best is None
+                else (_rule_name(self.runs[best].optimizer), self.runs[best].lr)
+            )
+            self.window_.lessons.runner.note_race(len(self.runs), winner)
 
     def _finish(self) -> None:
+        self.progress.setVisible(False)
         self.runs = [r.result() for r in self.runners]
         self._draw_map([run.path for run in self.runs if run.path.size])
         self._show_runs(self.runs)
@@ -376,7 +403,6 @@ class RaceDialog(QDialog):
                 if col == 0:
                     item.setForeground(pg.mkColor(self._colors[row]))
                 self.table.setItem(row, col, item)
-        self.table.resizeColumnsToContents()
         best = self.best_row()
         if best is not None:
             self.table.selectRow(best)
@@ -411,13 +437,33 @@ class RaceDialog(QDialog):
             f"use the {LABELS[run.optimizer]} runner's knobs",
         )
 
+    def showEvent(self, ev) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(ev)
+        if not self.running and not self.runs:
+            # before the first race: the map of the window's two knobs and where the
+            # runners will start, not an empty plot
+            session = self.controller.session
+            self.pair = self.window_.landscape_plot.pair
+            self._start = (
+                session.model,
+                session.dataset,
+                session.params.copy(),
+                session.param_names,
+            )
+            self._draw_map()
+
     def closeEvent(self, ev) -> None:  # noqa: N802 - Qt's name
         self._timer.stop()
         super().closeEvent(ev)
 
 
+def _rule_name(name: str) -> str:
+    """An optimizer's name without its note: "Gradient descent", "Adam"."""
+    return LABELS[name].split(" (")[0]
+
+
 def _run_name(name: str, lr: float) -> str:
-    return f"{LABELS[name].split(' (')[0]} {lr:g}"
+    return f"{_rule_name(name)} {lr:g}"
 
 
 def _error(x: float) -> str:

@@ -9,7 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from hands import click, drag, drag_ghost, drag_slider_to, find, handle_center, key, press, release
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
@@ -175,11 +175,15 @@ def do_predict(qtbot, win) -> None:
 def do_race(qtbot, win) -> None:
     from PySide6.QtGui import QAction
 
+    adam = find(win, "lesson_choice:2")  # the guess first
+    qtbot.mouseClick(adam, Qt.MouseButton.LeftButton, pos=QPoint(6, adam.height() // 2))
+    qtbot.waitUntil(on_task(win, 1), timeout=WAIT_MS)
     win.findChild(QAction, "race").trigger()  # Training › Race optimizers…
     dialog = find(win, "race_panel")
     dialog.steps.setValue(200)
+    dialog.watch.setChecked(False)  # as fast as it runs (a watched race takes seconds)
     click(qtbot, dialog, "race_run")
-    qtbot.waitUntil(on_task(win, 1), timeout=WAIT_MS)
+    qtbot.waitUntil(on_task(win, 2), timeout=WAIT_MS)
     for k, rate in enumerate((0.03, 0.3, 3.0)):
         box, combo, lr = dialog.entrant_rows[k]
         box.setChecked(True)

@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hands import find
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QPushButton, QTableWidget
+from PySide6.QtWidgets import QCheckBox, QPushButton, QRadioButton, QTableWidget
 
 from knobsim.core.catalog import session_for
 
@@ -23,11 +23,20 @@ def _click(qtbot, dialog, name):
     qtbot.mouseClick(find(dialog, name, QPushButton), Qt.MouseButton.LeftButton)
 
 
+def _fast(qtbot, dialog):
+    """Untick Watch: the race runs as fast as it can (a watched one takes WATCH_S)."""
+    box = find(dialog, "race_watch", QCheckBox)
+    assert box.isChecked()  # a person gets a race they can watch
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(6, box.height() // 2))
+    assert not box.isChecked()
+
+
 def test_a_race_draws_every_run_and_leaves_the_knobs_alone(open_window, qtbot):
     win = open_window(session_for("logistic", "moons"))
     before = win.controller.session.params.copy()
     dialog = _open_race(win)
     assert dialog.objectName() == "race_panel" and dialog.isVisible()
+    _fast(qtbot, dialog)
     _click(qtbot, dialog, "race_run")
     qtbot.waitUntil(lambda: not dialog.running, timeout=20_000)
     runs = dialog.runs
@@ -59,6 +68,7 @@ def test_using_a_run_takes_its_knobs_and_undo_gives_them_back(open_window, qtbot
     c = win.controller
     before = c.session.params.copy()
     dialog = _open_race(win)
+    _fast(qtbot, dialog)
     _click(qtbot, dialog, "race_run")
     qtbot.waitUntil(lambda: not dialog.running, timeout=20_000)
     table = find(dialog, "race_table", QTableWidget)
@@ -105,11 +115,24 @@ def test_the_race_lesson_is_passed_by_racing(open_window, qtbot):
     assert win.lessons.start("race")
     qtbot.wait(200)
     runner = win.lessons.runner
-    assert runner.task_index == 0 and "Race optimizers" in runner.status
+    # first a guess, by a click on one of the answers under the task
+    assert runner.task_index == 0 and "pick your guess" in runner.status
+    momentum = find(win, "lesson_choice:1", QRadioButton)
+    assert momentum.isVisible() and momentum.text() == "Momentum"
+    qtbot.mouseClick(momentum, Qt.MouseButton.LeftButton, pos=QPoint(6, momentum.height() // 2))
+    qtbot.waitUntil(lambda: runner.task_index == 1, timeout=5_000)
+    assert not find(win, "lesson_choice").isVisible()  # the question is answered
+    assert "Race optimizers" in runner.status
     dialog = _open_race(win)
     dialog.steps.setValue(200)
+    _fast(qtbot, dialog)
     _click(qtbot, dialog, "race_run")
-    qtbot.waitUntil(lambda: runner.task_index == 1, timeout=20_000)
+    qtbot.waitUntil(lambda: runner.task_index == 2, timeout=20_000)
+    # the panel says who won, and whether the guess was right
+    winner = dialog.runs[dialog.best_row()]
+    rule = {"gd": "Gradient descent", "momentum": "Momentum", "adam": "Adam"}[winner.optimizer]
+    assert f"last race: {rule} {winner.lr:g} won (your guess: Momentum" in runner.status
+    assert runner.status.count("right") == (rule == "Momentum")
     # the second task: one rule against itself, at three learning rates
     for k, rate in enumerate((0.03, 0.3, 3.0)):
         box, combo, lr = dialog.entrant_rows[k]
@@ -122,3 +145,28 @@ def test_the_race_lesson_is_passed_by_racing(open_window, qtbot):
     win.controller.set_training(False)
     qtbot.wait(350)
     assert win.audit() == []
+
+
+def test_a_race_is_spread_over_seconds_a_person_can_watch(open_window, qtbot):
+    """Found by hand under Xvfb: a race of the line was over in two frames. Watched (the
+    default), it takes about WATCH_S, the paths growing on the map as it goes; before it
+    starts, the map already shows where the runners will set off."""
+    from knobsim.ui.race import WATCH_S
+
+    win = open_window(session_for("line", "linear"))
+    dialog = _open_race(win)
+    qtbot.wait(50)
+    x, y = dialog.start_marker.getData()
+    i, j = dialog.pair
+    assert [x[0], y[0]] == list(win.controller.session.params[[i, j]])
+    assert dialog.map_image.image is not None  # the map before the race
+    assert not dialog.progress.isVisible()
+    _click(qtbot, dialog, "race_run")
+    qtbot.wait(int(WATCH_S * 1000 * 0.3))
+    assert dialog.running and dialog.progress.isVisible()
+    assert 5 < dialog.progress.value() < 70
+    drawn = len(dialog.trails[0].getData()[0])
+    qtbot.waitUntil(lambda: not dialog.running, timeout=int(WATCH_S * 1000 * 4))
+    assert len(dialog.trails[0].getData()[0]) > drawn  # the path grew while we watched
+    assert not dialog.progress.isVisible()
+    assert all(r.done == r.steps or r.converged or r.diverged for r in dialog.runners)
