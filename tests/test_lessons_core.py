@@ -24,6 +24,7 @@ from knobsim.core.lessons import (
     load_lessons,
     parse_lesson,
     snapshot,
+    task_note,
 )
 
 MINIMAL = {
@@ -209,6 +210,19 @@ def test_a_choice_goal_is_met_by_picking_one_of_its_answers_and_a_race_says_who_
     assert goal_status(race, state(**won)) == "✓ a race of 3 runners finished: Adam 0.02 won"
     assert goal_status(race, state(**won, guess="Adam")).endswith("(your guess: Adam, right)")
     assert goal_status(race, state(**won, guess="Momentum")).endswith("(your guess: Momentum)")
+    # what a teacher's record says of each
+    assert task_note(goal, state(chosen="Adam")) == "guessed Adam"
+    assert task_note(race, state(**won, guess="Momentum")) == (
+        "Adam 0.02 won the race (the guess was Momentum)"
+    )
+    made = {"kind": "prediction", "is": "revealed"}
+    assert task_note(made, state(prediction="scored", prediction_score=62)) == (
+        "the prediction scored 62 out of 100"
+    )
+    assert task_note({"kind": "all_of", "goals": [made, race]}, state(**won)) == (
+        "Adam 0.02 won the race"
+    )
+    assert task_note({"kind": "diverged"}, state()) == ""
 
 
 def test_a_race_goal_needs_a_race_of_that_many_runners_run_to_its_end():

@@ -20,6 +20,8 @@ def worked() -> Progress:
     p.lesson_done("knobs", when="2026-01-05T09:03:00+00:00")
     p.lesson_started("overfit", "Too many knobs", ["Train.", "Look back.", "L2."])
     p.task_skipped("overfit", 0)
+    p.lesson_started("race", "Race the optimizers", ["Guess.", "Race."])
+    p.task_passed("race", 0, {}, 0.7, 0.7, note="guessed Momentum")
     p.game_played(Game("line", "Two knobs: a line", 1.5, 0.02, 0.03, "2026-01-05T10:00:00"))
     p.game_played(Game("line", "Two knobs: a line", 0.5, 0.06, 0.03, "2026-01-05T10:05:00"))
     return p
@@ -32,6 +34,7 @@ def test_a_record_survives_a_restart(tmp_path):
     assert back == p
     assert back.lessons["knobs"].results[0].values == {"w": 0.84, "b": -0.2}
     assert back.lessons["overfit"].results[0].status == pg.SKIPPED
+    assert back.lessons["race"].results[0].note == "guessed Momentum"
 
 
 def test_a_missing_or_damaged_file_is_no_progress_yet(tmp_path):
@@ -85,10 +88,11 @@ def test_the_report_has_every_lesson_task_result_and_score():
     assert html.startswith("<!DOCTYPE html>")
     assert "<title>knobsim: Ada&#x27;s work</title>" in html
     assert "Name: <b>Ada</b>" in html and "2026-01-05" in html
-    assert "Lessons done: 1 of 2 started" in html
+    assert "Lessons done: 1 of 3 started" in html
+    assert "passed</span>: guessed Momentum; training error 0.7" in html  # the guess
     assert "Turn the knobs" in html and "Too many knobs" in html
     assert "passed</span>: training error 0.0123, test error 0.0456; w = 0.84, b = -0.2" in html
-    assert html.count("skipped</span>") == 1 and html.count("not done yet") == 2
+    assert html.count("skipped</span>") == 1 and html.count("not done yet") == 3
     assert "Two knobs: a line</td><td>1.5</td>" in html  # the best of the two games
     assert "<td>2</td>" in html  # games played
 

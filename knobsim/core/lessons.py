@@ -792,6 +792,22 @@ def _status_parts(goal: Mapping[str, Any], state: LessonState) -> list[str]:
     return []
 
 
+def task_note(goal: Mapping[str, Any], state: LessonState) -> str:
+    """What a person answered or saw when ``goal`` was met, in words for a teacher's
+    record: the guess picked, a race's winner, a prediction's score ("" for other goals)."""
+    kind = goal["kind"]
+    if kind == "chose":
+        return f"guessed {state.chosen}"
+    if kind == "raced" and state.race_winner:
+        won = f"{state.race_winner} {_num(state.race_winner_lr)} won the race"
+        return won + (f" (the guess was {state.guess})" if state.guess else "")
+    if kind == "prediction" and state.prediction == "scored":
+        return f"the prediction scored {_num(state.prediction_score)} out of 100"
+    if kind in ("all_of", "any_of"):
+        return "; ".join(n for g in goal["goals"] if (n := task_note(g, state)))
+    return ""
+
+
 def _num(x: float) -> str:
     if not math.isfinite(x):
         return "—"

@@ -47,6 +47,8 @@ class TaskResult:
     train_error: float = math.nan
     test_error: float = math.nan
     knobs: int = 0  # how many knobs the model had (``values`` keeps the first few)
+    #: what the learner answered or saw, in words ("your guess: Momentum"; "" for none)
+    note: str = ""
 
 
 @dataclass
@@ -102,9 +104,11 @@ class Progress:
         train_error: float,
         test_error: float,
         when: str | None = None,
+        note: str = "",
     ) -> None:
         """Task ``index`` of a started lesson was done, with these knob values (the first
-        :data:`MAX_VALUES` are kept) and errors."""
+        :data:`MAX_VALUES` are kept) and errors, and ``note``: a guess or a race's winner
+        (:func:`knobsim.core.lessons.task_note`)."""
         kept = list(values.items())[:MAX_VALUES]
         self.lessons[lesson_id].results[index] = TaskResult(
             PASSED,
@@ -113,6 +117,7 @@ class Progress:
             float(train_error),
             float(test_error),
             len(values),
+            str(note),
         )
 
     def task_skipped(self, lesson_id: str, index: int, when: str | None = None) -> None:
@@ -159,6 +164,7 @@ class Progress:
                             "train_error": _json_number(t.train_error),
                             "test_error": _json_number(t.test_error),
                             "knobs": t.knobs,
+                            "note": t.note,
                         }
                         for i, t in sorted(r.results.items())
                     },
@@ -205,6 +211,7 @@ class Progress:
                         _number(t.get("train_error")),
                         _number(t.get("test_error")),
                         int(t.get("knobs", 0)),
+                        str(t.get("note", "")),
                     )
                 progress.lessons[record.id] = record
             for g in data.get("games", []):
@@ -367,7 +374,7 @@ def _result_cell(result: TaskResult | None) -> str:
     more = max(result.knobs, len(result.values)) - 8
     if more > 0:
         knobs += f" and {more} more knobs"
-    detail = "; ".join(x for x in (", ".join(errors), knobs) if x)
+    detail = "; ".join(x for x in (escape(result.note), ", ".join(errors), knobs) if x)
     return f'<span class="passed">passed</span>{": " + detail if detail else ""}'
 
 

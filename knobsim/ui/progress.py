@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QProgressD
 
 from knobsim.core import progress as pg
 from knobsim.core.challenge import challenge as challenge_by_id
-from knobsim.core.lessons import Lesson, LessonState
+from knobsim.core.lessons import Lesson, LessonState, task_note
 from knobsim.core.worksheet import worksheet_html
 from knobsim.ui.errors import data_dir
 
@@ -107,7 +107,12 @@ class StudentWork(QObject):
         if lesson is None or lesson.id not in self.progress.lessons:
             return
         self.progress.task_passed(
-            lesson.id, index, state.values, state.train_error, state.test_error
+            lesson.id,
+            index,
+            state.values,
+            state.train_error,
+            state.test_error,
+            note=task_note(lesson.tasks[index].goal, state),
         )
         self._save()
 

@@ -114,9 +114,12 @@ class RaceDialog(QDialog):
         self.steps.setValue(500)
         self.freeze = QCheckBox("Freeze the other knobs")
         self.freeze.setObjectName("race_freeze")
-        self.freeze.setChecked(True)
+        # off: the runners train every knob, as Train does (a race of two knobs of the
+        # spiral's 105 says little about the rules); on, the map stays true under them
+        self.freeze.setChecked(False)
         self.freeze.setToolTip(
-            "Train only the two knobs of the map, so the map stays true under the paths."
+            "Train only the two knobs of the map, so the map stays true under the paths "
+            "(off: every knob trains, as Train does, and the paths may leave the map's slice)."
         )
         self.watch = QCheckBox(f"Watch (about {WATCH_S:.0f} s)")
         self.watch.setObjectName("race_watch")

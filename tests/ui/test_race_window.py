@@ -37,6 +37,9 @@ def test_a_race_draws_every_run_and_leaves_the_knobs_alone(open_window, qtbot):
     dialog = _open_race(win)
     assert dialog.objectName() == "race_panel" and dialog.isVisible()
     _fast(qtbot, dialog)
+    freeze = find(dialog, "race_freeze", QCheckBox)
+    assert not freeze.isChecked()  # by default every knob trains, as Train does
+    qtbot.mouseClick(freeze, Qt.MouseButton.LeftButton, pos=QPoint(6, freeze.height() // 2))
     _click(qtbot, dialog, "race_run")
     qtbot.waitUntil(lambda: not dialog.running, timeout=20_000)
     runs = dialog.runs
@@ -133,6 +136,10 @@ def test_the_race_lesson_is_passed_by_racing(open_window, qtbot):
     rule = {"gd": "Gradient descent", "momentum": "Momentum", "adam": "Adam"}[winner.optimizer]
     assert f"last race: {rule} {winner.lr:g} won (your guess: Momentum" in runner.status
     assert runner.status.count("right") == (rule == "Momentum")
+    # the teacher's record keeps the guess and the race's winner
+    record = win.lessons.work.progress.lessons["race"].results
+    assert record[0].note == "guessed Momentum"
+    assert record[1].note == f"{rule} {winner.lr:g} won the race (the guess was Momentum)"
     # the second task: one rule against itself, at three learning rates
     for k, rate in enumerate((0.03, 0.3, 3.0)):
         box, combo, lr = dialog.entrant_rows[k]
