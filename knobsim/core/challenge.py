@@ -6,12 +6,9 @@ best scores (in a folder the caller chooses). Nothing here imports Qt.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
 import json
 import math
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +18,7 @@ from numpy.typing import NDArray
 
 from knobsim.core.catalog import session_for
 from knobsim.core.session import Session
+from knobsim.core.sessionfile import write_atomic
 
 SCORES_FILE = "challenge_scores.json"
 SCORES_FORMAT = 1
@@ -253,13 +251,4 @@ def record(folder: str | Path, result: Result) -> tuple[dict, bool]:
 
 def _write_atomically(path: Path, data: dict) -> None:
     # a crash half-way leaves the old file, not half a file
-    fd, tmp = tempfile.mkstemp(prefix=".scores-", suffix=".json", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2)
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_atomic(json.dumps(data, indent=2) + "\n", path)

@@ -12,12 +12,12 @@ import contextlib
 import datetime as _dt
 import json
 import math
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
+
+from knobsim.core.sessionfile import write_atomic
 
 PROGRESS_FILE = "progress.json"
 #: the final screens of the lessons, one ``<lesson id>.png`` each, in this sub-folder
@@ -248,16 +248,7 @@ def save(progress: Progress, folder: str | Path) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / PROGRESS_FILE
-    fd, tmp = tempfile.mkstemp(prefix=".progress-", suffix=".json", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(progress.to_dict(), f, indent=1)
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_atomic(json.dumps(progress.to_dict(), indent=1) + "\n", path)
     return path
 
 

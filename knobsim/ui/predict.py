@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPainterPath, QPen, QUndoCommand
-from PySide6.QtWidgets import QComboBox, QLabel, QSlider, QStyle, QStyleOptionSlider, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 from shiboken6 import isValid
 
 from knobsim.core.models import NextWord
@@ -22,6 +22,7 @@ from knobsim.core.predict import (
 )
 from knobsim.ui import dials, theme
 from knobsim.ui.knobs import Dial
+from knobsim.ui.widgets import handle_centre
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -33,25 +34,6 @@ if TYPE_CHECKING:
 GHOST_WIDTH = 12
 #: undo id: the moves of one drag of one ghost merge into one undo step
 _GHOST_MOVE_ID = 7116
-
-
-def slider_pixel(slider: QSlider, fraction: float) -> float:
-    """Where the handle centre of ``slider`` sits at ``fraction`` (0..1) of its range, along
-    its length, in its own pixels (a vertical slider's maximum is at the top)."""
-    opt = QStyleOptionSlider()
-    slider.initStyleOption(opt)
-    style = slider.style()
-    groove = style.subControlRect(
-        QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderGroove, slider
-    )
-    handle = style.subControlRect(
-        QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderHandle, slider
-    )
-    if slider.orientation() == Qt.Orientation.Horizontal:
-        span = max(groove.width() - handle.width(), 1)
-        return groove.x() + handle.width() / 2 + fraction * span
-    span = max(groove.height() - handle.height(), 1)
-    return groove.y() + handle.height() / 2 + (1.0 - fraction) * span
 
 
 class GhostMove(QUndoCommand):
@@ -220,7 +202,7 @@ class GhostHandle(QWidget):
 
     def centre(self) -> float:
         """Where the ghost's value belongs along the slider, in the slider's pixels."""
-        return slider_pixel(self.knob.slider, self.fraction())
+        return handle_centre(self.knob.slider, self.fraction())
 
     def anchor(self) -> QPointF:
         """Where the ghost's centre belongs, in the slider's (or dial's) pixels."""
@@ -248,7 +230,7 @@ class GhostHandle(QWidget):
         if self.on_dial:
             return dials.fraction_toward(pos.x() - s.width() / 2, pos.y() - s.height() / 2)
         along = pos.x() if self.horizontal else pos.y()
-        a, b = slider_pixel(s, 0.0), slider_pixel(s, 1.0)
+        a, b = handle_centre(s, 0.0), handle_centre(s, 1.0)
         return min(1.0, max(0.0, (along - a) / (b - a)))
 
     def _at(self, ev: QMouseEvent) -> QPointF:

@@ -172,6 +172,22 @@ class LogFloatControl(QWidget):
 def handle_centre_x(slider: QSlider, fraction: float) -> float:
     """Where a horizontal slider's handle centre sits at ``fraction`` (0..1) of its range,
     in the slider's pixels, as its style draws it."""
+    groove, handle = _groove_and_handle(slider)
+    span = max(groove.width() - handle.width(), 1)
+    return groove.x() + handle.width() / 2 + fraction * span
+
+
+def handle_centre(slider: QSlider, fraction: float) -> float:
+    """Where the handle centre of ``slider`` sits at ``fraction`` (0..1) of its range,
+    along its length, in its own pixels (a vertical slider's maximum is at the top)."""
+    if slider.orientation() == Qt.Orientation.Horizontal:
+        return handle_centre_x(slider, fraction)
+    groove, handle = _groove_and_handle(slider)
+    span = max(groove.height() - handle.height(), 1)
+    return groove.y() + handle.height() / 2 + (1.0 - fraction) * span
+
+
+def _groove_and_handle(slider: QSlider):
     opt = QStyleOptionSlider()
     slider.initStyleOption(opt)
     style = slider.style()
@@ -181,8 +197,7 @@ def handle_centre_x(slider: QSlider, fraction: float) -> float:
     handle = style.subControlRect(
         QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderHandle, slider
     )
-    span = max(groove.width() - handle.width(), 1)
-    return groove.x() + handle.width() / 2 + fraction * span
+    return groove, handle
 
 
 class MarkedSlider(QSlider):
