@@ -8,8 +8,9 @@ Run from the repository::
 Four parts (``--parts``, default all), one window per model (``create_window(session,
 restore=False)``, shown at 1280x800 on the offscreen platform unless another is set):
 
-- ``worker``: the app's default. Train is clicked at the speed control's default (Max),
-  so training runs in the training process (``TrainerProcess``, started beforehand as
+- ``worker``: the app's default path at full speed. The speed is set to Max and "Stop when
+  converged" off (a person leaving training running), Train is clicked, so training runs
+  in the training process (``TrainerProcess``, started beforehand as
   ``knobsim`` does a moment after start-up) and the window absorbs a snapshot every
   frame; the real event loop runs (``QEventLoop.exec``), so the views and read-outs get
   their real paint events. The MLP (regression) trains for 600 s, every other model for
@@ -65,7 +66,7 @@ from knobsim.core.datasets import make_dataset
 from knobsim.core.models import make_model
 from knobsim.core.optimizers import OptimizerConfig
 from knobsim.core.session import TRAIL_LENGTH, Session
-from knobsim.ui.controller import DEFAULT_SPEED, SPEED_LABELS
+from knobsim.ui.controller import DEFAULT_SPEED, MAX_SPEED, SPEED_LABELS
 
 #: the issue's target: resident memory growth after the warm-up, in MB
 TARGET_GROWTH_MB = 5.0
@@ -387,13 +388,20 @@ def soak_training(
     warmup: float | None = None,
     samples: int = 10,
 ) -> Result:
-    """Click Train at the default speed and let the real event loop run for ``seconds``
-    after a warm-up (``warmup`` s; default 10% of the run, at least 10 s); ``use_process``
-    as the app (the training process) or not (the window's own thread)."""
+    """Set the speed to Max and "Stop when converged" off, as a person who leaves training
+    running does, click Train and let the real event loop run for ``seconds`` after a
+    warm-up (``warmup`` s; default 10% of the run, at least 10 s); ``use_process`` as the
+    app (the training process) or not (the window's own thread).
+
+    (The default speed is Watch since issue 14: a run a person can follow, which ends
+    when the error settles; at it, this soak ended in seconds and measured nothing.)"""
     window = open_window(app, case, use_process)
     c = window.controller
-    speed = SPEED_LABELS[c.speed_index]
     assert c.speed_index == DEFAULT_SPEED, "the window did not start at the default speed"
+    window.speed_slider.setValue(MAX_SPEED)  # the slider's far end, as a hand drags it
+    window.stop_converged_box.setChecked(False)
+    assert c.speed_index == MAX_SPEED and not c.stop_when_converged
+    speed = SPEED_LABELS[c.speed_index]
     if use_process:  # as `knobsim` does a moment after start-up
         c.prewarm()
         end = time.perf_counter() + 20.0
