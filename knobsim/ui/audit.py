@@ -872,10 +872,8 @@ def _check_embedding_map(views: Views, session: Session) -> list[str]:
         boxes = view.label_boxes()
         for i in range(len(boxes)):
             for j in range(i + 1, len(boxes)):
-                if (
-                    boxes[i].intersected(boxes[j]).width() > 1
-                    and boxes[i].intersected(boxes[j]).height() > 1
-                ):
+                both = boxes[i].intersected(boxes[j])
+                if both.width() > 1 and both.height() > 1:
                     out.append(
                         f"The embedding map prints {model.vocab[i]!r} over {model.vocab[j]!r}."
                     )

@@ -50,14 +50,22 @@ def stack_labels(at: Array, sizes: Array) -> list[tuple[int, int]]:
         # the dots on this word's own spot are its own: its label sits beside them
         others = boxes + [d for k, d in enumerate(dots) if np.abs(at[k] - at[i]).max() > r]
         for side, line in _places():
-            left = x + LABEL_GAP * w if side > 0 else x - (1 + LABEL_GAP) * w
-            top = y - h / 2 - line * h
-            box = (left, top, left + w, top + h)
+            box = label_box(x, y, w, h, side, line)
             if not any(_overlap(box, b) for b in others) or abs(line) > n:
                 break
         places[i] = (side, line)
         boxes.append(box)
     return places
+
+
+def label_box(
+    x: float, y: float, w: float, h: float, side: int, line: int
+) -> tuple[float, float, float, float]:
+    """The box (left, top, right, bottom; pixels, y down) of a ``w`` x ``h`` label at
+    ``(side, line)`` of its dot at ``(x, y)`` (see :func:`stack_labels`)."""
+    left = x + LABEL_GAP * w if side > 0 else x - (1 + LABEL_GAP) * w
+    top = y - h / 2 - line * h
+    return left, top, left + w, top + h
 
 
 def _places():
@@ -243,10 +251,9 @@ class EmbeddingMap(QWidget):
                 text.setAnchor(anchor)
             if line == 0:
                 continue  # level with its dot, beside it
-            left = x + LABEL_GAP * w if side > 0 else x - (1 + LABEL_GAP) * w
-            top = y - h / 2 - line * h
+            left, top, right, bottom = label_box(x, y, w, h, side, line)
             # from the dot's edge to the nearest point of the label's text
-            end = pg.Point(min(max(x, left + 3), left + w - 3), top + (h - 4 if line > 0 else 4))
+            end = pg.Point(min(max(x, left + 3), right - 3), bottom - 4 if line > 0 else top + 4)
             d = end - pg.Point(x, y)
             start = pg.Point(x, y) + d * (DOT_PX / 2 / max(d.length(), 1e-9))
             for p in (start, end):

@@ -110,14 +110,13 @@ class LandscapePlot(QWidget):
         self._controller = controller
 
         self.x_combo = QComboBox(self)
-        self.x_combo.setObjectName("landscape_x")
-        self.x_combo.setProperty("what", "The knob along the horizontal axis")
-        self.x_combo.setToolTip("The knob along the horizontal axis")
         self.y_combo = QComboBox(self)
-        self.y_combo.setObjectName("landscape_y")
-        self.y_combo.setProperty("what", "The knob along the vertical axis")
-        self.y_combo.setToolTip("The knob along the vertical axis")
-        for combo in (self.x_combo, self.y_combo):
+        for combo, name, what in (
+            (self.x_combo, "landscape_x", "The knob along the horizontal axis"),
+            (self.y_combo, "landscape_y", "The knob along the vertical axis"),
+        ):
+            combo.setObjectName(name)
+            combo.setToolTip(what)
             # the two boxes share the row's width, shrinking to 4 letters when the view is
             # narrow (a longer name is then cut short in the box, whole in its list and
             # tooltip): the window still fits a 1280 px screen with the lessons open
@@ -128,7 +127,7 @@ class LandscapePlot(QWidget):
             combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             combo.setMaximumWidth(COMBO_MAX_PX)
             combo.currentTextChanged.connect(
-                lambda text, c=combo: c.setToolTip(f"{c.property('what')}: {text}")
+                lambda text, c=combo, what=what: c.setToolTip(f"{what}: {text}")
             )
             combo.setMaxVisibleItems(20)
 

@@ -242,8 +242,8 @@ class RaceDialog(QDialog):
             self.map_note.setText(f"Pick 2 to {MAX_RUNS} runners (tick their boxes).")
             return
         self.controller.set_training(False)  # the start is the knobs as they are
+        self._take_start()
         session = self.controller.session
-        self.pair = self.window_.landscape_plot.pair
         only = self.pair if self.freeze.isChecked() else None
         steps = int(self.steps.value())
         self.runners = [RaceRunner(session, c, steps, train_only=only) for c in configs]
@@ -251,7 +251,6 @@ class RaceDialog(QDialog):
         self._colors = [
             RUN_COLORS[k] for k, (box, _, _) in enumerate(self.entrant_rows) if box.isChecked()
         ]
-        self._start = (session.model, session.dataset, session.params.copy(), session.param_names)
         self._draw_map()
         self._reset_curves()
         self.table.setRowCount(0)
@@ -280,11 +279,15 @@ class RaceDialog(QDialog):
         # a watched race: each runner no further than its share of the race's time
         share = min(1.0, (now - self._began) / WATCH_S) if self.watch.isChecked() else 1.0
         left = [r for r in self.runners if not r.finished]
-        due = [r for r in left if r.done < math.ceil(share * r.steps)]
+
+        def behind(r: RaceRunner) -> int:  # steps a runner may still take this frame
+            return math.ceil(share * r.steps) - r.done
+
+        due = [r for r in left if behind(r) > 0]
         while due and time.perf_counter() < end:
             for r in due:
                 t0 = time.perf_counter()
-                r.advance(min(self._chunk, math.ceil(share * r.steps) - r.done))
+                r.advance(min(self._chunk, behind(r)))
                 spent = time.perf_counter() - t0
                 # pieces of about 2 ms: a frame holds several, none blocks it
                 if spent < 0.001:
@@ -292,7 +295,7 @@ class RaceDialog(QDialog):
                 elif spent > 0.004 and self._chunk > 1:
                     self._chunk //= 2
             left = [r for r in left if not r.finished]
-            due = [r for r in left if r.done < math.ceil(share * r.steps)]
+            due = [r for r in left if behind(r) > 0]
         total = sum(r.steps for r in self.runners)
         done = sum(r.steps if r.finished else r.done for r in self.runners)
         self.progress.setValue(round(100 * done / max(total, 1)))
@@ -445,15 +448,14 @@ class RaceDialog(QDialog):
         if not self.running and not self.runs:
             # before the first race: the map of the window's two knobs and where the
             # runners will start, not an empty plot
-            session = self.controller.session
-            self.pair = self.window_.landscape_plot.pair
-            self._start = (
-                session.model,
-                session.dataset,
-                session.params.copy(),
-                session.param_names,
-            )
+            self._take_start()
             self._draw_map()
+
+    def _take_start(self) -> None:
+        """The start is the window's knobs as they are, on the landscape's two knobs."""
+        session = self.controller.session
+        self.pair = self.window_.landscape_plot.pair
+        self._start = (session.model, session.dataset, session.params.copy(), session.param_names)
 
     def closeEvent(self, ev) -> None:  # noqa: N802 - Qt's name
         self._timer.stop()
