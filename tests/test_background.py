@@ -200,3 +200,28 @@ def test_the_worker_copy_travels_light_and_leaves_the_session_alone():
     w.step(5)  # training the copy moves neither the session's weights nor its curve
     assert len(s.history) == points and np.array_equal(s.trail, trail)
     assert s.step_count == 30 and not np.array_equal(w.params, s.params)
+
+
+def test_the_timeline_travels_a_few_times_a_second_and_whole_at_the_end(trainer):
+    # its newest entries are thinned out as the run goes on: sent with every snapshot,
+    # most would be dropped on arrival (100 KB a snapshot for a 49-knob network)
+    from knobsim.core.background import TIMELINE_S
+
+    s = circles_session()
+    trainer.start(s)
+    with_entries, snapshots = 0, 0
+    end = time.monotonic() + 0.8
+    while time.monotonic() < end:
+        time.sleep(1 / 60)
+        snap = trainer.poll()
+        if snap is not None:
+            snapshots += 1
+            with_entries += snap.timeline is not None
+            s.absorb(snap.theta, snap.step_count, snap.records, snap.timeline)
+    final = trainer.stop().snapshot
+    s.absorb(final.theta, final.step_count, final.records, final.timeline)
+    assert snapshots > 10
+    assert 1 <= with_entries <= 0.8 / TIMELINE_S + 2
+    assert final.timeline is not None
+    assert s.timeline.last_step == s.step_count
+    assert np.array_equal(s.timeline.at(s.step_count)[1], s.params)

@@ -21,6 +21,10 @@ from knobsim.core.messages import Quit
 
 #: a worker's scheduling priority below the window's (Unix nice increment)
 WORKER_NICENESS = 5
+#: a worker is one loop on one core: its BLAS library gets no threads of its own (they
+#: would spin on the window's core between the small products of a step), unless the
+#: person running knobsim chose otherwise
+ONE_THREAD = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
 def launch_worker(module: str) -> tuple[subprocess.Popen, Connection]:
@@ -32,7 +36,8 @@ def launch_worker(module: str) -> tuple[subprocess.Popen, Connection]:
     ours, theirs = socket.socketpair()
     package_root = str(Path(__file__).resolve().parents[2])
     path = os.environ.get("PYTHONPATH", "")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (package_root, path) if p))
+    env = {**ONE_THREAD, **os.environ}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, path) if p)
     code = f"from {module} import main; main({theirs.fileno()})"
     try:
         process = subprocess.Popen(
