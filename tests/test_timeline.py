@@ -15,7 +15,7 @@ from knobsim.core.datasets import make_dataset
 from knobsim.core.models import make_model
 from knobsim.core.optimizers import OptimizerConfig
 from knobsim.core.session import TRAIL_LENGTH, Session
-from knobsim.core.timeline import BUDGET_BYTES, Timeline, dense_for, keep_mask
+from knobsim.core.timeline import BUDGET_BYTES, Timeline, dense_for, keep_mask, lasting_mask
 
 
 def feed(tl: Timeline, first: int, n: int, width: int = 2) -> None:
@@ -71,20 +71,35 @@ def test_fed_in_pieces_it_keeps_exactly_what_it_keeps_fed_at_once():
     assert np.array_equal(keep_mask(whole.steps, 0, 5_000, 8), np.ones(len(whole), bool))
 
 
-def test_a_copy_fed_through_since_and_extend_keeps_the_same_entries():
+def test_a_copy_fed_the_lasting_entries_then_the_rest_keeps_the_same_entries():
+    # as a training process feeds the window: the lasting entries while it trains, the
+    # entries that may still thin out once, when it stops
     worker, window = Timeline(2, dense=8), Timeline(2, dense=8)
     window.put(0, np.zeros(2))
-    mark = 0
+    sent, sizes = 0, []
     for first in range(1, 3_000, 137):
         feed(worker, first, 137)
-        mark, steps, thetas = worker.since(mark)
+        steps, thetas = worker.after(sent, lasting=True)
+        sizes.append(len(steps))
         window.extend(steps, thetas)
+        sent = int(steps[-1]) if len(steps) else sent
+        # what went is kept for good: the worker never thins it away
+        assert set(steps.tolist()) <= set(worker.steps.tolist())
+    assert max(sizes[5:]) < 20  # a few a batch, not the dense tail each time
     worker.put(int(worker.last_step), np.full(2, -1.0))  # a hand move at the last step
-    mark, steps, thetas = worker.since(mark)
-    assert len(steps) == 1
+    steps, thetas = worker.after(min(sent, worker.settled_until()))
     window.extend(steps, thetas)
     assert np.array_equal(window.steps[1:], worker.steps)
     assert np.array_equal(window.at(int(worker.last_step))[1], [-1.0, -1.0])
+
+
+def test_lasting_entries_survive_any_later_now():
+    steps = np.arange(0, 5_000)
+    lasting = steps[lasting_mask(steps, 0, 8)]
+    for now in (5_000, 9_000, 100_000, 10**7):
+        assert keep_mask(lasting, 0, now, 8).all()
+    # and nothing else does in the long run
+    assert np.array_equal(steps[keep_mask(steps, 0, 10**9, 8)], lasting)
 
 
 def test_put_replaces_the_same_step_and_forgets_what_came_after():

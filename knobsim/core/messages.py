@@ -113,8 +113,8 @@ class Snapshot:
     newest weights (on the window's side, with hand moves the worker has not seen yet laid
     over them); ``records`` the loss points recorded since the last snapshot, oldest first;
     ``diverged`` the plain-words message when training exploded (the worker then restored
-    the last good weights and stopped); ``timeline`` the entries the worker's timeline
-    took in since the last snapshot and still keeps (``Timeline.since``: steps, weights).
+    the last good weights and stopped); ``timeline`` entries of the worker's timeline
+    for the window's (``Timeline.after``: steps, weights; None in most snapshots).
     """
 
     seen: int

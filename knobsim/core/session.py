@@ -455,7 +455,7 @@ class Session:
         timeline: tuple[NDArray[np.int64], Array] | None = None,
     ) -> None:
         """Take in training done elsewhere (a worker process): what it recorded, oldest
-        first, the entries its timeline kept (``Timeline.since``: steps, weights), then
+        first, entries of its timeline (``Timeline.after``: steps, weights), then
         where it stands. The weights must be finite (the worker's ``step`` never leaves
         others behind)."""
         if timeline is not None and timeline[1].shape[1:] == (self.n_params,):
@@ -488,7 +488,7 @@ class Session:
         out._trail = np.zeros((1, 0))
         out._trail_n = 0
         out._features = None
-        # the same rule from the same start: it keeps what this one would (see since)
+        # the same rule from the same start: it keeps what this one would (see after)
         out.timeline = Timeline(self.n_params, self.timeline.start, self.timeline.dense)
         return out
 

@@ -49,15 +49,26 @@ def strides(steps: NDArray[np.int64], start: int, now: int, dense: int) -> NDArr
     """The stride in force at each of ``steps`` of a run from ``start`` to ``now``: 1
     within ``dense`` steps of either end, 2 for the next ``2 * dense``, 4 for the next
     ``4 * dense``, and so on."""
-    d = np.minimum(steps - start, now - steps)  # steps from the nearer end
-    band = np.floor(np.log2(np.maximum(d, 0) // dense + 1)).astype(np.int64)
-    return np.left_shift(np.int64(1), band)
+    return _stride(np.minimum(steps - start, now - steps), dense)  # from the nearer end
 
 
 def keep_mask(steps: NDArray[np.int64], start: int, now: int, dense: int) -> NDArray[np.bool_]:
     """Which of ``steps`` a run from ``start`` to ``now`` keeps (``now`` always)."""
     steps = np.asarray(steps, dtype=np.int64)
     return (steps - start) % strides(steps, start, now, dense) == 0
+
+
+def lasting_mask(steps: NDArray[np.int64], start: int, dense: int) -> NDArray[np.bool_]:
+    """Which of ``steps`` a run from ``start`` keeps however long it goes on. As ``now``
+    moves away, the stride at a step grows until it is the stride counted from the start,
+    and strides are powers of two: an entry that one keeps is kept for good."""
+    d = np.asarray(steps, dtype=np.int64) - start
+    return d % _stride(d, dense) == 0
+
+
+def _stride(d: NDArray[np.int64], dense: int) -> NDArray[np.int64]:
+    band = np.floor(np.log2(np.maximum(d, 0) // dense + 1)).astype(np.int64)
+    return np.left_shift(np.int64(1), band)
 
 
 class Timeline:
@@ -74,7 +85,7 @@ class Timeline:
     """
 
     __slots__ = ("n_params", "start", "dense", "settle_mask", "_steps", "_thetas", "_pending",
-                 "_first", "_high", "_seq", "_seqs")  # fmt: skip
+                 "_first", "_high")  # fmt: skip
 
     def __init__(self, n_params: int, start: int = 0, dense: int | None = None) -> None:
         self.n_params = int(n_params)
@@ -86,8 +97,6 @@ class Timeline:
         self.settle_mask = int(np.clip(2 ** int(np.log2(fit)), 64, 4096)) - 1
         self._steps: list[int] = []
         self._thetas: list[Array] = []
-        self._seqs: list[int] = []  # when each entry came in (for ``since``)
-        self._seq = 0
         #: steps handed over by ``add`` and not yet sorted in: their weights, and the
         #: step of the first (they follow one another)
         self._pending: list[Array] = []
@@ -115,8 +124,6 @@ class Timeline:
             self._drop_from(first)
         self._steps.extend((steps[keep]).tolist())
         self._thetas.extend([pend[i] for i in keep])
-        self._seqs.extend(range(self._seq + 1, self._seq + 1 + keep.size))
-        self._seq += keep.size
         pend.clear()
         self._first = now + 1  # an optimizer loop may go on appending
         if len(self._steps) > self._high:
@@ -137,7 +144,7 @@ class Timeline:
         self._append(step, theta)
 
     def extend(self, steps: NDArray[np.int64], thetas: Array) -> None:
-        """Entries from a copy of this timeline (a training process's ``since``):
+        """Entries from a copy of this timeline (a training process's ``after``):
         ``steps`` increasing, ``thetas`` shape ``(len(steps), n_params)``; they replace
         everything from the first of them on, as ``put`` does."""
         self.settle()
@@ -149,8 +156,6 @@ class Timeline:
         k = len(steps)
         self._steps.extend(np.asarray(steps, dtype=np.int64).tolist())
         self._thetas.extend([row.copy() for row in thetas])  # rows alone, not the block
-        self._seqs.extend(range(self._seq + 1, self._seq + 1 + k))
-        self._seq += k
         if len(self._steps) > self._high:
             self._prune()
 
@@ -162,8 +167,6 @@ class Timeline:
     def _append(self, step: int, theta: Array) -> None:
         self._steps.append(step)
         self._thetas.append(theta)
-        self._seq += 1
-        self._seqs.append(self._seq)
         if len(self._steps) > self._high:
             self._prune()
 
@@ -172,14 +175,13 @@ class Timeline:
         if not steps or steps[-1] < step:
             return
         i = bisect_left(steps, step)
-        del steps[i:], self._thetas[i:], self._seqs[i:]
+        del steps[i:], self._thetas[i:]
 
     def _prune(self) -> None:
         steps = np.asarray(self._steps, dtype=np.int64)
         keep = np.flatnonzero(keep_mask(steps, self.start, int(steps[-1]), self.dense))
         self._steps = steps[keep].tolist()
         self._thetas = [self._thetas[i] for i in keep]
-        self._seqs = [self._seqs[i] for i in keep]
         self._high = len(self._steps) + max(4 * self.dense, len(self._steps) // 4)
 
     # -- reading -----------------------------------------------------------------------
@@ -217,17 +219,31 @@ class Timeline:
         rows = self._thetas[max(0, i - limit) : i]
         return np.array(rows) if rows else np.zeros((0, self.n_params))
 
-    def since(self, seq: int) -> tuple[int, NDArray[np.int64], Array]:
-        """Entries that came in after mark ``seq`` and are still kept, oldest first: the
-        mark to ask with next time (0 for everything), their steps ``(k,)`` and weights
-        ``(k, n_params)``. A training process sends these with each snapshot; the
-        window's timeline takes them with ``extend``."""
+    def after(self, step: int, *, lasting: bool = False) -> tuple[NDArray[np.int64], Array]:
+        """The kept entries after ``step``, oldest first: steps ``(k,)`` and weights
+        ``(k, n_params)``; with ``lasting``, only those kept however long the run goes on
+        (``lasting_mask``). A training process sends the lasting ones while it trains and
+        the rest when it stops (``settled_until``); the window's timeline takes them with
+        ``extend``."""
         self.settle()
-        seqs = self._seqs
-        i = bisect_right(seqs, int(seq))
-        rows = self._thetas[i:]
-        thetas = np.array(rows) if rows else np.zeros((0, self.n_params))
-        return self._seq, np.asarray(self._steps[i:], dtype=np.int64), thetas
+        i = bisect_right(self._steps, int(step))
+        steps = np.asarray(self._steps[i:], dtype=np.int64)
+        index = np.arange(i, len(self._steps))
+        if lasting:
+            keep = lasting_mask(steps, self.start, self.dense)
+            steps, index = steps[keep], index[keep]
+        rows = [self._thetas[k] for k in index]
+        return steps, (np.array(rows) if rows else np.zeros((0, self.n_params)))
+
+    def settled_until(self) -> int:
+        """The last step up to which every kept entry is a lasting one (``start - 1`` when
+        the first is not): what comes after it may still thin out."""
+        self.settle()
+        steps = np.asarray(self._steps, dtype=np.int64)
+        passing = np.flatnonzero(~lasting_mask(steps, self.start, self.dense))
+        if not passing.size:
+            return self._steps[-1] if self._steps else self.start - 1
+        return int(steps[passing[0]]) - 1
 
     @property
     def nbytes(self) -> int:
@@ -244,5 +260,5 @@ class Timeline:
         self.settle()
         out = Timeline(self.n_params, self.start, self.dense)
         out._steps, out._thetas = list(self._steps), list(self._thetas)
-        out._seqs, out._seq, out._high = list(self._seqs), self._seq, self._high
+        out._high = self._high
         return out
