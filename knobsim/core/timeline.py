@@ -153,7 +153,6 @@ class Timeline:
         if thetas.shape != (len(steps), self.n_params):
             raise ValueError(f"This timeline holds {self.n_params} weights, not {thetas.shape}.")
         self._drop_from(int(steps[0]))
-        k = len(steps)
         self._steps.extend(np.asarray(steps, dtype=np.int64).tolist())
         self._thetas.extend([row.copy() for row in thetas])  # rows alone, not the block
         if len(self._steps) > self._high:
