@@ -41,7 +41,12 @@ from knobsim.core.messages import (
     Want,
 )
 from knobsim.core.session import Record, Session
-from knobsim.core.worker_process import launch_worker, shut_down, worker_connection
+from knobsim.core.worker_process import (
+    launch_worker,
+    share_the_cores,
+    shut_down,
+    worker_connection,
+)
 
 #: how long the worker trains between looking at its messages (seconds): the most a hand
 #: move or a pause waits for it
@@ -102,6 +107,7 @@ class TrainerProcess:
         ``knobsim.core.worker_process``."""
         if self._process is not None:
             return
+        share_the_cores()
         process, self._conn = launch_worker("knobsim.core.background")
         self._process = process
         self._finalizer = weakref.finalize(self, shut_down, process, self._conn)

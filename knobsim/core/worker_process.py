@@ -21,10 +21,22 @@ from knobsim.core.messages import Quit
 
 #: a worker's scheduling priority below the window's (Unix nice increment)
 WORKER_NICENESS = 5
-#: a worker is one loop on one core: its BLAS library gets no threads of its own (they
-#: would spin on the window's core between the small products of a step), unless the
-#: person running knobsim chose otherwise
+#: A worker and the window each take a core, and their numpy works on small arrays. A BLAS
+#: library's extra threads save little there, and between products they spin, on the
+#: other process's core: the window's took a fifth of the training process's time (poly 9
+#: at Max, 0.72 of the bare step rate, 0.99 with one thread each). So each process keeps
+#: its BLAS to one thread, unless the person running knobsim set these themselves.
 ONE_THREAD = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+
+
+def share_the_cores() -> None:
+    """Keep this process's BLAS to one thread (see ``ONE_THREAD``): called when a worker
+    starts beside it. A worker gets ``ONE_THREAD`` from its environment."""
+    if any(name in os.environ for name in ONE_THREAD):
+        return  # the person's own choice
+    from threadpoolctl import threadpool_limits  # a few ms: only where a worker starts
+
+    threadpool_limits(limits=1, user_api="blas")
 
 
 def launch_worker(module: str) -> tuple[subprocess.Popen, Connection]:
