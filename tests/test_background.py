@@ -225,3 +225,21 @@ def test_the_timeline_travels_a_few_times_a_second_and_whole_at_the_end(trainer)
     assert final.timeline is not None
     assert s.timeline.last_step == s.step_count
     assert np.array_equal(s.timeline.at(s.step_count)[1], s.params)
+
+
+def test_closing_the_trainer_does_not_wait_for_the_process_to_end():
+    from knobsim.core import worker_process
+
+    t = TrainerProcess()
+    t.launch()
+    deadline = time.monotonic() + 30
+    while not t.check_ready():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    process = t._process
+    t0 = time.perf_counter()
+    t.close()
+    assert time.perf_counter() - t0 < 0.02  # the window's frames go on
+    process.wait(5)  # it quits by itself
+    assert process.returncode == 0
+    worker_process._end_the_leaving()  # nothing left to wait for

@@ -9,6 +9,7 @@ numpy and ``knobsim.core``, and talks over a socket pair in typed messages
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import socket
@@ -75,12 +76,27 @@ def worker_connection(fd: int) -> Connection:
 
 
 def shut_down(process: subprocess.Popen, conn: Connection) -> None:
-    """Ask the worker to quit, kill it if it does not within half a second, close the socket."""
+    """Ask the worker to quit and close the socket, without waiting for it: a window that
+    closes, or a sweep cancelled, would stand still until the interpreter had exited (up to
+    a tenth of a second, measured as a stall of the next window's frames). The worker also
+    ends when it finds its socket closed; one still there when this process exits is killed."""
     with contextlib.suppress(OSError, ValueError):
         conn.send(Quit())
-    try:
-        process.wait(0.5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(0.5)
     conn.close()
+    _leaving[:] = [p for p in _leaving if p.poll() is None]  # reap those gone since
+    if process.poll() is None:
+        _leaving.append(process)
+
+
+#: workers asked to quit that had not gone yet
+_leaving: list[subprocess.Popen] = []
+
+
+@atexit.register
+def _end_the_leaving() -> None:
+    for process in _leaving:
+        try:
+            process.wait(0.5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(0.5)
