@@ -66,7 +66,7 @@ TIMELINE_S = 0.25
 #: the most of the training process's time a landscape the window asked for may take, and
 #: the most it may take at once after a while without one (seconds): the landscape of the
 #: 2-4-2-1 network took 8% of the process at four a second
-GRID_SHARE = 0.04
+GRID_SHARE = 0.025
 GRID_BURST_S = 0.03
 #: how long ``stop`` waits for the worker's final state before giving up on it (seconds)
 STOP_TIMEOUT_S = 3.0

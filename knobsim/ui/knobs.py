@@ -332,6 +332,10 @@ class FloatSlider(QSlider):
         #: state it was computed at
         self.slice: tuple[NDArray[np.float64], NDArray[np.float64], float] | None = None
         self.slice_key: object = None
+        #: the slice as last drawn, and what it was drawn from (``_slice_picture``): a
+        #: handle moving over an unchanged slice (most frames while training) is a blit
+        self._slice_pixmap: QPixmap | None = None
+        self._slice_drawn: tuple | None = None
         self._held = False  # a mouse button is down on it
         self._last_pos: float | None = None  # the mouse along the slider at the last event
         #: a fine (or after-fine) drag: (mouse along the slider, value, fine) at its start
@@ -378,11 +382,32 @@ class FloatSlider(QSlider):
         return x[ok], y[ok]
 
     def _paint_slice(self) -> None:
+        picture = self._slice_picture()
+        if picture is not None:
+            p = QPainter(self)
+            p.drawPixmap(0, 0, picture)
+            p.end()
+
+    def _slice_picture(self) -> QPixmap | None:
+        """The slice drawn on a transparent pixmap the slider's size; drawn again only when
+        what it shows changed: the slice, the size, the range or the colour."""
+        if self.slice is None or self.orientation() != Qt.Orientation.Horizontal:
+            return None
+        line = self.palette().color(QPalette.ColorRole.Highlight)
+        ratio = self.devicePixelRatioF()
+        # (the slice itself by identity: set_slice always brings a new tuple)
+        key = (self.slice, self.size(), ratio, self._low, self._high, line.rgba())
+        drawn = self._slice_drawn
+        if drawn is not None and drawn[0] is self.slice and drawn[1:] == key[1:]:
+            return self._slice_pixmap
+        self._slice_drawn, self._slice_pixmap = key, None
         points = self.slice_points()
         if points is None or len(points[0]) < 2:
-            return
+            return None
         x, y = points
-        line = self.palette().color(QPalette.ColorRole.Highlight)
+        pixmap = QPixmap(self.size() * ratio)
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
         line.setAlpha(220)
         fill = QColor(line)
         fill.setAlpha(35)
@@ -391,7 +416,7 @@ class FloatSlider(QSlider):
         area = QPolygonF(outline)
         area.append(QPointF(float(x[-1]), bottom))
         area.append(QPointF(float(x[0]), bottom))
-        p = QPainter(self)
+        p = QPainter(pixmap)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(fill)
@@ -403,6 +428,8 @@ class FloatSlider(QSlider):
         p.setPen(QPen(line, 2))
         p.drawLine(QPointF(k, bottom - 5), QPointF(k, bottom))
         p.end()
+        self._slice_pixmap = pixmap
+        return pixmap
 
     def slice_lowest(self) -> float:
         """Where the slice's lowest error is drawn: x in the slider's pixels."""

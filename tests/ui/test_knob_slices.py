@@ -62,3 +62,28 @@ def test_a_stale_slice_is_caught(open_window, qtbot):
     values, losses, current = slider.slice
     slider.set_slice(values, losses * 1.1, current, slider.slice_key)
     assert any("loss slice" in f for f in win.audit())
+
+
+def _slice_pixels(slider):
+    """The slider as painted: the slice picture is part of it."""
+    return slider.grab().toImage()
+
+
+def test_the_slice_picture_is_drawn_again_only_when_what_it_shows_changed(open_window, qtbot):
+    win = open_window(session_for("poly", "sine", degree=3, seed=1))
+    _settle(qtbot)
+    slider = win.knob_panel.knob("c1").slider
+    first = slider._slice_picture()
+    assert first is not None
+    slider.repaint()
+    assert slider._slice_picture() is first  # the same slice, size and range: a blit
+    # a new slice (the knobs moved): drawn again, and the pixels follow
+    before = _slice_pixels(slider)
+    values, losses, current = slider.slice
+    slider.set_slice(values, losses * 4.0, current, slider.slice_key)
+    assert slider._slice_picture() is not first
+    assert _slice_pixels(slider) != before
+    # a new size (a wider panel, a zoom) too
+    second = slider._slice_picture()
+    slider.resize(slider.width() - 20, slider.height())
+    assert slider._slice_picture() is not second
