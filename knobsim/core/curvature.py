@@ -180,7 +180,4 @@ def bowl_outline(H2: Array, span: tuple[float, float], n: int = 49) -> Array | N
 
 def session_safe_lr(session: Session) -> float:
     """:func:`safe_learning_rate` at a session's knobs, on its training data."""
-    d = session.dataset
-    return safe_learning_rate(
-        session.model, session.params, session.model.features(d.X_train), d.y_train
-    )
+    return safe_learning_rate(session.model, session.params, *session.train_features())

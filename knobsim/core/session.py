@@ -107,7 +107,7 @@ class Session:
         #: knobs a hand holds right now (a pressed slider, a box being typed in): ``step``
         #: leaves them alone like locked ones, and ``absorb`` keeps their value here
         self._held = np.zeros(model.n_params, dtype=bool)
-        self._features: tuple | None = None  # see _train_features
+        self._features: tuple | None = None  # see train_features
         #: (training loss, weights): the lowest loss seen since the weights were last set
         #: by anything but a step; an explosion goes back there (see step)
         self._best: tuple[float, Array] | None = None
@@ -156,7 +156,7 @@ class Session:
     def grad(self) -> Array:
         """Full-batch gradient of the training loss at the current weights (n_params,)."""
         if self._grad is None:
-            F, y = self._train_features()
+            F, y = self.train_features()
             self._grad = self.model.loss_and_grad_features(self._theta, F, y)[1]
         return self._grad
 
@@ -376,7 +376,7 @@ class Session:
         end = math.inf if max_seconds is None else time.perf_counter() + max_seconds
         clock = time.perf_counter
         model, cfg = self.model, self.config
-        F, y = self._train_features()
+        F, y = self.train_features()
         batch = minibatch_size(cfg, self.dataset.n_train)
         next_batch = self._sampler.next if batch is not None else None
         loss_and_grad = model.loss_and_grad_features
@@ -550,9 +550,9 @@ class Session:
         if (sampler is None) == (self._sampler is None):
             self._sampler = sampler
 
-    # -- internals -------------------------------------------------------------------
-    def _train_features(self) -> tuple[NDArray, NDArray]:
-        """``(model.features(X_train), y_train)``, computed once per model and data."""
+    def train_features(self) -> tuple[NDArray, NDArray]:
+        """``(model.features(X_train), y_train)``, computed once per model and data (the
+        model's maths on the training data reads these; never change them)."""
         cache = self._features
         if cache is None or cache[0] is not self.model or cache[1] is not self.dataset:
             d = self.dataset
@@ -560,6 +560,7 @@ class Session:
             self._features = cache
         return cache[2], cache[3]
 
+    # -- internals -------------------------------------------------------------------
     def _index(self, key: str | int) -> int:
         if isinstance(key, str):
             return self.model.param_index(key)

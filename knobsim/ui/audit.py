@@ -708,10 +708,9 @@ def _check_bowl(plot: LandscapePlot, session: Session, i: int, j: int) -> list[s
     """The dashed ring is a level set of the error's curvature in knobs i and j, around
     the marker; no ring where the error does not curve up both ways."""
     xs, ys = plot.bowl.getData()
-    d = session.dataset
     theta = session.params
     with np.errstate(all="ignore"):
-        H2 = pair_hessian(session.model, theta, session.model.features(d.X_train), d.y_train, i, j)
+        H2 = pair_hessian(session.model, theta, *session.train_features(), i, j)
     lam = np.linalg.eigvalsh(H2) if np.all(np.isfinite(H2)) else np.array([-1.0, -1.0])
     (x0, x1), (y0, y1) = plot.view.viewRange()
     on_map = x0 <= theta[i] <= x1 and y0 <= theta[j] <= y1

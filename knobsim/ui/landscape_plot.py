@@ -538,9 +538,8 @@ class LandscapePlot(QWidget):
         if not (x0 <= theta[i] <= x1 and y0 <= theta[j] <= y1):
             self.bowl.setData([], [])  # knobs off the map: no ring (and no huge coordinates)
             return
-        d = s.dataset
         with np.errstate(all="ignore"):
-            H2 = pair_hessian(s.model, theta, s.model.features(d.X_train), d.y_train, i, j)
+            H2 = pair_hessian(s.model, theta, *s.train_features(), i, j)
         ring = bowl_outline(H2, (BOWL_REACH * (x1 - x0), BOWL_REACH * (y1 - y0)))
         if ring is None:
             self.bowl.setData([], [])
