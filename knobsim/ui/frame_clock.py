@@ -22,6 +22,8 @@ TICK_BUDGET_MS = 12.0
 MIN_TRAINING_SHARE = 0.25
 #: idle time a tick leaves in every frame, for work that runs long now and then
 SLACK_MS = 2.0
+#: the most of a tick's wait slept in the tick (its timer fires 0.5 to 1.5 ms early; seconds)
+EARLY_S = 0.002
 
 
 class FrameClock(QObject):
@@ -121,6 +123,14 @@ class FrameClock(QObject):
 
     # -- internals -----------------------------------------------------------------------
     def _on_timer_timeout(self) -> None:
+        # The timer counts whole milliseconds and fires up to one early (see below): wait
+        # out the rest, so each tick, and the paint after it, keeps its place in the frame.
+        # A display refreshes at a set moment of each frame: a paint that wanders by a
+        # millisecond either side lands, at some refresh phases, now before a refresh and
+        # now after it, and the screen shows one frame twice and skips the next.
+        early = self._deadline - time.perf_counter()
+        if 0.0 < early <= EARLY_S:
+            time.sleep(early)
         self._on_tick()
         if self.running:
             self._schedule_next_tick()
@@ -130,4 +140,5 @@ class FrameClock(QObject):
         self._deadline += FRAME_MS / 1000.0
         if self._deadline < now:  # a frame or more late: start the grid again from now
             self._deadline = now + FRAME_MS / 1000.0
-        self._timer.start(max(0, math.ceil((self._deadline - now) * 1000.0 - 0.5)))
+        # whole milliseconds, 0.5 to 1.5 early: _on_timer_timeout sleeps the rest
+        self._timer.start(max(0, math.floor((self._deadline - now) * 1000.0 - 0.5)))
