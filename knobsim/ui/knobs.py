@@ -90,6 +90,10 @@ GRAD_LEVELS = 8
 GRAD_INTERVAL_S = 0.1
 #: how often the knobs follow the weights while training runs (seconds)
 TRAINING_INTERVAL_S = 0.05
+#: while training, the loss slices computed in one frame take about this long (ms): the
+#: knobs in view take turns (a 49-knob network's twenty slices in view took 5-8 ms at once,
+#: and the frames around them missed a display's refresh)
+SLICES_BUDGET_MS = 2.0
 #: arrow keys turn a knob by 1/STEPS of its range, Page Up/Down by 1/PAGES
 STEPS = 100
 PAGES = 10
@@ -1309,6 +1313,8 @@ class KnobPanel(QWidget):
         self._model: Model | None = None
         self._grad_key: tuple[int, int] | None = None
         self._grad_last = -math.inf
+        self._slice_turn = 0  # while training: where the next turn of slices begins
+        self._slice_ms = 0.5  # what one knob's slice costs (ms), smoothed
         self._rects: NDArray[np.int64] | None = None  # knob geometry, for "in view"
         self._retired: QWidget | None = None
         self._need = 0  # the width the knobs ask for (pixels)
@@ -1652,15 +1658,24 @@ class KnobPanel(QWidget):
                 todo.append((i, key))
         if not todo:
             return
+        if self._controller.is_training:  # the knobs in view take turns (SLICES_BUDGET_MS)
+            turn = max(1, int(SLICES_BUDGET_MS / self._slice_ms))
+            if len(todo) > turn:
+                start = self._slice_turn % len(todo)
+                todo = (todo[start:] + todo[:start])[:turn]
+                self._slice_turn = start + turn
         indices = [i for i, _ in todo]
         ranges = np.zeros((session.n_params, 2))
         for i in indices:
             ranges[i] = knobs[i].slider.minimum(), knobs[i].slider.maximum()
         d = session.dataset
+        t0 = time.perf_counter()
         slices = loss_slices(
             session.model, session.params, d.X_train, d.y_train, indices, ranges,
             reach_current=False,
         )  # fmt: skip
+        per_knob = (time.perf_counter() - t0) * 1000.0 / len(indices)
+        self._slice_ms = 0.7 * self._slice_ms + 0.3 * per_knob
         for r, (i, key) in enumerate(todo):
             knobs[i].slider.set_slice(slices.values[r], slices.losses[r], slices.current[r], key)
 

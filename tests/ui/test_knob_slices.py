@@ -87,3 +87,24 @@ def test_the_slice_picture_is_drawn_again_only_when_what_it_shows_changed(open_w
     second = slider._slice_picture()
     slider.resize(slider.width() - 20, slider.height())
     assert slider._slice_picture() is not second
+
+
+def test_while_training_the_knobs_in_view_take_turns_and_all_follow(open_window, qtbot):
+    from knobsim.ui import knobs as knobs_module
+    from knobsim.ui.controller import MAX_SPEED
+
+    win = open_window(session_for("mlp", "sine", hidden=(16,), seed=0))
+    _settle(qtbot)
+    c = win.controller
+    panel = win.knob_panel
+    in_view = [k for k in panel.knobs if k.isVisible() and not k.visibleRegion().isEmpty()]
+    assert len(in_view) > 6
+    # a turn smaller than the knobs in view, as on a slow machine
+    panel._slice_ms = knobs_module.SLICES_BUDGET_MS / 3
+    start = c.session.version
+    c.set_speed(MAX_SPEED)
+    c.set_training(True)
+    qtbot.waitUntil(lambda: all(k.slider.slice_key[1] > start for k in in_view), timeout=10_000)
+    c.set_training(False)
+    _settle(qtbot)
+    assert win.audit() == []  # paused: every slice in view is the error at these knobs
