@@ -163,9 +163,10 @@ class EmbeddingMap(QWidget):
         session = self._controller.shown
         model = session.model
         if not isinstance(model, Embedding) or model.dim < 2:
-            self._model = None
-            self.dots.setData([], [])
-            self.trails.setData([], [])
+            if self._model is not None or len(self.dots.getData()[0]):
+                self._model = None
+                self.dots.setData([], [])  # (once: every frame of training came here)
+                self.trails.setData([], [])
             return
         if model is not self._model:
             self._build(model)
