@@ -21,14 +21,19 @@ def circles_session(optimizer: OptimizerConfig | None = None) -> Session:
     return Session(model, data, optimizer=optimizer or OptimizerConfig("adam", lr=0.03), seed=0)
 
 
-@pytest.fixture(scope="module")
-def trainer():
+def ready_trainer() -> TrainerProcess:
     t = TrainerProcess()
     t.launch()
     deadline = time.monotonic() + 30
     while not t.check_ready():
         assert time.monotonic() < deadline, "the worker never said it was ready"
         time.sleep(0.01)
+    return t
+
+
+@pytest.fixture(scope="module")
+def trainer():
+    t = ready_trainer()
     yield t
     t.close()
 
@@ -143,12 +148,7 @@ def test_an_explosion_in_the_worker_goes_back_to_the_knobs_before_it(trainer):
 
 
 def test_a_failure_in_the_worker_is_reported_not_hung():
-    t = TrainerProcess()
-    t.launch()
-    deadline = time.monotonic() + 30
-    while not t.check_ready():
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    t = ready_trainer()
     s = circles_session()
     t.start(s)
     t.tell(SetParams((10_000,), np.array([1.0])))  # no such knob: the worker's step fails
@@ -230,12 +230,7 @@ def test_the_timeline_travels_a_few_times_a_second_and_whole_at_the_end(trainer)
 def test_closing_the_trainer_does_not_wait_for_the_process_to_end():
     from knobsim.core import worker_process
 
-    t = TrainerProcess()
-    t.launch()
-    deadline = time.monotonic() + 30
-    while not t.check_ready():
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    t = ready_trainer()
     process = t._process
     t0 = time.perf_counter()
     t.close()
