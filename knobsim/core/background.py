@@ -342,14 +342,12 @@ class _Worker:
 
     def _snapshot(self, *, full: bool = False) -> Snapshot:
         """The snapshot to send now. Its timeline entries: every one the window may lack
-        when ``full`` (at the end) or after a divergence (which put the good weights back
-        at an earlier step); else the lasting ones, when ``TIMELINE_S`` has passed."""
+        when ``full`` (at the end) or after a divergence (the good weights were put back at
+        the newest step); else the lasting ones, when ``TIMELINE_S`` has passed."""
         s, now, timeline = self.session, time.perf_counter(), None
         tl = s.timeline
         if full or self.diverged:
-            last = tl.last_step
-            since = min(self.sent_step, tl.settled_until(), (last if last is not None else 0) - 1)
-            timeline = tl.after(since)
+            timeline = tl.after(min(self.sent_step, tl.settled_until()))
         elif now - self.timeline_sent >= TIMELINE_S:
             timeline, self.timeline_sent = tl.after(self.sent_step, lasting=True), now
         if timeline is not None and len(timeline[0]):

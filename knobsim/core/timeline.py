@@ -235,14 +235,17 @@ class Timeline:
         return steps, (np.array(rows) if rows else np.zeros((0, self.n_params)))
 
     def settled_until(self) -> int:
-        """The last step up to which every kept entry is a lasting one (``start - 1`` when
-        the first is not): what comes after it may still thin out."""
+        """The last step up to which every kept entry is a lasting one and none will change:
+        what comes after it may still thin out, and the newest entry may still be replaced
+        (a hand move, or the good weights after an explosion, are put at the newest step).
+        ``start - 1`` when there is nothing settled."""
         self.settle()
+        if not self._steps:
+            return self.start - 1
         steps = np.asarray(self._steps, dtype=np.int64)
         passing = np.flatnonzero(~lasting_mask(steps, self.start, self.dense))
-        if not passing.size:
-            return self._steps[-1] if self._steps else self.start - 1
-        return int(steps[passing[0]]) - 1
+        first_unsettled = steps[passing[0]] if passing.size else steps[-1]
+        return int(first_unsettled) - 1
 
     @property
     def nbytes(self) -> int:
