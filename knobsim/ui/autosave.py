@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from knobsim.core import sessionfile
 from knobsim.core.session import Session
@@ -96,7 +96,9 @@ class Autosave(QObject):
     """
 
     saveFailed = Signal(str)
-    _written = Signal(str)  # from the writer thread: "" when written, else why not
+
+    #: how often the window looks whether the writer thread is done (ms)
+    WATCH_MS = 25
 
     def __init__(
         self,
@@ -125,8 +127,15 @@ class Autosave(QObject):
             controller.lockChanged,
         ):
             signal.connect(self._on_session_changed)
+        # The writer thread gets the text, the path and a list for its outcome, never this
+        # object: a thread holding the last reference to a QObject frees it there, away
+        # from the thread that owns its timers (Qt: "Timers cannot be stopped from another
+        # thread", then a crash later; seen once in CI when a test ended mid-write).
         self._writer: threading.Thread | None = None
-        self._written.connect(self._on_written)
+        self._outcome: list[str] = []  # the writer's: "" when written, else why not
+        self._watch = QTimer(self)
+        self._watch.setInterval(self.WATCH_MS)
+        self._watch.timeout.connect(self._on_watch_timeout)
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms if interval_ms is not None else interval_from_env())
         self._timer.timeout.connect(self._on_timer_timeout)
@@ -192,27 +201,29 @@ class Autosave(QObject):
         self._finish()  # the previous write (a slow disk) before this one
         self._changed = False
         self._saved_app = app
+        self._outcome = []
         self._writer = threading.Thread(
-            target=self._write, args=(text, self.path), name="knobsim-autosave", daemon=True
-        )
+            target=_write, args=(text, self.path, self._outcome), name="knobsim-autosave",
+            daemon=True,
+        )  # fmt: skip
         self._writer.start()
-        return self._finish() if wait else True
+        if wait:
+            return self._finish()
+        self._watch.start()
+        return True
 
-    def _write(self, text: str, path: Path) -> None:  # on the writer thread
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            sessionfile.write_atomic(text, path)
-        except OSError as exc:
-            self._written.emit(str(exc) or type(exc).__name__)  # queued to the window's
-            return
-        self._written.emit("")
+    def _on_watch_timeout(self) -> None:
+        if self._writer is None or not self._writer.is_alive():
+            self._finish()
 
     def _finish(self) -> bool:
-        """Wait for the write in progress; False when it (or the last one) failed."""
+        """Wait for the write in progress and take its outcome; False when it (or the
+        last one) failed."""
+        self._watch.stop()
         if self._writer is not None:
             self._writer.join()
             self._writer = None
-            QCoreApplication.sendPostedEvents(self)  # its _written lands now
+            self._on_written(self._outcome[0] if self._outcome else "the write did not finish")
         return not self.last_error
 
     def stop(self) -> None:
@@ -343,3 +354,15 @@ def tell_unreadable(message: str) -> None:
     )
     box.setObjectName("autosave_unreadable")
     box.exec()
+
+
+def _write(text: str, path: Path, outcome: list[str]) -> None:
+    """On the writer thread: write ``text`` to ``path`` and append "" to ``outcome``, or
+    why not. Nothing of Qt here (see ``Autosave.__init__``)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sessionfile.write_atomic(text, path)
+    except OSError as exc:
+        outcome.append(str(exc) or type(exc).__name__)
+        return
+    outcome.append("")

@@ -266,3 +266,29 @@ def test_a_crash_before_the_first_autosave_does_not_offer_the_run_before(qapp, t
     assert after.start()
     (tmp_path / LOCK_NAME).write_text(str(_dead_pid()))  # gone before its first autosave
     assert crashed_session(tmp_path) is None
+
+
+def test_the_writer_thread_holds_nothing_of_qt(qapp, qtbot, tmp_path):
+    # a thread holding the last reference to the Autosave would free its QObject (and its
+    # timers) there, away from the GUI thread: Qt warns, and crashes later
+    import threading
+
+    from PySide6.QtCore import QObject
+
+    c = _controller()
+    auto = Autosave(c, tmp_path)
+    auto.start()
+    release = threading.Event()
+    real = sessionfile.write_atomic
+    sessionfile.write_atomic = lambda text, path: (release.wait(5), real(text, path))
+    try:
+        assert auto.save_now()
+        writer = auto._writer
+        held = [writer._target, *writer._args]  # what the thread keeps until it ends
+        assert not any(isinstance(x, QObject) or hasattr(x, "__self__") for x in held)
+        release.set()
+        qtbot.waitUntil(lambda: not auto.pending)
+        qtbot.waitUntil(lambda: auto._writer is None)  # the window took the outcome
+        assert auto.last_error == "" and auto.path.exists()
+    finally:
+        sessionfile.write_atomic = real
