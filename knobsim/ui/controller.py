@@ -358,6 +358,7 @@ class SessionController(QObject):
                         self._check_converged()
                 for grid in grids:
                     self.gridReady.emit(grid.rid, grid.theta, grid.Z)
+                self.clock.hold_paint()
                 return
         else:
             self.sync()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import deque
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer
@@ -24,6 +25,12 @@ MIN_TRAINING_SHARE = 0.25
 SLACK_MS = 2.0
 #: the most of a tick's wait slept in the tick (its timer fires 0.5 to 1.5 ms early; seconds)
 EARLY_S = 0.002
+#: a tick that only shows news (not one that trains to a budget) ends at a steady moment
+#: of its frame: the paint after it waits for the tick's usual length, this quantile of the
+#: last HELD_TICKS ticks, at most HOLD_MAX_S (see ``hold_paint``)
+HOLD_QUANTILE = 0.9
+HELD_TICKS = 60
+HOLD_MAX_S = 0.006
 
 
 class FrameClock(QObject):
@@ -51,6 +58,8 @@ class FrameClock(QObject):
         self._other_ms = FRAME_MS / 3  # this thread's work between ticks: painting, timers
         #: the step budget of the latest tick, in ms (benchmarks read it)
         self.budget_ms = TICK_BUDGET_MS / 2
+        self._hold = False  # this tick asked for a steady paint (hold_paint)
+        self._tick_s: deque[float] = deque(maxlen=HELD_TICKS)  # held ticks' lengths
         #: views' slower refreshes waiting for a tick (at most one runs per tick)
         self._deferred: dict[object, Callable[[], None]] = {}
         self._deferred_timer = QTimer(self)
@@ -98,6 +107,17 @@ class FrameClock(QObject):
         """What telling the views of a tick just cost."""
         self._views_ms = max(ms, 0.8 * self._views_ms + 0.2 * ms)
 
+    def hold_paint(self) -> None:
+        """Paint this tick's news at the tick's usual length after its start, not as soon
+        as it is done.
+
+        Telling the views takes 2 to 6 ms a tick (more when a snapshot brings more), so a
+        paint right after the tick wanders by as much against the display's refreshes; at
+        some refresh phases one frame is then shown twice and the next one never. The
+        wait (a sleep: this thread has nothing else to do before the paint) costs no CPU.
+        """
+        self._hold = True
+
     # -- slower refreshes ----------------------------------------------------------------
     def refresh_later(self, key: object, fn: Callable[[], None]) -> None:
         """Run ``fn`` (a view's slower refresh: knobs, network, read-outs) now when
@@ -131,9 +151,21 @@ class FrameClock(QObject):
         early = self._deadline - time.perf_counter()
         if 0.0 < early <= EARLY_S:
             time.sleep(early)
+        start = time.perf_counter()
+        self._hold = False
         self._on_tick()
         if self.running:
+            if self._hold:
+                self._wait_for_steady_paint(start)
             self._schedule_next_tick()
+
+    def _wait_for_steady_paint(self, start: float) -> None:
+        now = time.perf_counter()
+        self._tick_s.append(now - start)
+        usual = sorted(self._tick_s)[int(HOLD_QUANTILE * (len(self._tick_s) - 1))]
+        wait = start + min(usual, HOLD_MAX_S) - now
+        if wait > 0.0:
+            time.sleep(wait)
 
     def _schedule_next_tick(self) -> None:
         now = time.perf_counter()
