@@ -383,6 +383,8 @@ class SessionController(QObject):
             # lagged four steps behind the fit and came in jumps
             self.clock.run_one_deferred()
         self.clock.end_budget()
+        if speed is not None:  # a few steps a tick: its paint kept steady too (not at Max,
+            self.clock.hold_paint()  # where the steps fill what the frame has left)
 
     def _run_steps(self, n: int, budget_ms: float | None = None) -> int:
         """Run up to ``n`` steps (within ``budget_ms`` when given), then tell the views once;
