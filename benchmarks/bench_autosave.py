@@ -18,10 +18,10 @@ from pathlib import Path
 from PySide6.QtTest import QTest
 
 from knobsim.app import create_window, ensure_app
-from knobsim.core import sessionfile
-from knobsim.core.catalog import DEFAULT_DATASET, session_for
-from knobsim.core.datasets import make_dataset
-from knobsim.ui.autosave import Autosave
+from knobsim.core.data.catalog import DEFAULT_DATASET, session_for
+from knobsim.core.data.datasets import make_dataset
+from knobsim.core.io import sessionfile
+from knobsim.ui.window.autosave import Autosave
 
 REPEATS = 20
 

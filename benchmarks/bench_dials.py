@@ -20,7 +20,7 @@ import time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from knobsim.app import create_window, ensure_app  # noqa: E402
-from knobsim.core.catalog import session_for  # noqa: E402
+from knobsim.core.data.catalog import session_for  # noqa: E402
 
 MODELS = {
     "line": ("line", "linear", {}),

@@ -55,8 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtTest import QTest
 
     from knobsim.app import create_window, ensure_app
-    from knobsim.ui import files
-    from knobsim.ui.errors import ErrorHandler
+    from knobsim.ui.window import files
+    from knobsim.ui.window.errors import ErrorHandler
 
     app = ensure_app()
     QCoreApplication.setOrganizationName("knobsim")

@@ -12,12 +12,12 @@ import numpy as np
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QApplication
 
-from knobsim.core.datasets import make_dataset
-from knobsim.core.models import make_model
-from knobsim.core.optimizers import OptimizerConfig
-from knobsim.core.session import Session
-from knobsim.ui.controller import SessionController
-from knobsim.ui.network import NetworkView
+from knobsim.core.data.datasets import make_dataset
+from knobsim.core.models.machines import make_model
+from knobsim.core.training.optimizers import OptimizerConfig
+from knobsim.core.training.session import Session
+from knobsim.ui.controller.session_controller import SessionController
+from knobsim.ui.network.diagram import NetworkView
 
 REPEATS = 200
 

@@ -19,8 +19,8 @@ import numpy as np
 from PySide6.QtWidgets import QApplication
 
 from knobsim.app import create_window
-from knobsim.core.catalog import session_for
-from knobsim.core.hints import knob_hints
+from knobsim.core.data.catalog import session_for
+from knobsim.core.lessons.hints import knob_hints
 
 REPEATS = 60
 CASES = [

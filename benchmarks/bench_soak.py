@@ -61,12 +61,12 @@ from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, QObject, Qt, QTime
 from PySide6.QtWidgets import QApplication, QGraphicsView, QPushButton
 
 from knobsim.app import create_window, ensure_app
-from knobsim.core.corpus import builtin_corpus
-from knobsim.core.datasets import make_dataset
-from knobsim.core.models import make_model
-from knobsim.core.optimizers import OptimizerConfig
-from knobsim.core.session import TRAIL_LENGTH, Session
-from knobsim.ui.controller import DEFAULT_SPEED, MAX_SPEED, SPEED_LABELS
+from knobsim.core.data.corpus import builtin_corpus
+from knobsim.core.data.datasets import make_dataset
+from knobsim.core.models.machines import make_model
+from knobsim.core.training.optimizers import OptimizerConfig
+from knobsim.core.training.session import TRAIL_LENGTH, Session
+from knobsim.ui.controller.session_controller import DEFAULT_SPEED, MAX_SPEED, SPEED_LABELS
 
 #: the issue's target: resident memory growth after the warm-up, in MB
 TARGET_GROWTH_MB = 5.0

@@ -31,10 +31,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_window as bw  # noqa: E402  (sets the offscreen platform, finds knobsim)
 
-from knobsim.core.datasets import make_dataset  # noqa: E402
-from knobsim.core.models import make_model  # noqa: E402
-from knobsim.core.session import Session  # noqa: E402
-from knobsim.core.timeline import BUDGET_BYTES, Timeline  # noqa: E402
+from knobsim.core.data.datasets import make_dataset  # noqa: E402
+from knobsim.core.models.machines import make_model  # noqa: E402
+from knobsim.core.training.session import Session  # noqa: E402
+from knobsim.core.training.timeline import BUDGET_BYTES, Timeline  # noqa: E402
 
 MB = 1e6
 

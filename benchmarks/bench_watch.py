@@ -30,7 +30,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from knobsim.app import create_window
-from knobsim.core.catalog import session_for
+from knobsim.core.data.catalog import session_for
 
 FRAME_S = 1.0 / 60.0
 LIMIT_S = 30.0

@@ -67,12 +67,12 @@ from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, QObject, Qt, QTime
 from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
 
 from knobsim.app import create_window, ensure_app
-from knobsim.core.datasets import make_dataset
-from knobsim.core.landscape import loss_grid
-from knobsim.core.models import make_model
-from knobsim.core.optimizers import OptimizerConfig, init_state, minibatch_size, update
-from knobsim.core.session import Session
-from knobsim.ui.controller import MAX_SPEED
+from knobsim.core.data.datasets import make_dataset
+from knobsim.core.models.landscape import loss_grid
+from knobsim.core.models.machines import make_model
+from knobsim.core.training.optimizers import OptimizerConfig, init_state, minibatch_size, update
+from knobsim.core.training.session import Session
+from knobsim.ui.controller.session_controller import MAX_SPEED
 
 FRAME_S = 1.0 / 60.0
 PLAYGROUND_UPDATES_PER_S = 1500.0  # headless Chromium on this kind of machine (issue 3)

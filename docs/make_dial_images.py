@@ -17,7 +17,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from knobsim.app import create_window, ensure_app  # noqa: E402
-from knobsim.core.catalog import session_for  # noqa: E402
+from knobsim.core.data.catalog import session_for  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "images"
 SIZES = ((1280, 800), (1920, 1080))

@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from knobsim.app import create_window
-from knobsim.core.catalog import session_for
+from knobsim.core.data.catalog import session_for
 
 
 def main() -> None:

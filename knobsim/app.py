@@ -12,11 +12,11 @@ from PySide6.QtCore import QCoreApplication, QSize, QTimer
 from PySide6.QtWidgets import QApplication
 
 from knobsim import __version__
-from knobsim.core.classfile import ClassSetup
-from knobsim.core.session import Session
+from knobsim.core.lessons.classfile import ClassSetup
+from knobsim.core.training.session import Session
 
 if TYPE_CHECKING:
-    from knobsim.ui.main_window import MainWindow
+    from knobsim.ui.window.main_window import MainWindow
 
 ORGANIZATION = "knobsim"
 APPLICATION = "knobsim"
@@ -36,8 +36,8 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
         from knobsim.ui.theme import apply_app_theme
 
         apply_app_theme(app)  # light by default, dark when the system is dark
-    from knobsim.ui.collector import collect_on_gui_thread
     from knobsim.ui.theme import apply_pyqtgraph_theme
+    from knobsim.ui.window.collector import collect_on_gui_thread
 
     collect_on_gui_thread(app)
     apply_pyqtgraph_theme()
@@ -47,7 +47,7 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
 def create_window(session: Session | None = None, *, restore: bool = True):
     """Build the main window around ``session`` without entering the event loop."""
     ensure_app()
-    from knobsim.ui.main_window import MainWindow
+    from knobsim.ui.window.main_window import MainWindow
 
     return MainWindow(session, restore=restore)
 
@@ -69,8 +69,8 @@ def start(
     knobsim opens for a user (with nothing else asked for), the lessons' start page
     opens beside the window.
     """
-    from knobsim.ui.autosave import Autosave, ask_restore, offer_recovery, tell_unreadable
-    from knobsim.ui.errors import ErrorHandler, data_dir
+    from knobsim.ui.window.autosave import Autosave, ask_restore, offer_recovery, tell_unreadable
+    from knobsim.ui.window.errors import ErrorHandler, data_dir
 
     ensure_app(argv)
     folder = data_dir()

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from knobsim import __version__
-from knobsim.core.catalog import DEFAULT_DATASET, dataset_for, session_for
-from knobsim.core.curvature import session_safe_lr
+from knobsim.core.data.catalog import DEFAULT_DATASET, dataset_for, session_for
+from knobsim.core.models.curvature import session_safe_lr
 
 EXIT_OK = 0
 EXIT_DIVERGED = 1
@@ -77,9 +77,9 @@ def _size(text: str) -> tuple[int, int]:
 
 def _add_setup_options(p: argparse.ArgumentParser, optimizer: bool = True) -> None:
     """Options that choose a model, its data and (with ``optimizer``) its optimizer."""
-    from knobsim.core.datasets import DATASETS
-    from knobsim.core.models import ACTIVATIONS, MODELS
-    from knobsim.core.optimizers import OPTIMIZERS
+    from knobsim.core.data.datasets import DATASETS
+    from knobsim.core.models.machines import ACTIVATIONS, MODELS
+    from knobsim.core.training.optimizers import OPTIMIZERS
 
     p.add_argument(
         "--model", help=f"one of {', '.join(MODELS)} (default line, or nextword with --corpus)"
@@ -194,8 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def build_session(args: argparse.Namespace):
     """A ``Session`` from parsed options; raises ``UsageError`` with a readable line."""
-    from knobsim.core.models import MODELS
-    from knobsim.core.optimizers import OPTIMIZERS
+    from knobsim.core.models.machines import MODELS
+    from knobsim.core.training.optimizers import OPTIMIZERS
 
     if args.model is None:
         args.model = "nextword" if args.corpus else "line"
@@ -236,7 +236,7 @@ def build_session(args: argparse.Namespace):
 
 def run_race(args: argparse.Namespace) -> int:
     """``knobsim race``: every runner from the same knobs; a table or one JSON object."""
-    from knobsim.core.race import entrants, race
+    from knobsim.core.training.race import entrants, race
 
     try:
         lrs = [float(x) for x in args.lrs.split(",")] if args.lrs else None
@@ -288,7 +288,7 @@ def _finite_or_none(x: float) -> float | None:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from knobsim.core.models import Embedding
+    from knobsim.core.models.machines import Embedding
 
     session = build_session(args)
     steps = args.steps
@@ -395,8 +395,8 @@ def run_gui(
 
 def read_class_file(path: str):
     """The class file at ``path``, checked; ``UsageError`` naming its problem otherwise."""
-    from knobsim.core.classfile import ClassFileError, load_class
-    from knobsim.core.lessons import load_lessons
+    from knobsim.core.lessons.classfile import ClassFileError, load_class
+    from knobsim.core.lessons.lesson import load_lessons
 
     try:
         return load_class(path, load_lessons()[0])
@@ -406,7 +406,7 @@ def read_class_file(path: str):
 
 def check_lesson_name(name: str) -> None:
     """``UsageError`` unless ``name`` is a lesson id or number, or a lesson file that loads."""
-    from knobsim.core.lessons import LessonFileError, find_lesson, load_lesson, load_lessons
+    from knobsim.core.lessons.lesson import LessonFileError, find_lesson, load_lesson, load_lessons
 
     if name.lower().endswith(".json") or os.path.isfile(name):
         try:
@@ -425,7 +425,7 @@ def check_lesson_name(name: str) -> None:
 
 def run_lessons(args: argparse.Namespace) -> int:
     """Print each lesson's number, id and title; a file that does not load goes to stderr."""
-    from knobsim.core.lessons import load_lessons
+    from knobsim.core.lessons.lesson import load_lessons
 
     lessons, errors = load_lessons(args.folder)
     width = max((len(lesson.id) for lesson in lessons), default=0)
@@ -438,7 +438,7 @@ def run_lessons(args: argparse.Namespace) -> int:
 
 def load_session_file(path: str):
     """A saved session, or ``UsageError`` with the file's problem in one line."""
-    from knobsim.core.sessionfile import SessionFileError, load
+    from knobsim.core.io.sessionfile import SessionFileError, load
 
     try:
         return load(path)[0]

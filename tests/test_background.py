@@ -7,12 +7,12 @@ import time
 import numpy as np
 import pytest
 
-from knobsim.core.background import TrainerProcess, WorkerError
-from knobsim.core.datasets import make_dataset
-from knobsim.core.messages import RequestGrid, SetConfig, SetLocked, SetParams
-from knobsim.core.models import make_model
-from knobsim.core.optimizers import OptimizerConfig
-from knobsim.core.session import Session
+from knobsim.core.data.datasets import make_dataset
+from knobsim.core.models.machines import make_model
+from knobsim.core.training.background import TrainerProcess, WorkerError
+from knobsim.core.training.messages import RequestGrid, SetConfig, SetLocked, SetParams
+from knobsim.core.training.optimizers import OptimizerConfig
+from knobsim.core.training.session import Session
 
 
 def circles_session(optimizer: OptimizerConfig | None = None) -> Session:
@@ -170,7 +170,7 @@ def test_absorb_keeps_the_loss_curve_in_order():
 
 
 def test_the_worker_computes_a_landscape_between_chunks(trainer):
-    from knobsim.core.landscape import grid_axes, loss_grid
+    from knobsim.core.models.landscape import grid_axes, loss_grid
 
     s = circles_session()
     trainer.start(s)
@@ -205,7 +205,7 @@ def test_the_worker_copy_travels_light_and_leaves_the_session_alone():
 def test_the_timeline_travels_a_few_times_a_second_and_whole_at_the_end(trainer):
     # its newest entries are thinned out as the run goes on: sent with every snapshot,
     # most would be dropped on arrival (100 KB a snapshot for a 49-knob network)
-    from knobsim.core.background import TIMELINE_S
+    from knobsim.core.training.background import TIMELINE_S
 
     s = circles_session()
     trainer.start(s)
@@ -228,7 +228,7 @@ def test_the_timeline_travels_a_few_times_a_second_and_whole_at_the_end(trainer)
 
 
 def test_closing_the_trainer_does_not_wait_for_the_process_to_end():
-    from knobsim.core import worker_process
+    from knobsim.core.training import worker_process
 
     t = ready_trainer()
     process = t._process

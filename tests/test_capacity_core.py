@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from knobsim.core.capacity import (
+from knobsim.core.capacity.sizes import (
     capacity_name,
     capacity_of,
     capacity_range,
@@ -14,8 +14,8 @@ from knobsim.core.capacity import (
     resize,
     with_capacity,
 )
-from knobsim.core.datasets import make_dataset
-from knobsim.core.models import MLP, InputScaler, Line, Polynomial, make_model
+from knobsim.core.data.datasets import make_dataset
+from knobsim.core.models.machines import MLP, InputScaler, Line, Polynomial, make_model
 
 
 @pytest.fixture

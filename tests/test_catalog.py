@@ -1,16 +1,16 @@
-"""The one session builder and the one name -> dataset resolver (``knobsim.core.catalog``)."""
+"""The one session builder and the one name -> dataset resolver (``knobsim.core.data.catalog``)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from knobsim.core.catalog import COMPATIBLE, DEFAULT_DATASET, dataset_for, session_for
-from knobsim.core.corpus import BUILTIN_CORPORA, builtin_corpus
-from knobsim.core.datasets import DATASETS, DataError, make_dataset
-from knobsim.core.models import make_model
-from knobsim.core.optimizers import DEFAULT_LR, OptimizerConfig
-from knobsim.core.session import Session
+from knobsim.core.data.catalog import COMPATIBLE, DEFAULT_DATASET, dataset_for, session_for
+from knobsim.core.data.corpus import BUILTIN_CORPORA, builtin_corpus
+from knobsim.core.data.datasets import DATASETS, DataError, make_dataset
+from knobsim.core.models.machines import make_model
+from knobsim.core.training.optimizers import DEFAULT_LR, OptimizerConfig
+from knobsim.core.training.session import Session
 
 
 def _same_data(a, b) -> None:

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from knobsim.core.challenge import (
+from knobsim.core.lessons.challenge import (
     CHALLENGES,
     SCORES_FILE,
     Result,

@@ -7,8 +7,14 @@ import json
 import pytest
 
 from knobsim.cli import main
-from knobsim.core.classfile import ClassFileError, ClassSetup, load_class, parse_class, save_class
-from knobsim.core.lessons import load_lessons
+from knobsim.core.lessons.classfile import (
+    ClassFileError,
+    ClassSetup,
+    load_class,
+    parse_class,
+    save_class,
+)
+from knobsim.core.lessons.lesson import load_lessons
 
 LESSONS = load_lessons()[0]
 

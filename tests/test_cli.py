@@ -262,10 +262,10 @@ def test_bad_context_and_missing_corpus(capsys, tmp_path):
 
 
 def _saved_session(tmp_path):
-    from knobsim.core import sessionfile
-    from knobsim.core.datasets import make_dataset
-    from knobsim.core.models import make_model
-    from knobsim.core.session import Session
+    from knobsim.core.data.datasets import make_dataset
+    from knobsim.core.io import sessionfile
+    from knobsim.core.models.machines import make_model
+    from knobsim.core.training.session import Session
 
     data = make_dataset("sine", n_points=20, seed=0)
     session = Session(make_model("poly", data, degree=4), data)

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from knobsim.cli import main
-from knobsim.core.lessons import load_lessons
+from knobsim.core.lessons.lesson import load_lessons
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

@@ -1,4 +1,4 @@
-"""Tests for knobsim.core.corpus: parsing, encoding, counts and the bigram optimum."""
+"""Tests for knobsim.core.data.corpus: parsing, encoding, counts and the bigram optimum."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from knobsim.core.corpus import (
+from knobsim.core.data.corpus import (
     BUILTIN_CORPORA,
     MAX_VOCAB,
     MIN_VOCAB,
@@ -17,7 +17,7 @@ from knobsim.core.corpus import (
     load_corpus,
     parse_corpus,
 )
-from knobsim.core.datasets import DataError
+from knobsim.core.data.datasets import DataError
 from knobsim.resources import assets_dir
 
 # ------------------------------------------------------------------ parsing

@@ -8,10 +8,10 @@ import math
 import numpy as np
 import pytest
 
-from knobsim.core import curvature
-from knobsim.core.catalog import session_for
-from knobsim.core.datasets import dataset_from_arrays
-from knobsim.core.session import Session
+from knobsim.core.data.catalog import session_for
+from knobsim.core.data.datasets import dataset_from_arrays
+from knobsim.core.models import curvature
+from knobsim.core.training.session import Session
 
 
 def _features(session: Session):

@@ -1,4 +1,4 @@
-"""Tests for knobsim.core.datasets: built-in generators, arrays and CSV files."""
+"""Tests for knobsim.core.data.datasets: built-in generators, arrays and CSV files."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from knobsim.core import datasets
-from knobsim.core.datasets import (
+from knobsim.core.data import datasets
+from knobsim.core.data.datasets import (
     CLASSIFICATION,
     DATASETS,
     DEFAULTS,
@@ -21,7 +21,7 @@ from knobsim.core.datasets import (
     make_dataset,
     true_curve,
 )
-from knobsim.core.lessons import LessonFileError, load_lesson
+from knobsim.core.lessons.lesson import LessonFileError, load_lesson
 
 # ------------------------------------------------------------------ built-in datasets
 

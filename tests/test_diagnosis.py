@@ -7,8 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from knobsim.core.datasets import make_dataset
-from knobsim.core.diagnosis import (
+from knobsim.core.capacity.diagnosis import (
     SENTENCES,
     Context,
     baseline_loss,
@@ -18,9 +17,10 @@ from knobsim.core.diagnosis import (
     trend,
     verdict,
 )
-from knobsim.core.models import make_model
-from knobsim.core.optimizers import OptimizerConfig
-from knobsim.core.session import Session
+from knobsim.core.data.datasets import make_dataset
+from knobsim.core.models.machines import make_model
+from knobsim.core.training.optimizers import OptimizerConfig
+from knobsim.core.training.session import Session
 
 
 def test_regression_baseline_is_the_variance_around_the_training_mean():
@@ -117,7 +117,7 @@ def test_a_session_verdict_reads_the_data_errors_with_and_without_a_penalty():
 
 
 def test_diagnose_has_no_verdict_for_text():
-    from knobsim.core.corpus import builtin_corpus
+    from knobsim.core.data.corpus import builtin_corpus
 
     data = builtin_corpus("rhymes").to_dataset()
     model = make_model("nextword", data)

@@ -7,11 +7,11 @@ import itertools
 import numpy as np
 import pytest
 
-from knobsim.core import sessionfile
-from knobsim.core.catalog import session_for
-from knobsim.core.corpus import builtin_corpus, parse_corpus
-from knobsim.core.export import weights_csv
-from knobsim.core.models import Embedding
+from knobsim.core.data.catalog import session_for
+from knobsim.core.data.corpus import builtin_corpus, parse_corpus
+from knobsim.core.io import sessionfile
+from knobsim.core.io.export import weights_csv
+from knobsim.core.models.machines import Embedding
 
 #: the words of the roles corpus by the part they play in its sentences
 ROLES = {

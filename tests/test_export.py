@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 import io
 
-from knobsim.core.datasets import make_dataset
-from knobsim.core.export import history_csv, weights_csv
-from knobsim.core.models import make_model
-from knobsim.core.session import Session
+from knobsim.core.data.datasets import make_dataset
+from knobsim.core.io.export import history_csv, weights_csv
+from knobsim.core.models.machines import make_model
+from knobsim.core.training.session import Session
 
 
 def _session():

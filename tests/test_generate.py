@@ -7,18 +7,18 @@ import math
 import numpy as np
 import pytest
 
-from knobsim.core.corpus import (
+from knobsim.core.data.corpus import (
     BUILTIN_CORPORA,
     builtin_corpus,
     corpus_from_dataset,
     optimum_from_counts,
     probabilities_from_counts,
 )
-from knobsim.core.datasets import DataError, make_dataset
-from knobsim.core.generate import generate, temperature_probabilities
-from knobsim.core.models import NextWord, make_model
-from knobsim.core.optimizers import OptimizerConfig
-from knobsim.core.session import Session
+from knobsim.core.data.datasets import DataError, make_dataset
+from knobsim.core.models.generate import generate, temperature_probabilities
+from knobsim.core.models.machines import NextWord, make_model
+from knobsim.core.training.optimizers import OptimizerConfig
+from knobsim.core.training.session import Session
 
 
 @pytest.fixture(scope="module")

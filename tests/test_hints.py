@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from knobsim.core.catalog import session_for
-from knobsim.core.hints import SECOND_FROM, hint_text, knob_hints
+from knobsim.core.data.catalog import session_for
+from knobsim.core.lessons.hints import SECOND_FROM, hint_text, knob_hints
 
 CASES = [
     ("line", "linear", {}),

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from knobsim.core.history import LossHistory
+from knobsim.core.training.history import LossHistory
 
 
 def test_empty_history() -> None:
@@ -171,7 +171,7 @@ def test_bad_limit(limit: object) -> None:
 
 
 def test_peak_decimate_keeps_extremes_ends_and_order():
-    from knobsim.core.history import peak_decimate
+    from knobsim.core.training.history import peak_decimate
 
     rng = np.random.default_rng(0)
     x = np.arange(10_000)
@@ -196,7 +196,7 @@ def test_peak_decimate_keeps_extremes_ends_and_order():
 def test_peak_decimate_ends_at_the_last_value():
     # issue #12: the last bucket fell from 5 to 0.65, then a hand pushed the error to 4.763;
     # its extremes in visiting order (5, 0.65) ended the curve at 0.65, the read-out said 4.763
-    from knobsim.core.history import peak_decimate
+    from knobsim.core.training.history import peak_decimate
 
     x = np.arange(1000)
     y = np.full(1000, 5.0)
@@ -208,7 +208,7 @@ def test_peak_decimate_ends_at_the_last_value():
 
 
 def test_peak_decimate_leaves_short_curves_alone():
-    from knobsim.core.history import peak_decimate
+    from knobsim.core.training.history import peak_decimate
 
     x = np.arange(50.0)
     y = np.sin(x)

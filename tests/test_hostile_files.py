@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from knobsim.core.corpus import (
+from knobsim.core.data.corpus import (
     BOUNDARY,
     MAX_CONTEXT,
     MAX_VOCAB,
@@ -27,7 +27,7 @@ from knobsim.core.corpus import (
     builtin_corpus,
     load_corpus,
 )
-from knobsim.core.datasets import (
+from knobsim.core.data.datasets import (
     DATASETS,
     MIN_POINTS,
     DataError,
@@ -35,8 +35,8 @@ from knobsim.core.datasets import (
     load_csv,
     make_dataset,
 )
-from knobsim.core.models import ACTIVATIONS, MODELS, make_model
-from knobsim.core.session import Session
+from knobsim.core.models.machines import ACTIVATIONS, MODELS, make_model
+from knobsim.core.training.session import Session
 
 EXAMPLES = min(100, int(os.environ.get("KNOBSIM_FUZZ_EXAMPLES", 80)))
 FUZZ = settings(
@@ -44,7 +44,7 @@ FUZZ = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-#: the models the window offers for a file of each task (ui.main_window.FILE_MODELS)
+#: the models the window offers for a file of each task (ui.window.main_window.FILE_MODELS)
 FILE_MODELS = {"regression": ("line", "poly", "mlp"), "classification": ("logistic", "mlp")}
 
 
@@ -418,7 +418,7 @@ def test_a_session_file_with_data_too_large_to_compute_with_is_refused(value):
     whose squared error is infinite from the first step."""
     import json
 
-    from knobsim.core import sessionfile
+    from knobsim.core.io import sessionfile
 
     data = make_dataset("sine", n_points=10, seed=0)
     doc = json.loads(sessionfile.dumps(Session(make_model("poly", data), data)))

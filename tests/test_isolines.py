@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from knobsim.core.isolines import isoline_segments
+from knobsim.core.models.isolines import isoline_segments
 
 
 def test_isoline_segments_trace_a_circle():

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from knobsim.core import landscape
-from knobsim.core.datasets import make_dataset
-from knobsim.core.landscape import grid_axes, loss_grid
-from knobsim.core.models import MLP, make_model
+from knobsim.core.data.datasets import make_dataset
+from knobsim.core.models import landscape
+from knobsim.core.models.landscape import grid_axes, loss_grid
+from knobsim.core.models.machines import MLP, make_model
 
 
 @pytest.mark.parametrize(

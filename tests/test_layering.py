@@ -94,14 +94,18 @@ def test_core_imports_with_qt_blocked(tmp_path):
     )
     assert proc.returncode == 0, f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
     imported = proc.stdout.split("IMPORTED", 1)[1].split()
-    expected = {f"knobsim.core.{p.stem}" for p in CORE_DIR.glob("*.py") if p.stem != "__init__"}
+    expected = {
+        ".".join(("knobsim", "core", *p.relative_to(CORE_DIR).with_suffix("").parts))
+        for p in CORE_DIR.rglob("*.py")
+        if p.stem != "__init__"
+    }
     assert expected, f"no modules found in {CORE_DIR}"
     assert expected <= set(imported)
 
 
 def test_core_sources_name_no_qt_package():
     sources = _core_sources()
-    assert any(p.name == "models.py" for p in sources), f"core sources not found in {CORE_DIR}"
+    assert any(p.name == "machines.py" for p in sources), f"core sources not found in {CORE_DIR}"
     offenders = {}
     for path in sources + [Path(knobsim.__file__), CORE_DIR.parent / "resources.py"]:
         hits = _forbidden_imports(path.read_text(encoding="utf-8"), str(path))

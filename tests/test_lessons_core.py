@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from knobsim.core.lessons import (
+from knobsim.core.lessons.lesson import (
     GOAL_KINDS,
     LessonFileError,
     LessonState,

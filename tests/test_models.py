@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from knobsim.core.models import (
+from knobsim.core.models.machines import (
     MLP,
     Embedding,
     InputScaler,
@@ -262,8 +262,8 @@ def test_nextword_loss_at_count_optimum_is_conditional_entropy():
 @pytest.mark.parametrize("name", ["linear", "quadratic", "cubic", "sine", "step", "abs"])
 def test_first_line_is_drawn_through_the_data(name):
     # issue #12: w=0.274, b=-1.151 put the first line under the linear data's points
-    from knobsim.core.datasets import make_dataset
-    from knobsim.core.models import make_model
+    from knobsim.core.data.datasets import make_dataset
+    from knobsim.core.models.machines import make_model
 
     for seed in range(10):
         data = make_dataset(name, seed=seed)

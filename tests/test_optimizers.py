@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from knobsim.core.optimizers import (
+from knobsim.core.training.optimizers import (
     DEFAULT_LR,
     DESCRIPTIONS,
     LABELS,

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from knobsim.core.catalog import session_for
-from knobsim.core.convergence import KNOB_BAND, MIN_WINDOW, ConvergenceWatch
-from knobsim.core.pace import MAX_FACTOR, MIN_STEPS, START_CHANGE, WatchPace
+from knobsim.core.data.catalog import session_for
+from knobsim.core.training.convergence import KNOB_BAND, MIN_WINDOW, ConvergenceWatch
+from knobsim.core.training.pace import MAX_FACTOR, MIN_STEPS, START_CHANGE, WatchPace
 
 FRAME = 1.0 / 60.0
 #: steps a frame's time budget holds in these tests (the window measures it in time;
@@ -123,7 +123,7 @@ def test_a_replay_at_the_watch_pace_plays_the_run_as_watch_would_have_trained_it
     """The line's start-window run, replayed from its timeline and loss curve, takes as
     many frames as the live Watch pace would have: the first steps slowly (a step every
     few frames), the plateau quickly, ending on the last entry."""
-    from knobsim.core.pace import watch_ticks
+    from knobsim.core.training.pace import watch_ticks
 
     s = session_for("line", "linear", lr=0.03)
     s.step(3000)

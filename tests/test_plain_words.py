@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from readability import reading, syllables
 
-from knobsim.core.glossary import WORDS, explain, terms_in
-from knobsim.core.lessons import load_lessons
+from knobsim.core.lessons.glossary import WORDS, explain, terms_in
+from knobsim.core.lessons.lesson import load_lessons
 
 #: the bar: a text a 12-year-old reads easily (US grade 6), sentences of 14 words or
 #: fewer on average; each glossary line, which must name the idea, up to grade 8

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from knobsim.core.catalog import dataset_for, session_for
-from knobsim.core.datasets import MIN_TRAIN_POINTS, DataError, with_point, without_point
-from knobsim.core.sessionfile import session_from_dict, session_to_dict
+from knobsim.core.data.catalog import dataset_for, session_for
+from knobsim.core.data.datasets import MIN_TRAIN_POINTS, DataError, with_point, without_point
+from knobsim.core.io.sessionfile import session_from_dict, session_to_dict
 
 
 def test_add_move_remove_leave_the_original_alone():

@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from knobsim.core.catalog import session_for
-from knobsim.core.models import Line, NextWord
-from knobsim.core.predict import (
+from knobsim.core.data.catalog import session_for
+from knobsim.core.lessons.predict import (
     BEST_KEY,
     KNOB_ZERO,
     Prediction,
@@ -20,6 +19,7 @@ from knobsim.core.predict import (
     top_words,
     word_overlap,
 )
+from knobsim.core.models.machines import Line, NextWord
 
 
 def _trained(model_name: str, steps: int = 400, **kw):

@@ -7,8 +7,8 @@ import datetime as dt
 import json
 import math
 
-from knobsim.core import progress as pg
-from knobsim.core.progress import Game, Progress
+from knobsim.core.lessons import progress as pg
+from knobsim.core.lessons.progress import Game, Progress
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"not really a picture"
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from knobsim.cli import main
-from knobsim.core.catalog import session_for
-from knobsim.core.convergence import ConvergenceWatch
-from knobsim.core.race import HISTORY_POINTS, PATH_POINTS, RaceRunner, entrants, race
+from knobsim.core.data.catalog import session_for
+from knobsim.core.training.convergence import ConvergenceWatch
+from knobsim.core.training.race import HISTORY_POINTS, PATH_POINTS, RaceRunner, entrants, race
 
 
 def test_every_runner_starts_from_the_same_knobs_and_the_session_is_untouched():

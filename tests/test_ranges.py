@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from knobsim.core.catalog import DEFAULT_DATASET, session_for
-from knobsim.core.ranges import (
+from knobsim.core.data.catalog import DEFAULT_DATASET, session_for
+from knobsim.core.models.ranges import (
     MARGIN,
     MAX_HALF,
     fitted_halves,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from knobsim.core.corpus import BUILTIN_CORPORA, builtin_corpus
-from knobsim.core.datasets import make_dataset
-from knobsim.core.models import make_model
-from knobsim.core.optimizers import OptimizerConfig
-from knobsim.core.session import Session
+from knobsim.core.data.corpus import BUILTIN_CORPORA, builtin_corpus
+from knobsim.core.data.datasets import make_dataset
+from knobsim.core.models.machines import make_model
+from knobsim.core.training.optimizers import OptimizerConfig
+from knobsim.core.training.session import Session
 
 
 def _line_session(optimizer: str, lr: float, batch_size: int | None = None, seed: int = 0):
@@ -215,7 +215,7 @@ def test_classification_accuracy_rises_with_training():
 
 
 def test_trail_keeps_the_recent_path_bounded():
-    from knobsim.core.session import TRAIL_LENGTH
+    from knobsim.core.training.session import TRAIL_LENGTH
 
     session = _line_session("gd", 0.1)
     session.step(5)

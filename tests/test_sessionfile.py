@@ -10,13 +10,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from knobsim.core import sessionfile
-from knobsim.core.corpus import builtin_corpus
-from knobsim.core.datasets import load_csv, make_dataset
-from knobsim.core.models import make_model
-from knobsim.core.optimizers import OptimizerConfig
-from knobsim.core.session import Session
-from knobsim.core.sessionfile import SessionFileError
+from knobsim.core.data.corpus import builtin_corpus
+from knobsim.core.data.datasets import load_csv, make_dataset
+from knobsim.core.io import sessionfile
+from knobsim.core.io.sessionfile import SessionFileError
+from knobsim.core.models.machines import make_model
+from knobsim.core.training.optimizers import OptimizerConfig
+from knobsim.core.training.session import Session
 
 
 def _sessions():

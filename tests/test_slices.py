@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from knobsim.core.catalog import session_for
-from knobsim.core.slices import loss_slices, refine_lowest
+from knobsim.core.data.catalog import session_for
+from knobsim.core.models.slices import loss_slices, refine_lowest
 
 CASES = [
     ("line", "linear", {}),

@@ -1,15 +1,22 @@
-"""The absolute scale of the gradient arrows (core.slopes)."""
+"""The absolute scale of the gradient arrows (core.models.slopes)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from knobsim.core.corpus import builtin_corpus
-from knobsim.core.datasets import make_dataset
-from knobsim.core.models import make_model
-from knobsim.core.session import Session
-from knobsim.core.slopes import FLAT, KEY_STEPS, STEEP, baseline_loss, slope_levels, steepness
+from knobsim.core.data.corpus import builtin_corpus
+from knobsim.core.data.datasets import make_dataset
+from knobsim.core.models.machines import make_model
+from knobsim.core.models.slopes import (
+    FLAT,
+    KEY_STEPS,
+    STEEP,
+    baseline_loss,
+    slope_levels,
+    steepness,
+)
+from knobsim.core.training.session import Session
 
 
 def test_the_baseline_is_the_error_of_a_guess_that_ignores_the_inputs():

@@ -2,7 +2,7 @@
 
 The lab's reference setting: the sine wave, 20 training points, noise 0.2, seed 0,
 Adam with learning rate 0.05. It holds across noise 0.15 to 0.25 and for gradient
-descent and momentum too (checked when the thresholds in ``core.diagnosis`` were chosen).
+descent and momentum too (checked when the thresholds in ``core.capacity.diagnosis`` were chosen).
 """
 
 from __future__ import annotations
@@ -13,12 +13,8 @@ import time
 import numpy as np
 import pytest
 
-from knobsim.core.datasets import make_dataset
-from knobsim.core.diagnosis import baseline_loss, verdict
-from knobsim.core.messages import Failed, StartSweep, SweepDone
-from knobsim.core.models import make_model
-from knobsim.core.optimizers import OptimizerConfig
-from knobsim.core.sweep import (
+from knobsim.core.capacity.diagnosis import baseline_loss, verdict
+from knobsim.core.capacity.sweep import (
     SweepHere,
     SweepPoint,
     SweepProcess,
@@ -26,6 +22,10 @@ from knobsim.core.sweep import (
     sweep,
     sweep_chunks,
 )
+from knobsim.core.data.datasets import make_dataset
+from knobsim.core.models.machines import make_model
+from knobsim.core.training.messages import Failed, StartSweep, SweepDone
+from knobsim.core.training.optimizers import OptimizerConfig
 
 ADAM = OptimizerConfig("adam", lr=0.05)
 

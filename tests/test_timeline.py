@@ -10,12 +10,18 @@ import time
 import numpy as np
 import pytest
 
-from knobsim.core.background import TrainerProcess
-from knobsim.core.datasets import make_dataset
-from knobsim.core.models import make_model
-from knobsim.core.optimizers import OptimizerConfig
-from knobsim.core.session import TRAIL_LENGTH, Session
-from knobsim.core.timeline import BUDGET_BYTES, Timeline, dense_for, keep_mask, lasting_mask
+from knobsim.core.data.datasets import make_dataset
+from knobsim.core.models.machines import make_model
+from knobsim.core.training.background import TrainerProcess
+from knobsim.core.training.optimizers import OptimizerConfig
+from knobsim.core.training.session import TRAIL_LENGTH, Session
+from knobsim.core.training.timeline import (
+    BUDGET_BYTES,
+    Timeline,
+    dense_for,
+    keep_mask,
+    lasting_mask,
+)
 
 
 def feed(tl: Timeline, first: int, n: int, width: int = 2) -> None:
@@ -254,7 +260,7 @@ def test_the_window_sees_the_workers_steps_from_the_very_first():
 
 
 def test_a_session_read_from_a_file_starts_its_timeline_where_it_stands():
-    from knobsim.core.sessionfile import dumps, loads
+    from knobsim.core.io.sessionfile import dumps, loads
 
     s = line_session()
     s.step(40)

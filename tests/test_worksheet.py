@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from knobsim.core.lessons import Task, load_lessons
-from knobsim.core.worksheet import AFTER, ANSWER_LINES, PREDICT, worksheet_html
+from knobsim.core.lessons.lesson import Task, load_lessons
+from knobsim.core.lessons.worksheet import AFTER, ANSWER_LINES, PREDICT, worksheet_html
 
 LESSONS = load_lessons()[0]
 

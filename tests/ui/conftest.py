@@ -8,7 +8,7 @@ import pytest
 @pytest.fixture(autouse=True, scope="session")
 def _collector_on_the_gui_thread(qapp):
     """As in the app (``ensure_app``): the garbage collector never runs on another thread."""
-    from knobsim.ui.collector import collect_on_gui_thread
+    from knobsim.ui.window.collector import collect_on_gui_thread
 
     collect_on_gui_thread(qapp)
 
@@ -19,7 +19,7 @@ def _no_blocking_unsaved_prompt(monkeypatch):
 
     A test that checks the prompt itself patches ``ask_unsaved`` again.
     """
-    from knobsim.ui import files
+    from knobsim.ui.window import files
 
     monkeypatch.setattr(files.SessionFiles, "ask_unsaved", lambda self: files.DISCARD)
 
@@ -37,7 +37,7 @@ def _max_speed_unless_about_the_pace(request, monkeypatch):
     pace itself, and the monkey, are marked ``real_pace`` and get the app's defaults."""
     if request.node.get_closest_marker("real_pace"):
         return
-    from knobsim.ui import controller
+    from knobsim.ui.controller import session_controller as controller
 
     monkeypatch.setattr(controller, "DEFAULT_SPEED", controller.MAX_SPEED)
     monkeypatch.setattr(controller.SessionController, "stop_when_converged", False)
@@ -68,10 +68,10 @@ def open_window(qtbot, tmp_settings):
 @pytest.fixture
 def window(open_window):
     """The main window on a line fitted to 40 points, gd at lr 0.1, shown at 1280x800."""
-    from knobsim.core.datasets import make_dataset
-    from knobsim.core.models import make_model
-    from knobsim.core.optimizers import OptimizerConfig
-    from knobsim.core.session import Session
+    from knobsim.core.data.datasets import make_dataset
+    from knobsim.core.models.machines import make_model
+    from knobsim.core.training.optimizers import OptimizerConfig
+    from knobsim.core.training.session import Session
 
     data = make_dataset("linear", n_points=40, seed=0)
     return open_window(

@@ -110,8 +110,7 @@ def drag_ghost(ghost: QWidget, value: float, *, steps: int = 8, qtbot=None) -> N
     """Grab a knob's ghost handle (Predict) where it is drawn and carry it along its
     slider (around a dial's arc) to ``value``; each move is where the hand is now, in the
     ghost's own (moving) coordinates, as Qt gives them to the widget that holds the mouse."""
-    from knobsim.ui import dials
-    from knobsim.ui.knobs import Dial
+    from knobsim.ui.knobs.panel import Dial, dials
 
     slider = ghost.parentWidget()
     start = ghost.geometry().center()

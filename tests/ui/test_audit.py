@@ -9,7 +9,7 @@ from PySide6.QtCore import QPointF, QSignalBlocker
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QSlider
 
-from knobsim.core.catalog import session_for
+from knobsim.core.data.catalog import session_for
 
 SETTLE_MS = 350
 

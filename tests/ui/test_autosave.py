@@ -9,11 +9,12 @@ from pathlib import Path
 
 import numpy as np
 
-from knobsim.core import sessionfile
-from knobsim.core.datasets import make_dataset
-from knobsim.core.models import make_model
-from knobsim.core.session import Session
-from knobsim.ui.autosave import (
+from knobsim.core.data.datasets import make_dataset
+from knobsim.core.io import sessionfile
+from knobsim.core.models.machines import make_model
+from knobsim.core.training.session import Session
+from knobsim.ui.controller.session_controller import SessionController
+from knobsim.ui.window.autosave import (
     AUTOSAVE_NAME,
     INTERVAL_ENV,
     LOCK_NAME,
@@ -22,7 +23,6 @@ from knobsim.ui.autosave import (
     interval_from_env,
     offer_recovery,
 )
-from knobsim.ui.controller import SessionController
 
 
 def _controller():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from hands import drag_slider_to
 
-from knobsim.core.catalog import session_for
+from knobsim.core.data.catalog import session_for
 
 
 def _ring(plot) -> np.ndarray:

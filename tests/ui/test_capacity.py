@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from knobsim.core.datasets import make_dataset
-from knobsim.core.models import make_model
-from knobsim.core.optimizers import OptimizerConfig
-from knobsim.core.session import Session
-from knobsim.ui.capacity import SweepPlot
+from knobsim.core.data.datasets import make_dataset
+from knobsim.core.models.machines import make_model
+from knobsim.core.training.optimizers import OptimizerConfig
+from knobsim.core.training.session import Session
+from knobsim.ui.teaching.capacity import SweepPlot
 
 ADAM = OptimizerConfig("adam", lr=0.05)
 
@@ -244,7 +244,7 @@ def test_sweep_runs_in_a_worker_process_reports_progress_and_cancels(qtbot, open
 
 
 def test_the_sweep_runs_in_the_window_when_no_process_can_start(qtbot, window, monkeypatch):
-    from knobsim.core import sweep
+    from knobsim.core.capacity import sweep
 
     def refuse(self, start):
         raise OSError("no processes here")

@@ -8,12 +8,12 @@ from hands import find
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
 
-from knobsim.core.challenge import challenge, load_best, make_session, optimizer_run
+from knobsim.core.lessons.challenge import challenge, load_best, make_session, optimizer_run
 
 
 @pytest.fixture
 def game(qtbot, tmp_path):
-    from knobsim.ui.challenge import ChallengeDialog
+    from knobsim.ui.teaching.challenge import ChallengeDialog
 
     dialog = ChallengeDialog(scores_folder=tmp_path, challenge_id="line", seed=11)
     qtbot.addWidget(dialog)

@@ -8,8 +8,8 @@ import json
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QGroupBox, QWidget
 
-from knobsim.core.classfile import ClassSetup
-from knobsim.ui.controller import SPEED_LABELS
+from knobsim.core.lessons.classfile import ClassSetup
+from knobsim.ui.controller.session_controller import SPEED_LABELS
 
 
 def visible(win, name: str) -> bool:
@@ -61,7 +61,7 @@ def test_save_class_setup_writes_what_open_reads_back(window, qtbot, tmp_path, m
     window.lessons.apply_class(ClassSetup(lessons=("memory", "train"), hide=("seed",)))
     path = tmp_path / "tuesday"
     monkeypatch.setattr(
-        "knobsim.ui.lessons.QFileDialog.getSaveFileName", lambda *a, **k: (str(path), "")
+        "knobsim.ui.teaching.lessons.QFileDialog.getSaveFileName", lambda *a, **k: (str(path), "")
     )
     window.findChild(QAction, "save_class").trigger()
     saved = json.loads((tmp_path / "tuesday.json").read_text())

@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
     QSpinBox,
 )
 
-from knobsim.core.datasets import make_dataset
-from knobsim.core.models import make_model
-from knobsim.core.optimizers import OptimizerConfig
-from knobsim.core.session import Session
+from knobsim.core.data.datasets import make_dataset
+from knobsim.core.models.machines import make_model
+from knobsim.core.training.optimizers import OptimizerConfig
+from knobsim.core.training.session import Session
 
 
 def _window(open_window, degree: int):

@@ -13,8 +13,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QPushButton
 
-from knobsim.ui import dials
-from knobsim.ui.knobs import FINE, RESOLUTION_PX, Dial, FloatSlider
+from knobsim.ui.knobs.panel import FINE, RESOLUTION_PX, Dial, FloatSlider, dials
 
 SETTLE_MS = 350
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -275,7 +274,7 @@ def test_the_beat_the_optimizer_window_turns_dials_too(dialled, qtbot):
 
 
 def test_an_mlp_shows_its_dials_in_rows_per_layer(open_window, qtbot):
-    from knobsim.core.catalog import session_for
+    from knobsim.core.data.catalog import session_for
 
     win = open_window(session_for("mlp", "circles", hidden=(8,)))
     choose_style(win, "dials")
@@ -294,7 +293,7 @@ def test_an_mlp_shows_its_dials_in_rows_per_layer(open_window, qtbot):
 
 
 def test_the_next_word_grid_of_1331_dials_scrolls_and_turns(open_window, qtbot):
-    from knobsim.core.catalog import session_for
+    from knobsim.core.data.catalog import session_for
 
     win = open_window(session_for("nextword", "rhymes", context=2))
     choose_style(win, "dials")

@@ -9,9 +9,9 @@ from hands import click, drag, drag_slider_to, find
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QSlider
 
-from knobsim.core.catalog import session_for
-from knobsim.ui.embedding_map import EmbeddingMap, stack_labels
-from knobsim.ui.network import NetworkView
+from knobsim.core.data.catalog import session_for
+from knobsim.ui.network.diagram import NetworkView
+from knobsim.ui.plots.embedding_map import EmbeddingMap, stack_labels
 
 
 @pytest.fixture

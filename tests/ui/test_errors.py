@@ -6,8 +6,8 @@ import sys
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from knobsim.ui import errors
-from knobsim.ui.errors import ErrorHandler
+from knobsim.ui.window import errors
+from knobsim.ui.window.errors import ErrorHandler
 
 
 class _Emitter(QObject):
@@ -67,8 +67,8 @@ def test_slot_errors_reach_the_handler_in_a_real_app(tmp_path):
         import sys
         from PySide6.QtCore import QTimer
         from knobsim.app import ensure_app
-        from knobsim.ui import errors
-        from knobsim.ui.errors import ErrorHandler
+        from knobsim.ui.window import errors
+        from knobsim.ui.window.errors import ErrorHandler
 
         errors.show = lambda box: print("DIALOG", box.text().splitlines()[0])
         app = ensure_app()

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
-from knobsim.core.datasets import make_dataset
-from knobsim.core.models import make_model
-from knobsim.core.session import Session
-from knobsim.ui.controller import SessionController
-from knobsim.ui.exporting import ExportError, export_png, export_svg, record_gif
-from knobsim.ui.fit_plot import FitPlot
+from knobsim.core.data.datasets import make_dataset
+from knobsim.core.models.machines import make_model
+from knobsim.core.training.session import Session
+from knobsim.ui.controller.session_controller import SessionController
+from knobsim.ui.plots.fit_plot import FitPlot
+from knobsim.ui.window.exporting import ExportError, export_png, export_svg, record_gif
 
 
 @pytest.fixture

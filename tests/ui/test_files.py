@@ -9,11 +9,11 @@ import pytest
 from PIL import Image
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from knobsim.core import sessionfile
-from knobsim.core.datasets import make_dataset
-from knobsim.core.models import make_model
-from knobsim.core.session import Session
-from knobsim.ui import files
+from knobsim.core.data.datasets import make_dataset
+from knobsim.core.io import sessionfile
+from knobsim.core.models.machines import make_model
+from knobsim.core.training.session import Session
+from knobsim.ui.window import files
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import time
 import numpy as np
 from PySide6.QtWidgets import QWidget
 
-from knobsim.ui import frame_clock
-from knobsim.ui.frame_clock import FrameClock
+from knobsim.ui.controller import frame_clock
+from knobsim.ui.controller.frame_clock import FrameClock
 
 
 def run_clock(qtbot, work_ms: list[float], *, hold: bool) -> tuple[np.ndarray, np.ndarray]:

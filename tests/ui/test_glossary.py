@@ -9,8 +9,8 @@ from PySide6.QtGui import QHelpEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QToolTip, QWidget
 
-from knobsim.core.catalog import session_for
-from knobsim.core.glossary import WORDS
+from knobsim.core.data.catalog import session_for
+from knobsim.core.lessons.glossary import WORDS
 
 
 def _hover(widget: QWidget) -> str:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from knobsim.core.lessons import build_session, find_lesson, load_lessons
-from knobsim.ui.knobs import GRAD_LEVELS
+from knobsim.core.lessons.lesson import build_session, find_lesson, load_lessons
+from knobsim.ui.knobs.panel import GRAD_LEVELS
 
 SETTLE_MS = 350
 

@@ -115,10 +115,10 @@ def test_a_knob_undone_while_training_shows_the_session(open_window, qtbot, monk
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
-    from knobsim.core.datasets import make_dataset
-    from knobsim.core.models import make_model
-    from knobsim.core.session import Session
-    from knobsim.ui.controller import SessionController
+    from knobsim.core.data.datasets import make_dataset
+    from knobsim.core.models.machines import make_model
+    from knobsim.core.training.session import Session
+    from knobsim.ui.controller.session_controller import SessionController
 
     monkeypatch.setattr(SessionController, "use_process", False)  # train in this thread
     data = make_dataset("cubic", n_points=40, seed=0)

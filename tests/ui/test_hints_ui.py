@@ -9,7 +9,7 @@ from hands import drag_slider_to, handle_center, key, press, release
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
-from knobsim.core.catalog import session_for
+from knobsim.core.data.catalog import session_for
 
 
 def test_h_names_a_knob_and_turning_it_by_hand_lowers_the_error(open_window, qtbot):

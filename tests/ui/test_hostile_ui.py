@@ -18,11 +18,11 @@ from hands import find
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QSplitter, QWidget
 
-from knobsim.core.corpus import builtin_corpus
-from knobsim.core.datasets import make_dataset
-from knobsim.core.models import make_model
-from knobsim.core.optimizers import OptimizerConfig
-from knobsim.core.session import Session
+from knobsim.core.data.corpus import builtin_corpus
+from knobsim.core.data.datasets import make_dataset
+from knobsim.core.models.machines import make_model
+from knobsim.core.training.optimizers import OptimizerConfig
+from knobsim.core.training.session import Session
 
 #: (model, data) for every model the window offers, MLP for both tasks
 EVERY_MODEL = [

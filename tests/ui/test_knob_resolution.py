@@ -9,7 +9,7 @@ from hands import handle_center, move, press, release
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QScrollArea
 
-from knobsim.core.catalog import DEFAULT_DATASET, session_for
+from knobsim.core.data.catalog import DEFAULT_DATASET, session_for
 
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 MODELS = ["line", "poly", "logistic", "mlp", "nextword"]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hands import drag_slider_to
 
-from knobsim.core.catalog import session_for
+from knobsim.core.data.catalog import session_for
 
 
 def _settle(qtbot) -> None:
@@ -90,8 +90,8 @@ def test_the_slice_picture_is_drawn_again_only_when_what_it_shows_changed(open_w
 
 
 def test_while_training_the_knobs_in_view_take_turns_and_all_follow(open_window, qtbot):
-    from knobsim.ui import knobs as knobs_module
-    from knobsim.ui.controller import MAX_SPEED
+    from knobsim.ui.controller.session_controller import MAX_SPEED
+    from knobsim.ui.knobs import panel as knobs_module
 
     win = open_window(session_for("mlp", "sine", hidden=(16,), seed=0))
     _settle(qtbot)

@@ -17,13 +17,13 @@ from PySide6.QtWidgets import (  # noqa: E402
     QStyleOptionSlider,
 )
 
-from knobsim.core.corpus import builtin_corpus  # noqa: E402
-from knobsim.core.datasets import make_dataset  # noqa: E402
-from knobsim.core.models import make_model  # noqa: E402
-from knobsim.core.session import Session  # noqa: E402
-from knobsim.ui.audit import Views, audit_views  # noqa: E402
-from knobsim.ui.controller import SessionController  # noqa: E402
-from knobsim.ui.knobs import Knob, KnobPanel, describe_param, param_groups  # noqa: E402
+from knobsim.core.data.corpus import builtin_corpus  # noqa: E402
+from knobsim.core.data.datasets import make_dataset  # noqa: E402
+from knobsim.core.models.machines import make_model  # noqa: E402
+from knobsim.core.training.session import Session  # noqa: E402
+from knobsim.ui.controller.session_controller import SessionController  # noqa: E402
+from knobsim.ui.knobs.panel import Knob, KnobPanel, describe_param, param_groups  # noqa: E402
+from knobsim.ui.window.audit import Views, audit_views  # noqa: E402
 
 
 def make_controller(model: str = "line", data: str = "linear", **kwargs) -> SessionController:

@@ -42,9 +42,9 @@ def test_train_step_reset_stay_in_view_and_tabs_are_whole(open_window, qtbot, si
 
 
 def test_a_next_word_model_shows_its_tab_bar_whole(open_window, qtbot):
-    from knobsim.core.corpus import builtin_corpus
-    from knobsim.core.models import make_model
-    from knobsim.core.session import Session
+    from knobsim.core.data.corpus import builtin_corpus
+    from knobsim.core.models.machines import make_model
+    from knobsim.core.training.session import Session
 
     data = builtin_corpus("rhymes").to_dataset()
     win = open_window(Session(make_model("nextword", data), data, seed=0))
@@ -60,7 +60,7 @@ def test_a_next_word_model_shows_its_tab_bar_whole(open_window, qtbot):
 def test_the_control_column_does_not_scroll_on_a_laptop_screen(
     open_window, qtbot, model, size, dock
 ):
-    from knobsim.core.catalog import DEFAULT_DATASET, session_for
+    from knobsim.core.data.catalog import DEFAULT_DATASET, session_for
 
     win = open_window(session_for(model, DEFAULT_DATASET[model]), size=size)
     if dock:
@@ -80,7 +80,7 @@ def test_the_control_column_does_not_scroll_on_a_laptop_screen(
 def test_two_words_of_context_fill_the_network_view_not_a_strip(open_window, qtbot):
     """1,331 knobs: 121 rows of 11 cells. In one column they were a strip 30 px wide; the
     rows wrap into side-by-side blocks, so the cells are big enough to see and click."""
-    from knobsim.core.catalog import session_for
+    from knobsim.core.data.catalog import session_for
 
     win = open_window(session_for("nextword", "rhymes", context=2), size=(1280, 800))
     qtbot.wait(350)

@@ -24,8 +24,8 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
-from knobsim.core.diagnosis import SENTENCES
-from knobsim.ui.lessons import HOLD_MS
+from knobsim.core.capacity.diagnosis import SENTENCES
+from knobsim.ui.teaching.lessons import HOLD_MS
 
 WAIT_MS = 8000
 SHIFT = Qt.KeyboardModifier.ShiftModifier

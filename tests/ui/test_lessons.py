@@ -8,7 +8,7 @@ import pytest
 from hands import click, find
 from PySide6.QtWidgets import QLabel, QPushButton
 
-from knobsim.core.lessons import load_lessons
+from knobsim.core.lessons.lesson import load_lessons
 
 
 @pytest.fixture

@@ -11,15 +11,15 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QHelpEvent, QMouseEvent, QWheelEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QToolTip, QWidget  # noqa: E402
 
-from knobsim.core.corpus import builtin_corpus  # noqa: E402
-from knobsim.core.datasets import make_dataset  # noqa: E402
-from knobsim.core.models import make_model  # noqa: E402
-from knobsim.core.optimizers import OptimizerConfig  # noqa: E402
-from knobsim.core.session import Session  # noqa: E402
-from knobsim.ui.audit import Views, audit_views  # noqa: E402
-from knobsim.ui.controller import SessionController  # noqa: E402
-from knobsim.ui.knobs import KnobPanel  # noqa: E402
-from knobsim.ui.network import NetworkView, network_graph  # noqa: E402
+from knobsim.core.data.corpus import builtin_corpus  # noqa: E402
+from knobsim.core.data.datasets import make_dataset  # noqa: E402
+from knobsim.core.models.machines import make_model  # noqa: E402
+from knobsim.core.training.optimizers import OptimizerConfig  # noqa: E402
+from knobsim.core.training.session import Session  # noqa: E402
+from knobsim.ui.controller.session_controller import SessionController  # noqa: E402
+from knobsim.ui.knobs.panel import KnobPanel  # noqa: E402
+from knobsim.ui.network.diagram import NetworkView, network_graph  # noqa: E402
+from knobsim.ui.window.audit import Views, audit_views  # noqa: E402
 
 
 def make_controller(model: str = "mlp", data: str = "circles", **kwargs) -> SessionController:

@@ -21,12 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from knobsim.core.corpus import builtin_corpus
-from knobsim.core.generate import generate
-from knobsim.core.models import make_model
-from knobsim.core.optimizers import OptimizerConfig
-from knobsim.core.session import Session
-from knobsim.ui.nextword import LevelLine, NextWordView
+from knobsim.core.data.corpus import builtin_corpus
+from knobsim.core.models.generate import generate
+from knobsim.core.models.machines import make_model
+from knobsim.core.training.optimizers import OptimizerConfig
+from knobsim.core.training.session import Session
+from knobsim.ui.network.nextword import LevelLine, NextWordView
 
 
 @pytest.fixture

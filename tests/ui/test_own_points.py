@@ -10,7 +10,7 @@ from hands import key, move, press, release
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
-from knobsim.core.catalog import session_for
+from knobsim.core.data.catalog import session_for
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 

@@ -13,9 +13,9 @@ from PySide6.QtCore import QPoint, QRectF, Qt  # noqa: E402
 from PySide6.QtGui import QImage, QPainter  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
-from knobsim.core.catalog import session_for  # noqa: E402
-from knobsim.core.models import nice_ceil  # noqa: E402
-from knobsim.ui.main_window import _fmt  # noqa: E402
+from knobsim.core.data.catalog import session_for  # noqa: E402
+from knobsim.core.models.machines import nice_ceil  # noqa: E402
+from knobsim.ui.window.main_window import _fmt  # noqa: E402
 
 
 def session(model: str, dataset: str = "linear", *, seed: int = 0, points=None):

@@ -11,16 +11,16 @@ from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QLabel, QWidget  # noqa: E402
 
-from knobsim.core.corpus import builtin_corpus  # noqa: E402
-from knobsim.core.datasets import make_dataset  # noqa: E402
-from knobsim.core.landscape import grid_axes, loss_grid  # noqa: E402
-from knobsim.core.models import make_model  # noqa: E402
-from knobsim.core.session import Session  # noqa: E402
-from knobsim.ui.audit import Views, audit_views  # noqa: E402
-from knobsim.ui.controller import SessionController  # noqa: E402
-from knobsim.ui.fit_plot import FitPlot  # noqa: E402
-from knobsim.ui.landscape_plot import LandscapePlot  # noqa: E402
-from knobsim.ui.loss_plot import LossPlot  # noqa: E402
+from knobsim.core.data.corpus import builtin_corpus  # noqa: E402
+from knobsim.core.data.datasets import make_dataset  # noqa: E402
+from knobsim.core.models.landscape import grid_axes, loss_grid  # noqa: E402
+from knobsim.core.models.machines import make_model  # noqa: E402
+from knobsim.core.training.session import Session  # noqa: E402
+from knobsim.ui.controller.session_controller import SessionController  # noqa: E402
+from knobsim.ui.plots.fit_plot import FitPlot  # noqa: E402
+from knobsim.ui.plots.landscape_plot import LandscapePlot  # noqa: E402
+from knobsim.ui.plots.loss_plot import LossPlot  # noqa: E402
+from knobsim.ui.window.audit import Views, audit_views  # noqa: E402
 
 
 def make_controller(model: str, data: str, **kwargs) -> SessionController:

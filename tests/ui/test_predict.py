@@ -9,8 +9,8 @@ from hands import choose, drag_ghost, find, key
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QWidget
 
-from knobsim.core.catalog import session_for
-from knobsim.core.predict import Prediction, score
+from knobsim.core.data.catalog import session_for
+from knobsim.core.lessons.predict import Prediction, score
 
 
 def click(qtbot, widget) -> None:
@@ -103,7 +103,7 @@ def test_the_next_word_model_scores_the_top_words(open_window, qtbot):
 
 
 def test_the_personal_best_is_saved_with_the_session(window, qtbot, tmp_path, monkeypatch):
-    from knobsim.ui import files
+    from knobsim.ui.window import files
 
     win, c, f = window, window.controller, window.files
     click(qtbot, find(win, "predict", QAbstractButton))

@@ -14,8 +14,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
-from knobsim.core import progress as pg
-from knobsim.ui.progress import GRAB_DELAY_MS, StudentWork
+from knobsim.core.lessons import progress as pg
+from knobsim.ui.teaching.progress import GRAB_DELAY_MS, StudentWork
 
 WAIT_MS = 8000
 

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QCheckBox, QPushButton, QRadioButton, QTableWidget
 
-from knobsim.core.catalog import session_for
+from knobsim.core.data.catalog import session_for
 
 
 def _open_race(win):
@@ -158,7 +158,7 @@ def test_a_race_is_spread_over_seconds_a_person_can_watch(open_window, qtbot):
     """Found by hand under Xvfb: a race of the line was over in two frames. Watched (the
     default), it takes about WATCH_S, the paths growing on the map as it goes; before it
     starts, the map already shows where the runners will set off."""
-    from knobsim.ui.race import WATCH_S
+    from knobsim.ui.teaching.race import WATCH_S
 
     win = open_window(session_for("line", "linear"))
     dialog = _open_race(win)

@@ -25,14 +25,14 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox
 from recovery_driver import fingerprint
 
 from knobsim import cli
-from knobsim.core import sessionfile
-from knobsim.core.datasets import make_dataset
-from knobsim.core.models import make_model
-from knobsim.core.session import Session
-from knobsim.ui import errors, files
-from knobsim.ui.autosave import AUTOSAVE_NAME, LOCK_NAME, crashed_session
-from knobsim.ui.controller import SessionController
-from knobsim.ui.main_window import MainWindow
+from knobsim.core.data.datasets import make_dataset
+from knobsim.core.io import sessionfile
+from knobsim.core.models.machines import make_model
+from knobsim.core.training.session import Session
+from knobsim.ui.controller.session_controller import SessionController
+from knobsim.ui.window import errors, files
+from knobsim.ui.window.autosave import AUTOSAVE_NAME, LOCK_NAME, crashed_session
+from knobsim.ui.window.main_window import MainWindow
 
 DRIVER = Path(__file__).with_name("recovery_driver.py")
 LEFT = Qt.MouseButton.LeftButton

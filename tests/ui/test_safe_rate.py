@@ -12,8 +12,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from knobsim.core.catalog import session_for
-from knobsim.core.curvature import session_safe_lr
+from knobsim.core.data.catalog import session_for
+from knobsim.core.models.curvature import session_safe_lr
 
 
 def _lr_point(win, lr: float):

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QPushButton, QSlider
 
-from knobsim.core import pace
+from knobsim.core.training import pace
 
 
 def click(button: QPushButton) -> None:
@@ -177,7 +177,7 @@ def test_a_run_trained_in_the_training_process_can_be_scrubbed_from_its_first_st
 def test_every_model_shows_the_step_looked_back_at_in_every_view(
     open_window, qtbot, model, dataset
 ):
-    from knobsim.core.catalog import session_for
+    from knobsim.core.data.catalog import session_for
 
     window = open_window(session_for(model, dataset))
     c = window.controller
@@ -195,7 +195,7 @@ def test_every_model_shows_the_step_looked_back_at_in_every_view(
 
 
 def test_looking_back_leaves_a_saved_session_saved(window, qtbot, tmp_path, monkeypatch):
-    from knobsim.ui.autosave import Autosave
+    from knobsim.ui.window.autosave import Autosave
 
     c, f = trained(window), window.files
     auto = Autosave(c, tmp_path / "auto")
@@ -214,7 +214,7 @@ def test_looking_back_leaves_a_saved_session_saved(window, qtbot, tmp_path, monk
 
 
 def test_looking_back_past_a_capacity_change_stops_at_it(open_window, qtbot):
-    from knobsim.core.catalog import session_for
+    from knobsim.core.data.catalog import session_for
 
     window = open_window(session_for("poly", "sine"))
     c = window.controller

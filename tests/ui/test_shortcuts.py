@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from knobsim.core.corpus import builtin_corpus
-from knobsim.core.datasets import make_dataset
-from knobsim.core.models import make_model
-from knobsim.core.optimizers import OptimizerConfig
-from knobsim.core.session import Session
+from knobsim.core.data.corpus import builtin_corpus
+from knobsim.core.data.datasets import make_dataset
+from knobsim.core.models.machines import make_model
+from knobsim.core.training.optimizers import OptimizerConfig
+from knobsim.core.training.session import Session
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier

@@ -12,11 +12,11 @@ from hands import drag
 from PySide6.QtCore import QPoint, QSize, Qt
 from PySide6.QtWidgets import QApplication, QSplitter
 
-from knobsim.core.corpus import builtin_corpus
-from knobsim.core.datasets import make_dataset
-from knobsim.core.models import make_model
-from knobsim.core.session import Session
-from knobsim.ui.knobs import COMPACT_SLIDER_PX, PANEL_MIN_PX, SLIDER_MIN_PX
+from knobsim.core.data.corpus import builtin_corpus
+from knobsim.core.data.datasets import make_dataset
+from knobsim.core.models.machines import make_model
+from knobsim.core.training.session import Session
+from knobsim.ui.knobs.panel import COMPACT_SLIDER_PX, PANEL_MIN_PX, SLIDER_MIN_PX
 
 #: the least a plot's drawing area (inside its axes) keeps, in pixels
 PLOT_MIN = QSize(100, 50)

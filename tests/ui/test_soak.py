@@ -15,10 +15,10 @@ from hands import PaintCounter
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 
-from knobsim.core.datasets import make_dataset
-from knobsim.core.models import make_model
-from knobsim.core.optimizers import OptimizerConfig
-from knobsim.core.session import TRAIL_LENGTH, Session
+from knobsim.core.data.datasets import make_dataset
+from knobsim.core.models.machines import make_model
+from knobsim.core.training.optimizers import OptimizerConfig
+from knobsim.core.training.session import TRAIL_LENGTH, Session
 
 STEPS = 20_000
 CHUNK = 160  # four history points a chunk: 500 in all, past every bound below

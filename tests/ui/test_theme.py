@@ -82,9 +82,9 @@ def test_the_theme_switches_live_and_every_view_follows(open_window, qtbot, _the
     from PySide6.QtGui import QAction, QPalette
     from PySide6.QtWidgets import QApplication
 
-    from knobsim.core.catalog import session_for
-    from knobsim.ui import network as net
+    from knobsim.core.data.catalog import session_for
     from knobsim.ui import theme
+    from knobsim.ui.network import diagram as net
 
     win = open_window(session_for("mlp", "circles"))
     qtbot.wait(100)
@@ -115,7 +115,7 @@ def test_the_theme_chosen_is_there_at_the_next_start(open_window, qtbot, _theme_
     from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QApplication
 
-    from knobsim.core.catalog import session_for
+    from knobsim.core.data.catalog import session_for
     from knobsim.ui import theme
 
     win = open_window(session_for("line", "linear"))

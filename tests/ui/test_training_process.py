@@ -9,8 +9,8 @@ from hands import find
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QWidget
 
-from knobsim.core import background
-from knobsim.ui import audit
+from knobsim.core.training import background
+from knobsim.ui.window import audit
 
 
 def press_train(qtbot, win) -> None:
@@ -79,7 +79,7 @@ def test_training_falls_back_to_the_window_when_the_worker_cannot_start(window, 
 
 
 def test_the_worker_computes_the_landscape_while_it_trains(window, qtbot):
-    from knobsim.core.landscape import loss_grid
+    from knobsim.core.models.landscape import loss_grid
 
     c = window.controller
     plot = window.landscape_plot

@@ -7,9 +7,9 @@ import pytest
 from hands import press, release
 from PySide6.QtWidgets import QCheckBox
 
-from knobsim.core.catalog import session_for
-from knobsim.ui.controller import MAX_SPEED, SPEED_LABELS
-from knobsim.ui.plot_items import compact_count
+from knobsim.core.data.catalog import session_for
+from knobsim.ui.controller.session_controller import MAX_SPEED, SPEED_LABELS
+from knobsim.ui.plots.plot_items import compact_count
 
 pytestmark = pytest.mark.real_pace
 

@@ -8,7 +8,7 @@ from hands import key
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QScrollArea
 
-from knobsim.core.catalog import session_for
+from knobsim.core.data.catalog import session_for
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -84,7 +84,7 @@ def test_zoom_stops_at_200_percent_and_at_100(open_window, qtbot):
 
 @pytest.mark.parametrize("model", ["line", "mlp", "nextword"])
 def test_at_150_percent_on_1920x1080_nothing_clips(open_window, qtbot, model):
-    from knobsim.core.catalog import DEFAULT_DATASET
+    from knobsim.core.data.catalog import DEFAULT_DATASET
 
     win = open_window(session_for(model, DEFAULT_DATASET[model]), size=(1920, 1080))
     win.lessons.dock.hide()

@@ -1,0 +1,1 @@
+"""Files: the .knobsim session file and the CSV exports. No Qt."""

@@ -1,0 +1,3 @@
+"""Teaching: lessons and their goals, Beat the optimizer, hints, words, predictions, a
+learner's progress, worksheets and class files. No Qt.
+"""

@@ -1,0 +1,1 @@
+"""The network diagram and the next-word view."""
