@@ -297,12 +297,15 @@ class Throttle(QObject):
 
 
 class ReadoutLabel(QLabel):
-    """A rich-text label whose text can change many times a second without a relayout.
+    """A label whose text can change many times a second without a relayout.
 
-    ``QLabel.setText`` asks the layout to measure again on every call, and the column it
-    sits in repaints around it. Here ``setText`` only repaints the label (its size stays
-    what the first text made it); the text reaches ``QLabel`` itself (layouts, screen
-    readers) once it has stayed put for ``SETTLE_MS``.
+    ``QLabel.setText`` asks the layout to measure again on every call (a layout request
+    that climbs to the window when nothing on the way stops it: the whole window laid out
+    again each frame), and the column it sits in repaints around it. Here ``setText`` only
+    repaints the label (its size stays what the first text made it); the text reaches
+    ``QLabel`` itself (layouts, screen readers) once it has stayed put for ``SETTLE_MS``.
+    Rich text by default; with ``setTextFormat(Qt.TextFormat.PlainText)`` one line drawn
+    as it is.
     """
 
     SETTLE_MS = 250
@@ -348,6 +351,10 @@ class ReadoutLabel(QLabel):
         m = self.margin()
         rect = self.contentsRect().adjusted(m, m, -m, -m)
         painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        if self.textFormat() == Qt.TextFormat.PlainText:
+            painter.drawText(rect, int(self.alignment().value), self._text)
+            painter.end()
+            return
         if self._doc_text != self._text or self._doc.defaultFont() != self.font():
             self._doc.setDefaultFont(self.font())
             self._doc.setHtml(self._text)

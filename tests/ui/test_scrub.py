@@ -260,3 +260,35 @@ def test_a_setting_changed_while_looking_back_brings_every_view_to_the_present(
     qtbot.wait(350)
     assert c.scrub_step is None
     assert window.audit() == []
+
+
+def test_training_does_not_lay_the_window_out_again_every_frame(window, qtbot):
+    # the step under the bar changes every frame while training; a QLabel's setText asks
+    # every layout up to the window to measure again (the whole window, 60 times a second)
+    from PySide6.QtCore import QEvent, QObject
+
+    class Count(QObject):
+        n = 0
+
+        def eventFilter(self, obj, ev):  # noqa: N802 - Qt's name
+            if ev.type() == QEvent.Type.LayoutRequest:
+                Count.n += 1
+            return False
+
+    counter = Count()
+    window.installEventFilter(counter)
+    c = window.controller
+    c.set_speed(300)
+    c.set_stop_when_converged(False)
+    c.set_training(True)
+    qtbot.wait(150)
+    Count.n = 0
+    label = window.scrub_bar.step_label
+    first = label.text()
+    qtbot.wait(600)
+    assert label.text() != first  # the step moved on, on screen
+    assert Count.n <= 3, Count.n  # (was one a frame)
+    c.set_training(False)
+    qtbot.wait(350)
+    assert label.text() == f"step {c.session.step_count:,}"
+    assert window.audit() == []

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import Qt, QTimer
 
 from knobsim.core.models.curvature import has_closed_form, session_safe_lr
 from knobsim.ui.controller.session_controller import SessionController
-from knobsim.ui.widgets import MARK_COLOUR, LogFloatControl
+from knobsim.ui.widgets import MARK_COLOUR, LogFloatControl, ReadoutLabel
 
 #: the rate follows the knobs at most this often (Lanczos on an MLP takes a few ms)
 REFRESH_MS = 200
@@ -19,7 +18,7 @@ REFRESH_MS = 200
 PLAIN = ("gd", "sgd")
 
 
-class SafeRateLine(QLabel):
+class SafeRateLine(ReadoutLabel):
     """Under the learning-rate control (objectName ``safe_lr``): "Safe up to 0.99 here";
     red, saying what will happen, when the learning rate is above it. ``shown`` is the
     rate the line and the mark were drawn for (None: no mark, an optimizer the bound does
@@ -31,6 +30,9 @@ class SafeRateLine(QLabel):
         # one line, every text short enough for the control column: a wrapped line would
         # push the settings below it down (and the column into scrolling) as a hand moves
         self.setWordWrap(False)
+        # its text changes as a hand turns the knobs (and while training): drawn without
+        # asking the control column to lay itself out again
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self.setToolTip(
             "Gradient descent is stable below 2 / (the steepest curvature of the error at "
             "the knobs). Above it, each step overshoots the bottom by more than it gained, "

@@ -10,12 +10,13 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSlider, QVBoxLayout, QWidget
 
 from knobsim.core.training.pace import watch_ticks
 from knobsim.ui import theme
 from knobsim.ui.controller.session_controller import SessionController
 from knobsim.ui.plots.plot_items import LOG_STEP_FLOOR
+from knobsim.ui.widgets import ReadoutLabel
 
 #: the replay's frame interval (ms)
 REPLAY_FRAME_MS = 16
@@ -73,7 +74,10 @@ class ScrubBar(QWidget):
             "Drag to see the knobs, the fit and the errors as they were at any step of the run."
         )
         self.slider.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.step_label = QLabel(self)
+        # the step changes every frame while training: a QLabel would lay the whole
+        # window out again each time
+        self.step_label = ReadoutLabel(self)
+        self.step_label.setTextFormat(Qt.TextFormat.PlainText)
         self.step_label.setObjectName("scrub_step")
         self.continue_button = QPushButton("Continue from here", self)
         self.continue_button.setObjectName("continueFromHere")
