@@ -54,8 +54,10 @@ CHUNK_S = 0.004
 #: snapshots on their way at once: one can be read while the next is being made, so
 #: every frame finds one waiting
 IN_FLIGHT = 2
-#: the least time between two snapshots (seconds): about two a frame at most
-SNAPSHOT_S = 0.006
+#: the least time between two snapshots (seconds): more than one a 60 Hz frame, so every
+#: frame finds a new one, and not two a frame (at 6 ms they were 105 a second, 1.1% of
+#: the worker's time, most of them folded away unread)
+SNAPSHOT_S = 0.009
 #: the least time between two snapshots that carry timeline entries (seconds). While it
 #: trains, the worker sends only the entries its timeline keeps for good
 #: (``Timeline.after(..., lasting=True)``); the newest ones, kept one by one and thinned as
@@ -66,7 +68,7 @@ TIMELINE_S = 0.25
 #: the most of the training process's time a landscape the window asked for may take, and
 #: the most it may take at once after a while without one (seconds): the landscape of the
 #: 2-4-2-1 network took 8% of the process at four a second
-GRID_SHARE = 0.025
+GRID_SHARE = 0.015
 GRID_BURST_S = 0.03
 #: how long ``stop`` waits for the worker's final state before giving up on it (seconds)
 STOP_TIMEOUT_S = 3.0
