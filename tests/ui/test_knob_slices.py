@@ -89,6 +89,19 @@ def test_the_slice_picture_is_drawn_again_only_when_what_it_shows_changed(open_w
     assert slider._slice_picture() is not second
 
 
+def test_a_new_slice_is_drawn_when_it_arrives_not_in_the_next_paint(open_window, qtbot):
+    win = open_window(session_for("poly", "sine", degree=3, seed=1))
+    _settle(qtbot)
+    sliders = [k.slider for k in win.knob_panel.knobs if k.isVisible()]
+    pictures = [s._slice_picture() for s in sliders]
+    win.knob_panel.knob("c0").setValue(0.7)  # every other knob's slice changes with it
+    win.knob_panel.update_gradients()
+    for slider, old in zip(sliders, pictures, strict=True):
+        assert slider._slice_drawn[0] is slider.slice  # already drawn, before any paint
+        assert slider._slice_pixmap is not None and slider._slice_pixmap is not old
+    assert win.audit() == []
+
+
 def test_while_training_the_knobs_in_view_take_turns_and_all_follow(open_window, qtbot):
     from knobsim.ui.controller.session_controller import MAX_SPEED
     from knobsim.ui.knobs import panel as knobs_module

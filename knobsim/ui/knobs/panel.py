@@ -357,6 +357,12 @@ class FloatSlider(QSlider):
         slices of different knobs compare: flat ones stay level, steep ones leave."""
         self.slice = (values, losses, current)
         self.slice_key = key
+        if self.isVisible():
+            # drawn now, in the idle time the slices are computed in, not in the paint:
+            # new slices arrive for every knob in view at once, and drawn at paint time
+            # they made the first frame after them (the one a hand's next move is shown
+            # in) several milliseconds longer, ten times a second
+            self._slice_picture()
         self.update()
 
     def clear_slice(self) -> None:
