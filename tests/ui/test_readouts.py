@@ -49,7 +49,7 @@ def test_error_label_is_exact_after_a_pause(window, qtbot):
     qtbot.waitUntil(lambda: c.session.step_count > 200, timeout=10_000)
     train.click()
     text = window.findChild(QLabel, "error_label").text()
-    assert f"step {c.session.step_count}<" in text
+    assert f"step {c.session.step_count:,}<" in text
     assert f"{c.session.train_loss:.4g}"[:5] in text
 
 

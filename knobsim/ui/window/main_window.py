@@ -1044,7 +1044,7 @@ class MainWindow(QMainWindow):
         acc = s.accuracy("train")
         if acc is not None:
             text += f"<br>accuracy train {acc:.0%} · test {s.accuracy('test'):.0%}"
-        text += f"<br><span style='color:gray'>step {s.step_count}</span>"
+        text += f"<br><span style='color:gray'>step {s.step_count:,}</span>"
         self.error_label.setText(text)
 
     # -- slots -------------------------------------------------------------------------------
