@@ -24,7 +24,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_window as bw  # noqa: E402  (sets the offscreen platform, finds knobsim)
-import numpy as np  # noqa: E402
 from PySide6.QtWidgets import QGraphicsView, QWidget  # noqa: E402
 
 from knobsim.ui.teaching.capacity import CapacityPanel  # noqa: E402
@@ -59,17 +58,7 @@ def drag(app, case: bw.Case, floor: bool) -> tuple[list[float], list[float]]:
         bw.repaint(vs)
         times.append((time.perf_counter() - t0) * 1000.0)
         bw.pump(app, max(0.0, bw.FRAME_S - (time.perf_counter() - t0)))
-    ref = []  # as bench_window's reference: the numpy work and a bare repaint
-    model, data, fit = session.model, session.dataset, window.fit_plot
-    for _ in range(MOVES // 4):
-        theta = session.params.copy()
-        t0 = time.perf_counter()
-        with np.errstate(all="ignore"):
-            model.predict(theta, fit._x_grid)
-            model.loss(theta, data.X_train, data.y_train)
-            model.loss(theta, data.X_test, data.y_test)
-        bw.repaint(vs)
-        ref.append((time.perf_counter() - t0) * 1000.0)
+    ref, _ = bw.drag_reference(window, vs, MOVES // 4)
     bw.close_window(app, window)
     return times[20:], ref
 

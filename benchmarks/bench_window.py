@@ -207,6 +207,26 @@ def knob_values(knob, n: int) -> list[float]:
 
 
 # -- 1. dragging a knob ----------------------------------------------------------------------
+def drag_reference(window, vs: list, n: int) -> tuple[list[float], list[float]]:
+    """A drag's reference, ``n`` times: the numpy work of one update (predict on the fit
+    plot's grid, train and test loss) plus a bare repaint of the views ``vs``; wall and
+    GUI-thread CPU times (ms)."""
+    session = window.controller.session
+    fit, model, data = window.fit_plot, session.model, session.dataset
+    ref_ms, ref_cpu_ms = [], []
+    for _ in range(n):
+        theta = session.params.copy()
+        t0, c0 = time.perf_counter(), time.thread_time()
+        with np.errstate(all="ignore"):
+            model.predict(theta, fit._x_grid)
+            model.loss(theta, data.X_train, data.y_train)
+            model.loss(theta, data.X_test, data.y_test)
+        repaint(vs)
+        ref_ms.append((time.perf_counter() - t0) * 1000.0)
+        ref_cpu_ms.append((time.thread_time() - c0) * 1000.0)
+    return ref_ms, ref_cpu_ms
+
+
 def bench_drag(app: QApplication, case: Case, moves: int, landscape_moves: int) -> dict:
     session = case.session()
     window = open_window(app, session)
@@ -240,20 +260,7 @@ def bench_drag(app: QApplication, case: Case, moves: int, landscape_moves: int) 
         pump(app, max(0.0, FRAME_S - (time.perf_counter() - t0)))
     pump(app, 0.3)  # let the last landscape finish
 
-    # reference: the numpy work of one update plus a bare repaint of the same views
-    fit = window.fit_plot
-    model, data = session.model, session.dataset
-    ref_ms, ref_cpu_ms = [], []
-    for _ in range(max(20, moves // 4)):
-        theta = session.params.copy()
-        t0, c0 = time.perf_counter(), time.thread_time()
-        with np.errstate(all="ignore"):
-            model.predict(theta, fit._x_grid)
-            model.loss(theta, data.X_train, data.y_train)
-            model.loss(theta, data.X_test, data.y_test)
-        repaint(vs)
-        ref_ms.append((time.perf_counter() - t0) * 1000.0)
-        ref_cpu_ms.append((time.thread_time() - c0) * 1000.0)
+    ref_ms, ref_cpu_ms = drag_reference(window, vs, max(20, moves // 4))
 
     out = {
         "case": case.label,
