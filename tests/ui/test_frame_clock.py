@@ -54,9 +54,12 @@ def test_a_held_tick_paints_at_its_usual_length_not_when_its_work_ends(qtbot):
     deadlines, paints = run_clock(qtbot, work, hold=True)
     # once the clock has seen a few ticks; the last one stops the clock (no hold)
     after = (paints - deadlines)[10:-1] * 1000.0
-    # steady (a tick's work alone spreads them 2.5 ms); a loaded machine may delay a few
-    spread = np.percentile(after, 90) - np.percentile(after, 10)
-    assert spread < 1.5, after
+    long_work = np.array([w > 1.0 for w in work])[: len(paints)][10:-1]
+    # steady: a paint comes as long after a short tick as after a long one (unheld, the
+    # tick's work alone puts them 2.5 ms apart). Compared tick kind with tick kind, not as
+    # one spread: a machine that slows during the run lengthens every hold alike
+    gap = np.median(after[long_work]) - np.median(after[~long_work])
+    assert abs(gap) < 1.0, after
     assert np.percentile(after, 10) > 2.5, after
 
 
